@@ -1,0 +1,373 @@
+/**
+ * The shareable side of an AioContext. An {@link AioContextHandle} is plain
+ * structured-cloneable data (shared buffers and ids): post it to any Worker
+ * and wrap it in a {@link RemoteAioContext} there to use the thread-safe
+ * operations of QEMU's AioContext: notify it, schedule a oneshot handler in
+ * it (`aio_bh_schedule_oneshot(other_ctx, ...)`), schedule one of its shared
+ * bottom halves, acquire/release it (seed era). Event notifiers registered
+ * with the context kick it by themselves.
+ *
+ * @example
+ * ```ts
+ * import { AioContext } from "./aio_context.ts";
+ * import { RemoteAioContext } from "./context_handle.ts";
+ * import { registerHandler } from "./handler_ref.ts";
+ * let got = 0;
+ * registerHandler(300, (a: number) => (got = a));
+ * const ctx = new AioContext();
+ * RemoteAioContext.fromHandle(ctx.handle).scheduleOneshot(300, 42); // any thread
+ * ctx.poll(false);
+ * console.log(got); // 42
+ * ctx.destroy();
+ * ```
+ *
+ * @module
+ */
+
+import { CONTEXT } from "../sync/layout.ts";
+import { MpscRing, type MpscRingHandle } from "../sync/mpsc_ring.ts";
+import { RecMutex, type RecMutexHandle, type RecMutexStats } from "../sync/rec_mutex.ts";
+import {
+  notifyContext,
+  type Registry,
+  registryFor,
+  type RegistryHandle,
+} from "../sync/registry.ts";
+import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";
+import { BH_FLAG } from "../sync/layout.ts";
+import { sharedBhEnqueue } from "./bottom_half.ts";
+import { handlerId, type HandlerRef } from "./handler_ref.ts";
+
+/** Structured-cloneable description of an AioContext. */
+export interface AioContextHandle {
+  /** Context id (index of its control block in the registry). */
+  readonly id: number;
+  /** Context name. */
+  readonly name: string;
+  /** Thread id of the home thread. */
+  readonly home: number;
+  /** Process registry (notify protocol words). */
+  readonly registry: RegistryHandle;
+  /** Cross-thread oneshot ring: records [handlerId, a0, a1, a2]. */
+  readonly ring: MpscRingHandle;
+  /** Shared bottom-half table (see `SHARED_BH` in layout.ts). */
+  readonly sharedBh: SharedArrayBuffer;
+  /** The seed-era AioContext lock (aio_context_acquire / release). */
+  readonly lock: RecMutexHandle;
+}
+
+/** Notify-protocol counters of a context. */
+export interface NotifyStats {
+  /** notify() calls that woke a possibly sleeping owner (paid Atomics.notify). */
+  wakes: number;
+  /** notify() calls from other threads that skipped Atomics.notify (owner awake). */
+  skips: number;
+  /** Blocking waits the owner entered. */
+  waits: number;
+}
+
+/**
+ * A context seen from any thread, built from its handle. Only the
+ * thread-safe operations are here; `poll` throws unless called in the
+ * context's home thread (which polls through its `AioContext` object).
+ *
+ * @example
+ * ```ts
+ * import { AioContext } from "./aio_context.ts";
+ * import { RemoteAioContext } from "./context_handle.ts";
+ * const ctx = new AioContext({ name: "demo" });
+ * const remote = RemoteAioContext.fromHandle(ctx.handle);
+ * remote.notify();
+ * console.log(ctx.poll(false)); // false: a kick is not progress
+ * ctx.destroy();
+ * ```
+ */
+export class RemoteAioContext {
+  /** The handle this view was built from. */
+  readonly handle: AioContextHandle;
+  readonly #reg: Registry;
+  readonly #ring: MpscRing;
+  readonly #bh: Int32Array;
+  #lock: RecMutex | null = null;
+
+  /**
+   * Wraps a handle. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * import { RemoteAioContext } from "./context_handle.ts";
+   * const ctx = new AioContext();
+   * const r = new RemoteAioContext(ctx.handle);
+   * ctx.destroy();
+   * ```
+   */
+  constructor(handle: AioContextHandle) {
+    this.handle = handle;
+    this.#reg = registryFor(handle.registry);
+    this.#ring = MpscRing.fromHandle(handle.ring);
+    this.#bh = new Int32Array(handle.sharedBh);
+  }
+
+  /**
+   * Same as the constructor. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * import { RemoteAioContext } from "./context_handle.ts";
+   * const ctx = new AioContext();
+   * const r = RemoteAioContext.fromHandle(ctx.handle);
+   * ctx.destroy();
+   * ```
+   */
+  static fromHandle(handle: AioContextHandle): RemoteAioContext {
+    return new RemoteAioContext(handle);
+  }
+
+  /**
+   * Context id. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext();
+   * console.log(ctx.remote().id === ctx.id); // true
+   * ctx.destroy();
+   * ```
+   */
+  get id(): number {
+    return this.handle.id;
+  }
+
+  /**
+   * Context name. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext({ name: "x" });
+   * console.log(ctx.remote().name); // "x"
+   * ctx.destroy();
+   * ```
+   */
+  get name(): string {
+    return this.handle.name;
+  }
+
+  /**
+   * Kicks the context (aio_notify): a blocking poll in it returns, or the
+   * next one does not sleep. Returns whether a futex wake was paid. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext();
+   * ctx.remote().notify();
+   * ctx.destroy();
+   * ```
+   */
+  notify(): boolean {
+    return notifyContext(this.#reg.words, this.handle.id);
+  }
+
+  /**
+   * Schedules a oneshot call of handler `ref` with three integer arguments
+   * in the context (aio_bh_schedule_oneshot across threads). It runs in the
+   * context's BH phase as progress. Waits if the context's ring is full.
+   * Any thread except the home thread while the ring is full.
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * import { registerHandler } from "./handler_ref.ts";
+   * registerHandler(301, () => {});
+   * const ctx = new AioContext();
+   * ctx.remote().scheduleOneshot(301);
+   * console.log(ctx.poll(false)); // true
+   * ctx.destroy();
+   * ```
+   */
+  scheduleOneshot(ref: HandlerRef, a0 = 0, a1 = 0, a2 = 0): void {
+    const id = typeof ref === "number" ? ref : handlerId(ref);
+    if (this.handle.home === currentThreadId() && this.#ring.size() >= this.#ring.capacity) {
+      throw new Error(
+        `context "${this.name}": oneshot ring full and the caller is the home thread ` +
+          `(it would wait for itself); poll the context first`,
+      );
+    }
+    // The ring publishes the record (release); notifyContext then publishes
+    // the kick: the home thread drains the ring after it observes NOTIFIED.
+    this.#ring.push(id, a0, a1, a2);
+    notifyContext(this.#reg.words, this.handle.id);
+  }
+
+  /**
+   * Schedules the context's shared bottom half number `index`
+   * (qemu_bh_schedule from another thread). Any thread.
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext();
+   * const bh = ctx.sharedBhNew(() => {});
+   * ctx.remote().scheduleBh(bh.index);
+   * console.log(ctx.poll(false)); // true
+   * bh.delete();
+   * ctx.poll(false);
+   * ctx.destroy();
+   * ```
+   */
+  scheduleBh(index: number): void {
+    sharedBhEnqueue(this.#bh, index, BH_FLAG.SCHEDULED);
+    notifyContext(this.#reg.words, this.handle.id);
+  }
+
+  /**
+   * Deletes the context's shared bottom half number `index` from another
+   * thread (qemu_bh_delete). Any thread.
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext();
+   * const bh = ctx.sharedBhNew(() => {});
+   * ctx.remote().deleteBh(bh.index);
+   * ctx.poll(false);
+   * ctx.destroy();
+   * ```
+   */
+  deleteBh(index: number): void {
+    sharedBhEnqueue(this.#bh, index, BH_FLAG.DELETED);
+    notifyContext(this.#reg.words, this.handle.id);
+  }
+
+  #rec(): RecMutex {
+    if (this.#lock === null) this.#lock = RecMutex.fromHandle(this.handle.lock);
+    return this.#lock;
+  }
+
+  /**
+   * aio_context_acquire (seed era): recursive for the same thread, exclusive
+   * across threads. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext();
+   * const r = ctx.remote();
+   * r.acquire();
+   * r.release();
+   * ctx.destroy();
+   * ```
+   */
+  acquire(): void {
+    this.#rec().lock();
+  }
+
+  /**
+   * aio_context_release. The thread that acquired it.
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext();
+   * ctx.remote().acquire();
+   * ctx.remote().release();
+   * ctx.destroy();
+   * ```
+   */
+  release(): void {
+    this.#rec().unlock();
+  }
+
+  /**
+   * Whether the calling thread holds the context lock. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext();
+   * console.log(ctx.remote().acquiredByMe()); // false
+   * ctx.destroy();
+   * ```
+   */
+  acquiredByMe(): boolean {
+    return this.#rec().heldByMe();
+  }
+
+  /**
+   * How many times the calling thread holds the context lock (0 if not). Any thread.
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext();
+   * console.log(ctx.remote().acquireDepth()); // 0
+   * ctx.destroy();
+   * ```
+   */
+  acquireDepth(): number {
+    return this.#rec().depth();
+  }
+
+  /**
+   * Statistics of the context lock. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext();
+   * console.log(ctx.remote().lockStats().acquired); // 0
+   * ctx.destroy();
+   * ```
+   */
+  lockStats(): RecMutexStats {
+    return this.#rec().stats();
+  }
+
+  /**
+   * Notify-protocol counters. Any thread (a snapshot).
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext();
+   * console.log(ctx.remote().notifyStats().wakes); // 0
+   * ctx.destroy();
+   * ```
+   */
+  notifyStats(): NotifyStats {
+    const w = this.#reg.words;
+    const base = this.#reg.contextBase(this.handle.id);
+    return {
+      wakes: Atomics.load(w, base + CONTEXT.NOTIFY_WAKES),
+      skips: Atomics.load(w, base + CONTEXT.NOTIFY_SKIPS),
+      waits: Atomics.load(w, base + CONTEXT.WAITS),
+    };
+  }
+
+  /**
+   * Refused: only the home thread polls a context (QEMU asserts
+   * in_aio_context_home_thread). Always throws here.
+   *
+   * @example
+   * ```ts
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext({ name: "c" });
+   * try {
+   *   ctx.remote().poll(false);
+   * } catch (e) {
+   *   console.log(String(e)); // Error: poll of context "c" ...
+   * }
+   * ctx.destroy();
+   * ```
+   */
+  poll(_blocking: boolean): never {
+    throw new Error(
+      `poll of context "${this.name}" from thread ${currentThreadId()} (${currentThreadName()}): ` +
+        `only its home thread ${this.handle.home} may poll it; use scheduleOneshot or ` +
+        `notify from other threads`,
+    );
+  }
+}

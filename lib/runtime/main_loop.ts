@@ -1,0 +1,297 @@
+/**
+ * The main loop and the BQL (Big QEMU Lock).
+ *
+ * {@link MainLoop} hosts the main AioContext (qemu_aio_context) in its own
+ * Worker. That thread holds the BQL while it dispatches and releases it only
+ * while it waits (main_loop_wait); nested polls keep it. Any thread may take
+ * the BQL with {@link bqlLock} (vCPU threads do, around device emulation) and
+ * reach the main context with {@link getMainAioContext}.
+ *
+ * QEMU names: `qemu_mutex_lock_iothread` / `bql_lock` = {@link bqlLock},
+ * `qemu_mutex_unlock_iothread` / `bql_unlock` = {@link bqlUnlock},
+ * `qemu_mutex_iothread_locked` / `bql_locked` = {@link bqlLocked},
+ * `qemu_get_aio_context` = {@link getMainAioContext}.
+ *
+ * @example
+ * ```ts
+ * import { bqlLock, bqlUnlock, getMainAioContext, MainLoop } from "./main_loop.ts";
+ * const main = await MainLoop.create();
+ * bqlLock(); // the main loop cannot dispatch while we hold it
+ * bqlUnlock();
+ * getMainAioContext().notify();
+ * main.stop();
+ * await main.join();
+ * ```
+ *
+ * @module
+ */
+
+import type { MutexStats } from "../sync/mutex.ts";
+import { defaultRegistry } from "../sync/registry.ts";
+import type { AioContextStats } from "./aio_context.ts";
+import { type AioContextHandle, RemoteAioContext } from "./context_handle.ts";
+import type { HandlerRef } from "./handler_ref.ts";
+import { mainContextHandle, setMainContextHandle } from "./thread_state.ts";
+import { ThreadHost } from "./_thread_host.ts";
+import type { AioThreadError } from "./aio_thread_error.ts";
+
+/** Options of {@link MainLoop.create}. */
+export interface MainLoopOptions {
+  /** Busy-polling of the main context; QEMU's default is 0 (off). */
+  pollMaxNs?: number;
+  /** Module URLs to import in the main-loop thread before it starts. */
+  preload?: (string | URL)[];
+  /** Called in the orchestrator when the main loop fails. */
+  onError?: (err: AioThreadError) => void;
+}
+
+let mainRemote: RemoteAioContext | null = null;
+
+/**
+ * The main-loop thread. Create it before IoThreads so they know the main
+ * context. Methods are for the orchestrating thread.
+ *
+ * @example
+ * ```ts
+ * import { MainLoop } from "./main_loop.ts";
+ * await using main = await MainLoop.create();
+ * console.log(main.getAioContext().name); // "main"
+ * ```
+ */
+export class MainLoop {
+  readonly #host: ThreadHost;
+
+  private constructor(host: ThreadHost) {
+    this.#host = host;
+  }
+
+  /**
+   * Starts the main-loop thread (qemu_init_main_loop). Only one may run per
+   * process. Orchestrator.
+   *
+   * @example
+   * ```ts
+   * import { MainLoop } from "./main_loop.ts";
+   * const main = await MainLoop.create();
+   * main.stop();
+   * await main.join();
+   * ```
+   */
+  static async create(options: MainLoopOptions = {}): Promise<MainLoop> {
+    if (mainContextHandle() !== null) {
+      throw new Error("a main loop is already running in this process");
+    }
+    const host = new ThreadHost({
+      threadName: "main-loop",
+      role: "main-loop",
+      ctx: { name: "main", pollMaxNs: options.pollMaxNs ?? 0, pollGrow: 0, pollShrink: 0 },
+      preload: (options.preload ?? []).map((u) => new URL(String(u)).href),
+      onError: options.onError,
+    });
+    try {
+      await host.ready();
+    } catch (err) {
+      await host.join().catch(() => {});
+      throw err;
+    }
+    setMainContextHandle(host.contextHandle);
+    return new MainLoop(host);
+  }
+
+  /**
+   * The main context (qemu_get_aio_context). Orchestrator.
+   *
+   * @example
+   * ```ts
+   * import { MainLoop } from "./main_loop.ts";
+   * const main = await MainLoop.create();
+   * main.getAioContext().notify();
+   * main.stop();
+   * await main.join();
+   * ```
+   */
+  getAioContext(): RemoteAioContext {
+    return this.#host.context;
+  }
+
+  /**
+   * Structured-cloneable handle of the main context. Orchestrator.
+   *
+   * @example
+   * ```ts
+   * import { MainLoop } from "./main_loop.ts";
+   * const main = await MainLoop.create();
+   * console.log(main.contextHandle.name); // "main"
+   * main.stop();
+   * await main.join();
+   * ```
+   */
+  get contextHandle(): AioContextHandle {
+    return this.#host.contextHandle;
+  }
+
+  /**
+   * Runs handler `ref` in the main loop (under the BQL), like
+   * {@link IoThread.run}. Orchestrator.
+   *
+   * @example
+   * ```ts
+   * import { MainLoop } from "./main_loop.ts";
+   * const main = await MainLoop.create();
+   * const held = await main.run(new URL("./main_loop.ts", import.meta.url).href + "#bqlLocked");
+   * console.log(held); // true: main-loop callbacks run under the BQL
+   * main.stop();
+   * await main.join();
+   * ```
+   */
+  run<T = unknown>(ref: HandlerRef, ...args: unknown[]): Promise<T> {
+    return this.#host.run<T>(ref, args);
+  }
+
+  /**
+   * Asks the main loop to stop. Orchestrator.
+   *
+   * @example
+   * ```ts
+   * import { MainLoop } from "./main_loop.ts";
+   * const main = await MainLoop.create();
+   * main.stop();
+   * await main.join();
+   * ```
+   */
+  stop(): void {
+    this.#host.stop();
+  }
+
+  /**
+   * Waits for the main loop to end; rejects with its error if it failed.
+   * Orchestrator.
+   *
+   * @example
+   * ```ts
+   * import { MainLoop } from "./main_loop.ts";
+   * const main = await MainLoop.create();
+   * main.stop();
+   * await main.join();
+   * ```
+   */
+  async join(): Promise<AioContextStats | null> {
+    try {
+      return await this.#host.join();
+    } finally {
+      setMainContextHandle(null);
+      mainRemote = null;
+    }
+  }
+
+  /**
+   * The error that stopped the main loop, if any. Orchestrator.
+   *
+   * @example
+   * ```ts
+   * import { MainLoop } from "./main_loop.ts";
+   * const main = await MainLoop.create();
+   * console.log(main.error); // null
+   * main.stop();
+   * await main.join();
+   * ```
+   */
+  get error(): AioThreadError | null {
+    return this.#host.error;
+  }
+
+  /**
+   * Stops and joins (for `await using`). Orchestrator.
+   *
+   * @example
+   * ```ts
+   * import { MainLoop } from "./main_loop.ts";
+   * const main = await MainLoop.create();
+   * await main[Symbol.asyncDispose]();
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.stop();
+    await this.join();
+  }
+}
+
+/**
+ * The main context as seen from the calling thread (qemu_get_aio_context).
+ * Throws when no main loop was running when this thread started. Any thread.
+ *
+ * @example
+ * ```ts
+ * import { getMainAioContext, MainLoop } from "./main_loop.ts";
+ * const main = await MainLoop.create();
+ * console.log(getMainAioContext().name); // "main"
+ * main.stop();
+ * await main.join();
+ * ```
+ */
+export function getMainAioContext(): RemoteAioContext {
+  const h = mainContextHandle();
+  if (h === null) {
+    throw new Error(
+      "no main loop: create one with MainLoop.create() before the threads that use it",
+    );
+  }
+  if (mainRemote === null || mainRemote.handle.id !== h.id) mainRemote = new RemoteAioContext(h);
+  return mainRemote;
+}
+
+/**
+ * Takes the BQL (bql_lock / qemu_mutex_lock_iothread). Any thread; not
+ * recursive. The orchestrator should not hold it across awaits.
+ *
+ * @example
+ * ```ts
+ * import { bqlLock, bqlUnlock } from "./main_loop.ts";
+ * bqlLock();
+ * bqlUnlock();
+ * ```
+ */
+export function bqlLock(): void {
+  defaultRegistry().bql.lock();
+}
+
+/**
+ * Releases the BQL (bql_unlock). The holder only.
+ *
+ * @example
+ * ```ts
+ * import { bqlLock, bqlUnlock } from "./main_loop.ts";
+ * bqlLock();
+ * bqlUnlock();
+ * ```
+ */
+export function bqlUnlock(): void {
+  defaultRegistry().bql.unlock();
+}
+
+/**
+ * Whether the calling thread holds the BQL (bql_locked). Any thread.
+ *
+ * @example
+ * ```ts
+ * import { bqlLocked } from "./main_loop.ts";
+ * console.log(bqlLocked()); // false
+ * ```
+ */
+export function bqlLocked(): boolean {
+  return defaultRegistry().bql.heldByMe();
+}
+
+/**
+ * BQL statistics: acquisitions, contention, wait and hold times per thread.
+ * Any thread.
+ *
+ * @example
+ * ```ts
+ * import { bqlStats } from "./main_loop.ts";
+ * console.log(bqlStats().name); // "bql"
+ * ```
+ */
+export function bqlStats(): MutexStats {
+  return defaultRegistry().bql.stats();
+}

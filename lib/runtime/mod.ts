@@ -1,0 +1,79 @@
+/**
+ * The event-loop runtime: AioContext (bottom halves, event notifiers,
+ * host-I/O handlers, timers, poll, notify, adaptive polling), clocks,
+ * IoThread, the main loop and the BQL, AIO_WAIT_WHILE, handler references
+ * and the legacy main-loop helpers.
+ *
+ * @example
+ * ```ts
+ * import { AioContext } from "./mod.ts";
+ * const ctx = new AioContext();
+ * ctx.scheduleOneshot(() => console.log("hello from the BH phase"));
+ * ctx.poll(false);
+ * ctx.destroy();
+ * ```
+ *
+ * @module
+ */
+
+export {
+  adjustPollNs,
+  POLL_START_NS,
+  type PollParams,
+  validatePollParams,
+} from "./adaptive_poll.ts";
+export {
+  AioContext,
+  type AioContextOptions,
+  type AioContextStats,
+  type HostIoHandlers,
+  type HostIoResource,
+  IDLE_BH_TIMEOUT_NS,
+  type NotifierPollHandler,
+  type NotifierReadHandler,
+} from "./aio_context.ts";
+export { aioWaitKick, aioWaitWhile } from "./aio_wait.ts";
+export {
+  type BhCallback,
+  type BhHost,
+  BottomHalf,
+  type ReentrancyGuard,
+  SharedBottomHalf,
+} from "./bottom_half.ts";
+export {
+  Clocks,
+  ClockType,
+  ManualTimeSource,
+  monotonicTimeSource,
+  Scale,
+  type TimeSource,
+  wallTimeSource,
+} from "./clock.ts";
+export { type AioContextHandle, type NotifyStats, RemoteAioContext } from "./context_handle.ts";
+export {
+  BUILTIN_HANDLER,
+  FIRST_USER_HANDLER,
+  type Handler,
+  HANDLER_NAME_BASE,
+  handlerId,
+  handlerName,
+  type HandlerRef,
+  loadHandler,
+  lookupHandler,
+  registerHandler,
+  unregisterHandler,
+} from "./handler_ref.ts";
+export { DEFAULT_POLL_MAX_NS, IoThread, type IoThreadOptions } from "./io_thread.ts";
+export { AioThreadError, type ErrorInfo, errorInfo } from "./aio_thread_error.ts";
+export { qemuAioSetEventNotifier, qemuAioWait, qemuBhNew, timerNew, timerNewMs } from "./legacy.ts";
+export {
+  bqlLock,
+  bqlLocked,
+  bqlStats,
+  bqlUnlock,
+  getMainAioContext,
+  MainLoop,
+  type MainLoopOptions,
+} from "./main_loop.ts";
+export { currentRole, getCurrentAioContext, type ThreadRole } from "./thread_state.ts";
+export { soonestTimeout, Timer, type TimerCallback, TimerListGroup } from "./timer.ts";

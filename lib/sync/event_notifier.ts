@@ -1,0 +1,210 @@
+/**
+ * EventNotifier: the counterpart of QEMU's EventNotifier (an eventfd): a
+ * shared counter that any thread sets and the owner tests and clears.
+ * Readiness is level-triggered: a set notifier stays ready until cleared.
+ *
+ * When a context registers the notifier (`AioContext.setEventNotifier`), the
+ * notifier records that context, and every later `set()` from any thread
+ * also kicks it through the notify protocol. Since `Atomics.wait` watches one
+ * word, this is how many sources funnel into a context's single wake word.
+ *
+ * @example
+ * ```ts
+ * import { EventNotifier } from "./event_notifier.ts";
+ * const e = new EventNotifier();
+ * e.set();
+ * console.log(e.testAndClear(), e.testAndClear()); // true false
+ * ```
+ *
+ * @module
+ */
+
+import { NOTIFIER } from "./layout.ts";
+import {
+  defaultRegistry,
+  notifyContext,
+  type Registry,
+  registryFor,
+  type RegistryHandle,
+} from "./registry.ts";
+
+/** Structured-cloneable form of an {@link EventNotifier}. */
+export interface EventNotifierHandle {
+  /** Notifier words (see `NOTIFIER` in layout.ts). */
+  readonly sab: SharedArrayBuffer;
+  /** The process registry, to reach the bound context's wake word. */
+  readonly registry: RegistryHandle;
+  /** Name for diagnostics. */
+  readonly name: string;
+}
+
+/**
+ * A shareable eventfd-like notifier.
+ *
+ * @example
+ * ```ts
+ * import { EventNotifier } from "./event_notifier.ts";
+ * const e = new EventNotifier({ name: "kick" });
+ * const other = EventNotifier.fromHandle(e.handle); // e.g. in another Worker
+ * other.set();
+ * console.log(e.isSet()); // true
+ * ```
+ */
+export class EventNotifier {
+  readonly #w: Int32Array;
+  readonly #reg: Registry;
+  readonly #handle: EventNotifierHandle;
+
+  /**
+   * Creates a notifier, set when `active` (event_notifier_init), or attaches
+   * to `handle`. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { EventNotifier } from "./event_notifier.ts";
+   * console.log(new EventNotifier({ active: true }).isSet()); // true
+   * ```
+   */
+  constructor(options: { active?: boolean; name?: string } = {}, handle?: EventNotifierHandle) {
+    if (handle === undefined) {
+      const sab = new SharedArrayBuffer(NOTIFIER.BYTES);
+      if (options.active) new Int32Array(sab)[NOTIFIER.COUNT] = 1;
+      handle = { sab, registry: defaultRegistry().handle, name: options.name ?? "notifier" };
+    }
+    this.#handle = handle;
+    this.#w = new Int32Array(handle.sab);
+    this.#reg = registryFor(handle.registry);
+  }
+
+  /**
+   * Rebuilds a notifier from a handle received from another thread. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { EventNotifier } from "./event_notifier.ts";
+   * const e = EventNotifier.fromHandle(new EventNotifier().handle);
+   * ```
+   */
+  static fromHandle(handle: EventNotifierHandle): EventNotifier {
+    return new EventNotifier({}, handle);
+  }
+
+  /**
+   * Structured-cloneable handle. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { EventNotifier } from "./event_notifier.ts";
+   * console.log(new EventNotifier({ name: "n" }).handle.name); // "n"
+   * ```
+   */
+  get handle(): EventNotifierHandle {
+    return this.#handle;
+  }
+
+  /**
+   * Name for diagnostics. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { EventNotifier } from "./event_notifier.ts";
+   * console.log(new EventNotifier({ name: "n" }).name); // "n"
+   * ```
+   */
+  get name(): string {
+    return this.#handle.name;
+  }
+
+  /**
+   * Sets the notifier (event_notifier_set) and kicks the context it is
+   * registered with, if any. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { EventNotifier } from "./event_notifier.ts";
+   * new EventNotifier().set();
+   * ```
+   */
+  set(): void {
+    const w = this.#w;
+    // Publish readiness before the kick: pairs with the reader's
+    // Atomics.exchange in testAndClear() / load in isSet(), which the home
+    // thread runs after it observed NOTIFIED (set by notifyContext below).
+    Atomics.add(w, NOTIFIER.COUNT, 1);
+    Atomics.add(w, NOTIFIER.SETS, 1);
+    const bound = Atomics.load(w, NOTIFIER.BOUND);
+    if (bound !== 0) notifyContext(this.#reg.words, bound - 1);
+  }
+
+  /**
+   * Clears the notifier and returns whether it was set
+   * (event_notifier_test_and_clear). The owner.
+   *
+   * @example
+   * ```ts
+   * import { EventNotifier } from "./event_notifier.ts";
+   * console.log(new EventNotifier().testAndClear()); // false
+   * ```
+   */
+  testAndClear(): boolean {
+    // Pairs with Atomics.add(COUNT) in set().
+    return Atomics.exchange(this.#w, NOTIFIER.COUNT, 0) !== 0;
+  }
+
+  /**
+   * Whether the notifier is set, without clearing it. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { EventNotifier } from "./event_notifier.ts";
+   * console.log(new EventNotifier().isSet()); // false
+   * ```
+   */
+  isSet(): boolean {
+    return Atomics.load(this.#w, NOTIFIER.COUNT) !== 0;
+  }
+
+  /**
+   * Total `set()` calls so far (statistic). Any thread.
+   *
+   * @example
+   * ```ts
+   * import { EventNotifier } from "./event_notifier.ts";
+   * const e = new EventNotifier();
+   * e.set();
+   * console.log(e.sets()); // 1
+   * ```
+   */
+  sets(): number {
+    return Atomics.load(this.#w, NOTIFIER.SETS);
+  }
+
+  /**
+   * Binds the notifier to context `ctxId` (or unbinds with -1) so that
+   * `set()` kicks it. Called by `AioContext.setEventNotifier`; the context's
+   * home thread.
+   *
+   * @example
+   * ```ts
+   * import { EventNotifier } from "./event_notifier.ts";
+   * new EventNotifier().bind(-1);
+   * ```
+   */
+  bind(ctxId: number): void {
+    // Pairs with the Atomics.load(BOUND) in set().
+    Atomics.store(this.#w, NOTIFIER.BOUND, ctxId + 1);
+  }
+
+  /**
+   * Id of the context the notifier is bound to, or -1. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { EventNotifier } from "./event_notifier.ts";
+   * console.log(new EventNotifier().boundContext()); // -1
+   * ```
+   */
+  boundContext(): number {
+    return Atomics.load(this.#w, NOTIFIER.BOUND) - 1;
+  }
+}

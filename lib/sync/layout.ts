@@ -1,0 +1,220 @@
+/**
+ * The one place that assigns every shared word of every SharedArrayBuffer
+ * layout in aiolab. Each layout is an `Int32Array` view (plus, for lock
+ * statistics, a `Float64Array` view of the same buffer); each constant below
+ * names one word and says who writes it, who reads it and what guards it.
+ *
+ * Rules that hold for every layout:
+ * - A word that more than one thread writes is only ever accessed with
+ *   `Atomics.*` operations.
+ * - A word written by exactly one thread at a time under a lock may be
+ *   accessed with plain typed-array reads and writes; the lock's
+ *   acquire/release (sequentially consistent `Atomics`) orders them.
+ * - Every `Atomics` operation that orders memory says, at its call site,
+ *   which operation on the other side it pairs with.
+ *
+ * @example
+ * ```ts
+ * import { MUTEX } from "./layout.ts";
+ * const sab = new SharedArrayBuffer(MUTEX.BYTES);
+ * const words = new Int32Array(sab);
+ * console.log(words[MUTEX.STATE]); // 0 = unlocked
+ * ```
+ *
+ * @module
+ */
+
+/** Upper bound on aiolab threads in one process (orchestrator included). */
+export const MAX_THREADS = 64;
+
+/** Upper bound on AioContexts alive at once in one process. */
+export const MAX_CONTEXTS = 256;
+
+/** Statistic slots recorded per thread for one mutex (Float64 each). */
+export const MUTEX_STAT = {
+  /** Lock acquisitions by this thread. */
+  ACQUIRED: 0,
+  /** Acquisitions that found the lock held (spun or slept). */
+  CONTENDED: 1,
+  /** Acquisitions that had to sleep in `Atomics.wait`. */
+  SLEPT: 2,
+  /** Total time waiting to acquire, ns. */
+  WAIT_TOTAL_NS: 3,
+  /** Longest single wait, ns. */
+  WAIT_MAX_NS: 4,
+  /** Total time held, ns. */
+  HOLD_TOTAL_NS: 5,
+  /** Longest single hold, ns. */
+  HOLD_MAX_NS: 6,
+  /** Number of slots per thread. */
+  COUNT: 7,
+} as const;
+
+/**
+ * Mutex (QemuMutex): one futex word plus owner and statistics.
+ * Int32 words, then a Float64 statistics area at byte {@link MUTEX.STATS_BYTE}.
+ */
+export const MUTEX = {
+  /** Futex state: 0 unlocked, 1 locked, 2 locked and a waiter may sleep. Atomics only; written by every locker. */
+  STATE: 0,
+  /** Owner thread id + 1, 0 when free. Written only by the holder (plain store, ordered by STATE's CAS/sub); read by any thread for diagnostics and by the holder in unlock. */
+  OWNER: 1,
+  /** 1 when statistics are recorded. Written once at creation, read when a handle is built. */
+  STATS_ON: 2,
+  /** Spin iterations before sleeping. Written once at creation. */
+  SPIN: 3,
+  /** Byte offset of the Float64 statistics area (8-byte aligned). */
+  STATS_BYTE: 16,
+  /** Total bytes: header + MAX_THREADS x MUTEX_STAT.COUNT Float64 slots. Slot values are written only by the lock holder (guarded by the mutex itself). */
+  BYTES: 16 + MAX_THREADS * MUTEX_STAT.COUNT * 8,
+} as const;
+
+/** RecMutex (QemuRecMutex): a Mutex block followed by owner/depth words. */
+export const REC_MUTEX = {
+  /** Byte offset of the owner/depth words (after the embedded MUTEX block). */
+  REC_BYTE: MUTEX.BYTES,
+  /** Owner thread id + 1 (Int32 index relative to REC_BYTE). Written by the holder only (Atomics.store so foreign readers see a whole value). */
+  OWNER: 0,
+  /** Recursion depth, written by the holder only (plain). */
+  DEPTH: 1,
+  /** Acquisitions that nested (depth went above 1), written by the holder only. */
+  NESTED: 2,
+  /** Total bytes. */
+  BYTES: MUTEX.BYTES + 16,
+} as const;
+
+/** EventNotifier: an eventfd-like counter that wakes the context it is bound to. */
+export const NOTIFIER = {
+  /** Pending count (eventfd counter). `set` Atomics.add by any thread; `testAndClear` Atomics.exchange by the reader. */
+  COUNT: 0,
+  /** Context id + 1 of the context it is registered with, 0 when none. Written by that context's home thread (Atomics.store), read by setters. */
+  BOUND: 1,
+  /** Total sets (statistic), Atomics.add by setters. */
+  SETS: 2,
+  /** Total bytes. */
+  BYTES: 16,
+} as const;
+
+/**
+ * MPSC ring: bounded queue of fixed-size Int32 records. Header words, then
+ * `capacity` slots of `1 + recordWords` words each: a sequence word followed
+ * by the record (Vyukov's bounded queue, specialised to one consumer).
+ */
+export const RING = {
+  /** Next position a producer claims. Atomics.compareExchange by producers. */
+  HEAD: 0,
+  /** Next position the consumer reads. Written only by the consumer (Atomics.store), read by producers. */
+  TAIL: 1,
+  /** Producers currently sleeping on a full ring. Atomics.add/sub by producers, read by the consumer. */
+  WAITERS: 2,
+  /** Statistic: times a producer found the ring full. Atomics.add by producers. */
+  FULL_WAITS: 3,
+  /** Capacity in records (power of two). Written once at creation. */
+  CAPACITY: 4,
+  /** Int32 words per record. Written once at creation. */
+  RECORD_WORDS: 5,
+  /** Index of the first slot. Each slot is [seq, record...]; seq is Atomics-only: the producer stores pos + 1 after writing the record, the consumer stores pos + capacity after reading it. */
+  SLOTS: 8,
+} as const;
+
+/**
+ * Shared bottom-half table of one context: BHs that any thread may schedule.
+ * Header, then `capacity` slots of {@link SHARED_BH.SLOT_WORDS} words.
+ */
+export const SHARED_BH = {
+  /** Head of the pending stack: slot index + 1, 0 when empty. Producers push with Atomics.compareExchange; the home thread detaches the whole stack with Atomics.exchange. */
+  HEAD: 0,
+  /** Slots allocated so far. Home thread only (plain). */
+  ALLOCATED: 1,
+  /** Capacity in slots. Written once at creation. */
+  CAPACITY: 2,
+  /** Index of the first slot. */
+  SLOTS: 4,
+  /** Words per slot. */
+  SLOT_WORDS: 2,
+  /** Slot word: flags (BH_FLAG bits). Atomics.or by schedulers, Atomics.and/exchange by the home thread. */
+  FLAGS: 0,
+  /** Slot word: next pending slot index + 1 (stack link). Written by the pushing producer before its CAS publishes it; read by the home thread after its exchange. */
+  NEXT: 1,
+} as const;
+
+/** Bottom-half flag bits (QEMU 5.0+ flags, shared by local and shared BHs). */
+export const BH_FLAG = {
+  /** Linked into a pending list. */
+  PENDING: 1,
+  /** Callback should run. */
+  SCHEDULED: 2,
+  /** Free without running. */
+  DELETED: 4,
+  /** Free after running. */
+  ONESHOT: 8,
+  /** Scheduled as idle: not progress, bounds the sleep to 10 ms. */
+  IDLE: 16,
+} as const;
+
+/**
+ * Process registry: process-wide words every aiolab thread can reach (the
+ * registry buffer travels in every handle), including one control block per
+ * AioContext holding its notify protocol words.
+ */
+export const REGISTRY = {
+  /** Next thread id to hand out (the orchestrator is 0). Atomics.add by spawners. */
+  NEXT_THREAD: 0,
+  /** Next context id to hand out. Atomics.add by context creators. */
+  NEXT_CONTEXT: 1,
+  /** global_aio_wait.num_waiters: threads inside aioWaitWhile. Atomics.add/sub by waiters, Atomics.load by aioWaitKick. */
+  WAITERS: 2,
+  /** Main context id + 1, 0 while there is no main loop. Atomics.store by the main loop thread at start and stop. */
+  MAIN_CONTEXT: 3,
+  /** Statistic: aioWaitKick calls that found a waiter. Atomics.add. */
+  KICKS: 4,
+  /** Random token identifying this registry (compares handles across structured clones). Written once at creation. */
+  TOKEN: 5,
+  /** Index of the first context control block. */
+  CONTEXTS: 8,
+  /** Words per context control block. */
+  CONTEXT_WORDS: 16,
+  /** Total Int32 words. */
+  WORDS: 8 + MAX_CONTEXTS * 16,
+} as const;
+
+/** Words of one context control block, relative to its start in the registry. */
+export const CONTEXT = {
+  /** notify_me: +2 by the home thread before it might sleep, -2 after; read by notifiers. Atomics only. */
+  NOTIFY_ME: 0,
+  /** notified: set to 1 by any notifier, cleared by the home thread (aio_notify_accept). Atomics only. */
+  NOTIFIED: 1,
+  /** Wake word the home thread sleeps on (the eventfd): notifiers Atomics.add then Atomics.notify it. */
+  WAKE: 2,
+  /** Cold-path messages posted to the home thread's Worker and not yet handled: Atomics.add by senders, Atomics.sub by the home thread. */
+  MAILBOX: 3,
+  /** Statistic: notify calls that paid for Atomics.notify (owner might sleep). Atomics.add by notifiers. */
+  NOTIFY_WAKES: 4,
+  /** Statistic: notify calls that skipped Atomics.notify (owner awake). Atomics.add by cross-thread notifiers; the home thread counts its own skips locally. */
+  NOTIFY_SKIPS: 5,
+  /** Home thread id + 1 while the context is alive, 0 otherwise. Atomics.store by the home thread. */
+  HOME: 6,
+  /** Statistic: blocking waits entered (Atomics.wait called). Home thread only (Atomics.store so others can read). */
+  WAITS: 7,
+} as const;
+
+/**
+ * Handler-name table: interned `moduleUrl#export` strings so that handler
+ * references can travel through integer rings.
+ */
+export const NAMES = {
+  /** Spin lock guarding appends: 0 free, 1 held. Atomics.compareExchange / store. */
+  LOCK: 0,
+  /** Number of names. Written under LOCK; Atomics.store so readers without the lock see published names only. */
+  COUNT: 1,
+  /** UTF-8 bytes used. Written under LOCK. */
+  BYTES_USED: 2,
+  /** Index of the offset table: name i spans bytes [OFFSETS+2i, OFFSETS+2i+1] = (start, length). */
+  OFFSETS: 4,
+  /** Maximum number of names. */
+  MAX_NAMES: 1024,
+  /** Byte offset of the UTF-8 area. */
+  DATA_BYTE: (4 + 2 * 1024) * 4,
+  /** Size of the UTF-8 area. */
+  DATA_BYTES: 64 * 1024,
+} as const;

@@ -1,0 +1,373 @@
+/**
+ * Mutex: the counterpart of QemuMutex, a futex-style three-state lock on one
+ * shared Int32 word (Drepper, "Futexes Are Tricky", mutex #3) with a bounded
+ * spin before sleeping and optional statistics.
+ *
+ * A Mutex lives in a SharedArrayBuffer; {@link Mutex.handle} gives a
+ * structured-cloneable handle that any Worker turns back into a Mutex with
+ * {@link Mutex.fromHandle}. Statistics are chosen at creation: when off the
+ * lock path reads no clock and writes no statistic; when on, each thread's
+ * figures go to its own slot, written only while holding the lock (the lock
+ * itself guards them).
+ *
+ * @example
+ * ```ts
+ * import { Mutex } from "./mutex.ts";
+ * const m = new Mutex({ stats: true });
+ * m.lock();
+ * m.unlock();
+ * console.log(m.stats().acquired); // 1
+ * ```
+ *
+ * @module
+ */
+
+import { MAX_THREADS, MUTEX, MUTEX_STAT } from "./layout.ts";
+import { currentThreadId, currentThreadName } from "./thread_id.ts";
+
+/** Default spin iterations before a contended locker sleeps. */
+export const DEFAULT_MUTEX_SPIN = 100;
+
+/** Structured-cloneable form of a {@link Mutex}: post it to a Worker. */
+export interface MutexHandle {
+  /** The lock's shared words (see `MUTEX` in layout.ts). */
+  readonly sab: SharedArrayBuffer;
+  /** Byte offset of the block inside `sab`. */
+  readonly byteOffset: number;
+  /** Name used in statistics and error messages. */
+  readonly name: string;
+}
+
+/** Options of {@link Mutex}. */
+export interface MutexOptions {
+  /** Name for statistics and errors. Default `"mutex"`. */
+  name?: string;
+  /** Record statistics (acquisitions, contention, wait and hold times). Default false. */
+  stats?: boolean;
+  /** Spin iterations before sleeping. Default {@link DEFAULT_MUTEX_SPIN}. */
+  spin?: number;
+}
+
+/** Statistics of one thread, or the sum over threads. Times in ns. */
+export interface MutexThreadStats {
+  /** Thread id the figures belong to (-1 for a total). */
+  threadId: number;
+  /** Acquisitions. */
+  acquired: number;
+  /** Acquisitions that found the lock held. */
+  contended: number;
+  /** Acquisitions that slept in Atomics.wait. */
+  slept: number;
+  /** Total wait to acquire, ns. */
+  waitTotalNs: number;
+  /** Longest wait, ns. */
+  waitMaxNs: number;
+  /** Total hold time, ns. */
+  holdTotalNs: number;
+  /** Longest hold, ns. */
+  holdMaxNs: number;
+}
+
+/** Statistics of a {@link Mutex}: the total and each thread that used it. */
+export interface MutexStats extends MutexThreadStats {
+  /** Lock name. */
+  name: string;
+  /** Per-thread figures, only threads with at least one acquisition. */
+  perThread: MutexThreadStats[];
+}
+
+function nowNs(): number {
+  return performance.now() * 1e6;
+}
+
+/**
+ * A futex-style mutex on a SharedArrayBuffer. Any thread may lock; only the
+ * holder may unlock (anyone else gets an error). Not recursive: locking twice
+ * from one thread deadlocks, as with QemuMutex (use {@link RecMutex}).
+ *
+ * @example
+ * ```ts
+ * import { Mutex } from "./mutex.ts";
+ * const m = new Mutex();
+ * if (m.tryLock()) m.unlock();
+ * ```
+ */
+export class Mutex {
+  readonly #words: Int32Array;
+  readonly #stats: Float64Array | null;
+  readonly #spin: number;
+  readonly #handle: MutexHandle;
+  #acquiredAt = 0;
+
+  /**
+   * Creates a new, unlocked mutex in a fresh SharedArrayBuffer. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "./mutex.ts";
+   * const m = new Mutex({ name: "bql", stats: true });
+   * ```
+   */
+  constructor(options: MutexOptions = {}, handle?: MutexHandle) {
+    if (handle === undefined) {
+      const sab = new SharedArrayBuffer(MUTEX.BYTES);
+      const w = new Int32Array(sab);
+      w[MUTEX.STATS_ON] = options.stats ? 1 : 0;
+      w[MUTEX.SPIN] = options.spin ?? DEFAULT_MUTEX_SPIN;
+      handle = { sab, byteOffset: 0, name: options.name ?? "mutex" };
+    }
+    this.#handle = handle;
+    this.#words = new Int32Array(handle.sab, handle.byteOffset, MUTEX.STATS_BYTE / 4);
+    this.#spin = this.#words[MUTEX.SPIN];
+    this.#stats = this.#words[MUTEX.STATS_ON] === 1
+      ? new Float64Array(
+        handle.sab,
+        handle.byteOffset + MUTEX.STATS_BYTE,
+        MAX_THREADS * MUTEX_STAT.COUNT,
+      )
+      : null;
+  }
+
+  /**
+   * Rebuilds a Mutex from a handle received from another thread. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "./mutex.ts";
+   * const a = new Mutex();
+   * const b = Mutex.fromHandle(structuredClone(a.handle)); // same lock
+   * ```
+   */
+  static fromHandle(handle: MutexHandle): Mutex {
+    return new Mutex({}, handle);
+  }
+
+  /**
+   * Structured-cloneable handle to this lock. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "./mutex.ts";
+   * console.log(new Mutex({ name: "x" }).handle.name); // "x"
+   * ```
+   */
+  get handle(): MutexHandle {
+    return this.#handle;
+  }
+
+  /**
+   * Lock name. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "./mutex.ts";
+   * console.log(new Mutex({ name: "bql" }).name);
+   * ```
+   */
+  get name(): string {
+    return this.#handle.name;
+  }
+
+  /**
+   * Acquires the lock, spinning briefly and then sleeping. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "./mutex.ts";
+   * const m = new Mutex();
+   * m.lock();
+   * m.unlock();
+   * ```
+   */
+  lock(): void {
+    const w = this.#words;
+    // Pairs with the release in unlock() (Atomics.sub / store): acquiring
+    // the word orders every access of the critical section after it.
+    const c = Atomics.compareExchange(w, MUTEX.STATE, 0, 1);
+    if (c === 0) {
+      w[MUTEX.OWNER] = currentThreadId() + 1;
+      if (this.#stats !== null) this.#record(0, false, false);
+      return;
+    }
+    this.#lockContended(c);
+  }
+
+  #lockContended(c: number): void {
+    const w = this.#words;
+    const start = this.#stats !== null ? nowNs() : 0;
+    let slept = false;
+    for (let i = 0; i < this.#spin; i++) {
+      // Same pairing as the fast path.
+      if (Atomics.load(w, MUTEX.STATE) === 0) {
+        c = Atomics.compareExchange(w, MUTEX.STATE, 0, 1);
+        if (c === 0) break;
+      }
+    }
+    if (c !== 0) {
+      // Mark "locked with waiters" so the holder's unlock wakes us; pairs
+      // with Atomics.sub/store + Atomics.notify in unlock().
+      if (c !== 2) c = Atomics.exchange(w, MUTEX.STATE, 2);
+      while (c !== 0) {
+        slept = true;
+        Atomics.wait(w, MUTEX.STATE, 2);
+        c = Atomics.exchange(w, MUTEX.STATE, 2);
+      }
+    }
+    w[MUTEX.OWNER] = currentThreadId() + 1;
+    if (this.#stats !== null) this.#record(nowNs() - start, true, slept);
+  }
+
+  #record(waitNs: number, contended: boolean, slept: boolean): void {
+    const s = this.#stats!;
+    const base = currentThreadId() * MUTEX_STAT.COUNT;
+    s[base + MUTEX_STAT.ACQUIRED]++;
+    if (contended) {
+      s[base + MUTEX_STAT.CONTENDED]++;
+      if (slept) s[base + MUTEX_STAT.SLEPT]++;
+      s[base + MUTEX_STAT.WAIT_TOTAL_NS] += waitNs;
+      if (waitNs > s[base + MUTEX_STAT.WAIT_MAX_NS]) s[base + MUTEX_STAT.WAIT_MAX_NS] = waitNs;
+    }
+    this.#acquiredAt = nowNs();
+  }
+
+  /**
+   * Acquires the lock only if it is free; returns whether it did. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "./mutex.ts";
+   * const m = new Mutex();
+   * console.log(m.tryLock()); // true
+   * m.unlock();
+   * ```
+   */
+  tryLock(): boolean {
+    // Pairs with the release in unlock().
+    if (Atomics.compareExchange(this.#words, MUTEX.STATE, 0, 1) !== 0) return false;
+    this.#words[MUTEX.OWNER] = currentThreadId() + 1;
+    if (this.#stats !== null) this.#record(0, false, false);
+    return true;
+  }
+
+  /**
+   * Releases the lock. Only the holder; any other thread gets an error and
+   * the lock is unchanged.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "./mutex.ts";
+   * const m = new Mutex();
+   * m.lock();
+   * m.unlock();
+   * ```
+   */
+  unlock(): void {
+    const w = this.#words;
+    const me = currentThreadId() + 1;
+    if (w[MUTEX.OWNER] !== me) this.#notHolder();
+    if (this.#stats !== null) {
+      const held = nowNs() - this.#acquiredAt;
+      const s = this.#stats;
+      const base = currentThreadId() * MUTEX_STAT.COUNT;
+      s[base + MUTEX_STAT.HOLD_TOTAL_NS] += held;
+      if (held > s[base + MUTEX_STAT.HOLD_MAX_NS]) s[base + MUTEX_STAT.HOLD_MAX_NS] = held;
+    }
+    w[MUTEX.OWNER] = 0;
+    // Release: pairs with the compareExchange/exchange of the next locker.
+    if (Atomics.sub(w, MUTEX.STATE, 1) !== 1) {
+      Atomics.store(w, MUTEX.STATE, 0);
+      // Wakes one sleeper in #lockContended's Atomics.wait.
+      Atomics.notify(w, MUTEX.STATE, 1);
+    }
+  }
+
+  #notHolder(): never {
+    const owner = this.#words[MUTEX.OWNER] - 1;
+    throw new Error(
+      `mutex "${this.name}": unlock by thread ${currentThreadId()} (${currentThreadName()}) ` +
+        (owner < 0 ? "but the mutex is not locked" : `but it is held by thread ${owner}`),
+    );
+  }
+
+  /**
+   * Whether the calling thread holds the lock. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "./mutex.ts";
+   * const m = new Mutex();
+   * m.lock();
+   * console.log(m.heldByMe()); // true
+   * m.unlock();
+   * ```
+   */
+  heldByMe(): boolean {
+    return this.#words[MUTEX.OWNER] === currentThreadId() + 1;
+  }
+
+  /**
+   * Id of the holding thread, or -1 when free (a snapshot). Any thread.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "./mutex.ts";
+   * console.log(new Mutex().owner()); // -1
+   * ```
+   */
+  owner(): number {
+    return Atomics.load(this.#words, MUTEX.OWNER) - 1;
+  }
+
+  /**
+   * Statistics so far (all zero when created without `stats`). Any thread;
+   * figures being updated by a running holder may be one event behind.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "./mutex.ts";
+   * const m = new Mutex({ stats: true });
+   * m.lock();
+   * m.unlock();
+   * console.log(m.stats().contended); // 0
+   * ```
+   */
+  stats(): MutexStats {
+    const total: MutexStats = {
+      name: this.name,
+      threadId: -1,
+      acquired: 0,
+      contended: 0,
+      slept: 0,
+      waitTotalNs: 0,
+      waitMaxNs: 0,
+      holdTotalNs: 0,
+      holdMaxNs: 0,
+      perThread: [],
+    };
+    const s = this.#stats;
+    if (s === null) return total;
+    for (let t = 0; t < MAX_THREADS; t++) {
+      const b = t * MUTEX_STAT.COUNT;
+      if (s[b + MUTEX_STAT.ACQUIRED] === 0) continue;
+      const one: MutexThreadStats = {
+        threadId: t,
+        acquired: s[b + MUTEX_STAT.ACQUIRED],
+        contended: s[b + MUTEX_STAT.CONTENDED],
+        slept: s[b + MUTEX_STAT.SLEPT],
+        waitTotalNs: s[b + MUTEX_STAT.WAIT_TOTAL_NS],
+        waitMaxNs: s[b + MUTEX_STAT.WAIT_MAX_NS],
+        holdTotalNs: s[b + MUTEX_STAT.HOLD_TOTAL_NS],
+        holdMaxNs: s[b + MUTEX_STAT.HOLD_MAX_NS],
+      };
+      total.perThread.push(one);
+      total.acquired += one.acquired;
+      total.contended += one.contended;
+      total.slept += one.slept;
+      total.waitTotalNs += one.waitTotalNs;
+      total.waitMaxNs = Math.max(total.waitMaxNs, one.waitMaxNs);
+      total.holdTotalNs += one.holdTotalNs;
+      total.holdMaxNs = Math.max(total.holdMaxNs, one.holdMaxNs);
+    }
+    return total;
+  }
+}

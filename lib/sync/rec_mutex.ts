@@ -1,0 +1,219 @@
+/**
+ * RecMutex: the counterpart of QemuRecMutex, a recursive lock built from a
+ * {@link Mutex} plus an owner and a depth. Used for the seed-era
+ * `aio_context_acquire` / `aio_context_release`.
+ *
+ * @example
+ * ```ts
+ * import { RecMutex } from "./rec_mutex.ts";
+ * const r = new RecMutex({ name: "ctx" });
+ * r.lock();
+ * r.lock(); // same thread: nests
+ * r.unlock();
+ * r.unlock();
+ * console.log(r.stats().nested); // 1
+ * ```
+ *
+ * @module
+ */
+
+import { REC_MUTEX } from "./layout.ts";
+import { Mutex, type MutexOptions, type MutexStats } from "./mutex.ts";
+import { currentThreadId, currentThreadName } from "./thread_id.ts";
+
+/** Structured-cloneable form of a {@link RecMutex}. */
+export interface RecMutexHandle {
+  /** Shared words (see `REC_MUTEX` in layout.ts). */
+  readonly sab: SharedArrayBuffer;
+  /** Name for statistics and errors. */
+  readonly name: string;
+}
+
+/** Statistics of a {@link RecMutex}. */
+export interface RecMutexStats extends MutexStats {
+  /** Acquisitions that nested inside an acquisition by the same thread. */
+  nested: number;
+}
+
+/**
+ * A recursive mutex: the holder may lock again (depth counts), other threads
+ * wait. Only the holder may unlock.
+ *
+ * @example
+ * ```ts
+ * import { RecMutex } from "./rec_mutex.ts";
+ * const r = new RecMutex();
+ * r.lock();
+ * console.log(r.depth()); // 1
+ * r.unlock();
+ * ```
+ */
+export class RecMutex {
+  readonly #inner: Mutex;
+  readonly #rec: Int32Array;
+  readonly #handle: RecMutexHandle;
+
+  /**
+   * Creates an unlocked recursive mutex (or attaches to `handle`). Any thread.
+   *
+   * @example
+   * ```ts
+   * import { RecMutex } from "./rec_mutex.ts";
+   * const r = new RecMutex({ name: "ctx", stats: true });
+   * ```
+   */
+  constructor(options: MutexOptions = {}, handle?: RecMutexHandle) {
+    if (handle === undefined) {
+      const sab = new SharedArrayBuffer(REC_MUTEX.BYTES);
+      const name = options.name ?? "rec-mutex";
+      // Initialise the embedded Mutex block in place.
+      const init = new Mutex({ ...options, name });
+      new Uint8Array(sab).set(new Uint8Array(init.handle.sab, 0, REC_MUTEX.REC_BYTE));
+      handle = { sab, name };
+    }
+    this.#handle = handle;
+    this.#inner = Mutex.fromHandle({ sab: handle.sab, byteOffset: 0, name: handle.name });
+    this.#rec = new Int32Array(handle.sab, REC_MUTEX.REC_BYTE, 4);
+  }
+
+  /**
+   * Rebuilds a RecMutex from a handle received from another thread. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { RecMutex } from "./rec_mutex.ts";
+   * const r = RecMutex.fromHandle(new RecMutex().handle);
+   * ```
+   */
+  static fromHandle(handle: RecMutexHandle): RecMutex {
+    return new RecMutex({}, handle);
+  }
+
+  /**
+   * Structured-cloneable handle. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { RecMutex } from "./rec_mutex.ts";
+   * console.log(new RecMutex({ name: "a" }).handle.name); // "a"
+   * ```
+   */
+  get handle(): RecMutexHandle {
+    return this.#handle;
+  }
+
+  /**
+   * Acquires, or nests when the caller already holds it. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { RecMutex } from "./rec_mutex.ts";
+   * const r = new RecMutex();
+   * r.lock();
+   * r.unlock();
+   * ```
+   */
+  lock(): void {
+    const me = currentThreadId() + 1;
+    // Only the holder ever stores its own id, so reading our own id here
+    // means we hold it; pairs with the Atomics.store below.
+    if (Atomics.load(this.#rec, REC_MUTEX.OWNER) === me) {
+      this.#rec[REC_MUTEX.DEPTH]++;
+      this.#rec[REC_MUTEX.NESTED]++;
+      return;
+    }
+    this.#inner.lock();
+    Atomics.store(this.#rec, REC_MUTEX.OWNER, me);
+    this.#rec[REC_MUTEX.DEPTH] = 1;
+  }
+
+  /**
+   * Acquires only if free or already held by the caller. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { RecMutex } from "./rec_mutex.ts";
+   * const r = new RecMutex();
+   * if (r.tryLock()) r.unlock();
+   * ```
+   */
+  tryLock(): boolean {
+    const me = currentThreadId() + 1;
+    if (Atomics.load(this.#rec, REC_MUTEX.OWNER) === me) {
+      this.#rec[REC_MUTEX.DEPTH]++;
+      this.#rec[REC_MUTEX.NESTED]++;
+      return true;
+    }
+    if (!this.#inner.tryLock()) return false;
+    Atomics.store(this.#rec, REC_MUTEX.OWNER, me);
+    this.#rec[REC_MUTEX.DEPTH] = 1;
+    return true;
+  }
+
+  /**
+   * Releases one level; the lock is freed when the depth reaches 0. Only the
+   * holder; any other thread gets an error.
+   *
+   * @example
+   * ```ts
+   * import { RecMutex } from "./rec_mutex.ts";
+   * const r = new RecMutex();
+   * r.lock();
+   * r.unlock();
+   * ```
+   */
+  unlock(): void {
+    const me = currentThreadId() + 1;
+    const owner = Atomics.load(this.#rec, REC_MUTEX.OWNER);
+    if (owner !== me) {
+      throw new Error(
+        `rec-mutex "${this.#handle.name}": unlock by thread ${currentThreadId()} ` +
+          `(${currentThreadName()}) ` +
+          (owner === 0 ? "but it is not locked" : `but it is held by thread ${owner - 1}`),
+      );
+    }
+    if (--this.#rec[REC_MUTEX.DEPTH] > 0) return;
+    Atomics.store(this.#rec, REC_MUTEX.OWNER, 0);
+    this.#inner.unlock();
+  }
+
+  /**
+   * Whether the caller holds it. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { RecMutex } from "./rec_mutex.ts";
+   * console.log(new RecMutex().heldByMe()); // false
+   * ```
+   */
+  heldByMe(): boolean {
+    return Atomics.load(this.#rec, REC_MUTEX.OWNER) === currentThreadId() + 1;
+  }
+
+  /**
+   * Current depth as seen by the holder (0 when the caller does not hold it).
+   * Any thread.
+   *
+   * @example
+   * ```ts
+   * import { RecMutex } from "./rec_mutex.ts";
+   * console.log(new RecMutex().depth()); // 0
+   * ```
+   */
+  depth(): number {
+    return this.heldByMe() ? this.#rec[REC_MUTEX.DEPTH] : 0;
+  }
+
+  /**
+   * Statistics: those of the inner mutex plus nested acquisitions. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { RecMutex } from "./rec_mutex.ts";
+   * console.log(new RecMutex({ stats: true }).stats().nested); // 0
+   * ```
+   */
+  stats(): RecMutexStats {
+    return { ...this.#inner.stats(), nested: this.#rec[REC_MUTEX.NESTED] };
+  }
+}

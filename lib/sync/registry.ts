@@ -1,0 +1,340 @@
+/**
+ * The process registry: the shared words every aiolab thread can reach.
+ * It hands out thread and context ids, holds one control block per
+ * AioContext (the notify protocol words), the global AIO_WAIT waiter count,
+ * the BQL, and the table of interned handler names.
+ *
+ * The orchestrator creates it lazily ({@link defaultRegistry}); every Worker
+ * aiolab starts receives its handle and installs it with
+ * {@link installRegistry}, so all threads of one process share one registry.
+ *
+ * The producer side of the notify protocol ({@link notifyContext}) lives
+ * here, because event notifiers, rings and handles in any thread use it with
+ * nothing but the registry and a context id.
+ *
+ * @example
+ * ```ts
+ * import { defaultRegistry } from "./registry.ts";
+ * const reg = defaultRegistry();
+ * const id = reg.intern("file:///x.ts#handler");
+ * console.log(reg.nameOf(id)); // "file:///x.ts#handler"
+ * ```
+ *
+ * @module
+ */
+
+import { CONTEXT, MAX_CONTEXTS, MAX_THREADS, NAMES, REGISTRY } from "./layout.ts";
+import { Mutex, type MutexHandle } from "./mutex.ts";
+
+/** Structured-cloneable form of a {@link Registry}. */
+export interface RegistryHandle {
+  /** Registry words (see `REGISTRY` and `CONTEXT` in layout.ts). */
+  readonly words: SharedArrayBuffer;
+  /** Interned names (see `NAMES` in layout.ts). */
+  readonly names: SharedArrayBuffer;
+  /** The Big QEMU Lock. */
+  readonly bql: MutexHandle;
+}
+
+/**
+ * aio_notify's producer side on a context control block: publish
+ * `notified`, then pay for a futex wake only when the owner announced it
+ * might sleep. Returns true when it woke the owner. Any thread.
+ *
+ * @example
+ * ```ts
+ * import { defaultRegistry, notifyContext } from "./registry.ts";
+ * const reg = defaultRegistry();
+ * const id = reg.allocContext(0);
+ * console.log(notifyContext(reg.words, id)); // false: nobody sleeps
+ * reg.freeContext(id);
+ * ```
+ */
+export function notifyContext(words: Int32Array, ctxId: number): boolean {
+  const base = REGISTRY.CONTEXTS + ctxId * REGISTRY.CONTEXT_WORDS;
+  // Publish the kick. Sequentially consistent: pairs with the home thread's
+  // Atomics.add(NOTIFY_ME, 2) followed by Atomics.load(NOTIFIED) (Dekker):
+  // either it sees NOTIFIED, or we see NOTIFY_ME below.
+  Atomics.store(words, base + CONTEXT.NOTIFIED, 1);
+  if (Atomics.load(words, base + CONTEXT.NOTIFY_ME) !== 0) {
+    // Pairs with the home thread's Atomics.load(WAKE) taken before it read
+    // NOTIFIED and its Atomics.wait(WAKE, value): the add makes that wait
+    // return "not-equal" if it has not started yet.
+    Atomics.add(words, base + CONTEXT.WAKE, 1);
+    Atomics.notify(words, base + CONTEXT.WAKE);
+    Atomics.add(words, base + CONTEXT.NOTIFY_WAKES, 1);
+    return true;
+  }
+  Atomics.add(words, base + CONTEXT.NOTIFY_SKIPS, 1);
+  return false;
+}
+
+/**
+ * Process-wide shared state. Create one with `new Registry()` only for an
+ * isolated experiment; normal code uses {@link defaultRegistry}.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from "./registry.ts";
+ * const reg = new Registry();
+ * console.log(reg.allocThreadId()); // 1
+ * ```
+ */
+export class Registry {
+  /** Registry words as Int32 (see `REGISTRY`). */
+  readonly words: Int32Array;
+  /** The Big QEMU Lock (statistics on). */
+  readonly bql: Mutex;
+  readonly #names: Int32Array;
+  readonly #nameBytes: Uint8Array;
+  readonly #handle: RegistryHandle;
+  readonly #nameCache = new Map<number, string>();
+
+  /**
+   * Creates a fresh registry, or attaches to `handle`. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { Registry } from "./registry.ts";
+   * const a = new Registry();
+   * const b = new Registry(a.handle); // same shared state
+   * ```
+   */
+  constructor(handle?: RegistryHandle) {
+    if (handle === undefined) {
+      const words = new SharedArrayBuffer(REGISTRY.WORDS * 4);
+      const w = new Int32Array(words);
+      w[REGISTRY.NEXT_THREAD] = 1;
+      w[REGISTRY.TOKEN] = 1 + Math.floor(Math.random() * 0x7ffffffe);
+      const names = new SharedArrayBuffer(NAMES.DATA_BYTE + NAMES.DATA_BYTES);
+      const bql = new Mutex({ name: "bql", stats: true });
+      handle = { words, names, bql: bql.handle };
+    }
+    this.#handle = handle;
+    this.words = new Int32Array(handle.words);
+    this.bql = Mutex.fromHandle(handle.bql);
+    this.#names = new Int32Array(handle.names, 0, NAMES.DATA_BYTE / 4);
+    this.#nameBytes = new Uint8Array(handle.names, NAMES.DATA_BYTE, NAMES.DATA_BYTES);
+  }
+
+  /**
+   * Structured-cloneable handle. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { defaultRegistry } from "./registry.ts";
+   * const h = defaultRegistry().handle; // post it to a Worker
+   * ```
+   */
+  get handle(): RegistryHandle {
+    return this.#handle;
+  }
+
+  /**
+   * Allocates a new thread id. Any thread (normally the one spawning a Worker).
+   *
+   * @example
+   * ```ts
+   * import { Registry } from "./registry.ts";
+   * console.log(new Registry().allocThreadId()); // 1
+   * ```
+   */
+  allocThreadId(): number {
+    const id = Atomics.add(this.words, REGISTRY.NEXT_THREAD, 1);
+    if (id >= MAX_THREADS) {
+      throw new RangeError(`too many aiolab threads: at most ${MAX_THREADS - 1} Workers`);
+    }
+    return id;
+  }
+
+  /**
+   * Claims a free context control block for a context homed in thread
+   * `homeThread` and resets its words. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { Registry } from "./registry.ts";
+   * const reg = new Registry();
+   * const id = reg.allocContext(0);
+   * reg.freeContext(id);
+   * ```
+   */
+  allocContext(homeThread: number): number {
+    const w = this.words;
+    const start = Atomics.add(w, REGISTRY.NEXT_CONTEXT, 1);
+    for (let i = 0; i < MAX_CONTEXTS; i++) {
+      const id = (start + i) % MAX_CONTEXTS;
+      const base = REGISTRY.CONTEXTS + id * REGISTRY.CONTEXT_WORDS;
+      // Claim: pairs with the Atomics.store(HOME, 0) in freeContext().
+      if (Atomics.compareExchange(w, base + CONTEXT.HOME, 0, homeThread + 1) === 0) {
+        for (let k = 0; k < REGISTRY.CONTEXT_WORDS; k++) {
+          if (k !== CONTEXT.HOME) Atomics.store(w, base + k, 0);
+        }
+        return id;
+      }
+    }
+    throw new RangeError(`too many AioContexts alive: at most ${MAX_CONTEXTS}`);
+  }
+
+  /**
+   * Releases a context control block. The context's home thread.
+   *
+   * @example
+   * ```ts
+   * import { Registry } from "./registry.ts";
+   * const reg = new Registry();
+   * reg.freeContext(reg.allocContext(0));
+   * ```
+   */
+  freeContext(id: number): void {
+    // Pairs with the compareExchange in allocContext().
+    Atomics.store(this.words, this.contextBase(id) + CONTEXT.HOME, 0);
+  }
+
+  /**
+   * Index of context `id`'s control block in {@link Registry.words}. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { Registry } from "./registry.ts";
+   * console.log(new Registry().contextBase(0)); // 8
+   * ```
+   */
+  contextBase(id: number): number {
+    return REGISTRY.CONTEXTS + id * REGISTRY.CONTEXT_WORDS;
+  }
+
+  /**
+   * Interns `name` and returns its id (the same id for the same string, in
+   * every thread). Any thread.
+   *
+   * @example
+   * ```ts
+   * import { Registry } from "./registry.ts";
+   * const reg = new Registry();
+   * console.log(reg.intern("a") === reg.intern("a")); // true
+   * ```
+   */
+  intern(name: string): number {
+    const found = this.#find(name, Atomics.load(this.#names, NAMES.COUNT));
+    if (found >= 0) return found;
+    const n = this.#names;
+    // Spin lock around the append; pairs with the Atomics.store(LOCK, 0) below.
+    while (Atomics.compareExchange(n, NAMES.LOCK, 0, 1) !== 0) {
+      Atomics.wait(n, NAMES.LOCK, 1, 1);
+    }
+    try {
+      const count = n[NAMES.COUNT];
+      const again = this.#find(name, count);
+      if (again >= 0) return again;
+      if (count >= NAMES.MAX_NAMES) {
+        throw new RangeError(`handler name table full (${NAMES.MAX_NAMES} names)`);
+      }
+      const bytes = new TextEncoder().encode(name);
+      const used = n[NAMES.BYTES_USED];
+      if (used + bytes.length > NAMES.DATA_BYTES) {
+        throw new RangeError(`handler name table full (${NAMES.DATA_BYTES} bytes)`);
+      }
+      this.#nameBytes.set(bytes, used);
+      n[NAMES.OFFSETS + 2 * count] = used;
+      n[NAMES.OFFSETS + 2 * count + 1] = bytes.length;
+      n[NAMES.BYTES_USED] = used + bytes.length;
+      // Publish: pairs with the Atomics.load(COUNT) of readers, which then
+      // see the bytes and offsets written above.
+      Atomics.store(n, NAMES.COUNT, count + 1);
+      return count;
+    } finally {
+      Atomics.store(n, NAMES.LOCK, 0);
+      Atomics.notify(n, NAMES.LOCK);
+    }
+  }
+
+  #find(name: string, count: number): number {
+    for (let i = 0; i < count; i++) {
+      if (this.nameOf(i) === name) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * The string interned as `id`. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { Registry } from "./registry.ts";
+   * const reg = new Registry();
+   * console.log(reg.nameOf(reg.intern("x"))); // "x"
+   * ```
+   */
+  nameOf(id: number): string {
+    const cached = this.#nameCache.get(id);
+    if (cached !== undefined) return cached;
+    // Pairs with the publishing Atomics.store(COUNT) in intern().
+    if (id < 0 || id >= Atomics.load(this.#names, NAMES.COUNT)) {
+      throw new RangeError(`no handler name with id ${id}`);
+    }
+    const start = this.#names[NAMES.OFFSETS + 2 * id];
+    const len = this.#names[NAMES.OFFSETS + 2 * id + 1];
+    // TextDecoder refuses shared views: copy first.
+    const s = new TextDecoder().decode(this.#nameBytes.slice(start, start + len));
+    this.#nameCache.set(id, s);
+    return s;
+  }
+}
+
+let current: Registry | null = null;
+
+function sameRegistry(reg: Registry, handle: RegistryHandle): boolean {
+  return reg.handle.words === handle.words ||
+    new Int32Array(handle.words)[REGISTRY.TOKEN] === reg.words[REGISTRY.TOKEN];
+}
+
+/**
+ * The registry of this process: created on first use in the orchestrator,
+ * installed at start in every aiolab Worker. Any thread.
+ *
+ * @example
+ * ```ts
+ * import { defaultRegistry } from "./registry.ts";
+ * console.log(defaultRegistry() === defaultRegistry()); // true
+ * ```
+ */
+export function defaultRegistry(): Registry {
+  if (current === null) current = new Registry();
+  return current;
+}
+
+/**
+ * Installs the registry received from the spawning thread. Called once by
+ * the Worker entry of aiolab threads; throws if a different registry is
+ * already in use.
+ *
+ * @example
+ * ```ts ignore
+ * import { installRegistry } from "./registry.ts";
+ * installRegistry(init.registry); // in a Worker entry
+ * ```
+ */
+export function installRegistry(handle: RegistryHandle): Registry {
+  if (current !== null) {
+    if (sameRegistry(current, handle)) return current;
+    throw new Error("a different aiolab registry is already installed in this thread");
+  }
+  current = new Registry(handle);
+  return current;
+}
+
+/**
+ * The registry for a handle: the installed one when it matches, else a new
+ * view. Any thread.
+ *
+ * @example
+ * ```ts
+ * import { defaultRegistry, registryFor } from "./registry.ts";
+ * console.log(registryFor(defaultRegistry().handle) === defaultRegistry()); // true
+ * ```
+ */
+export function registryFor(handle: RegistryHandle): Registry {
+  if (current !== null && sameRegistry(current, handle)) return current;
+  return new Registry(handle);
+}

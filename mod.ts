@@ -1,0 +1,44 @@
+/**
+ * aiolab: QEMU's AioContext / IOThread event-loop runtime on real threads
+ * (Deno Workers) with real locks (SharedArrayBuffer + Atomics), for
+ * measuring how event-loop placement affects I/O latency.
+ *
+ * This module re-exports the public API: the runtime (AioContext, IoThread,
+ * MainLoop, the BQL, timers, AIO_WAIT_WHILE) and the shared-memory
+ * primitives it is built from (Mutex, RecMutex, EventNotifier, MpscRing).
+ *
+ * @example
+ * ```ts
+ * import { AioContext, EventNotifier } from "./mod.ts";
+ * const ctx = new AioContext({ name: "demo" });
+ * const e = new EventNotifier();
+ * ctx.setEventNotifier(e, (n) => {
+ *   n.testAndClear();
+ *   console.log("notified");
+ * });
+ * e.set(); // from any thread, via e.handle
+ * ctx.poll(false); // notified
+ * ctx.setEventNotifier(e, null);
+ * ctx.destroy();
+ * ```
+ *
+ * @module
+ */
+
+export * from "./lib/runtime/mod.ts";
+export {
+  EventNotifier,
+  type EventNotifierHandle,
+  MpscRing,
+  type MpscRingHandle,
+  type MpscRingOptions,
+  Mutex,
+  type MutexHandle,
+  type MutexOptions,
+  type MutexStats,
+  type MutexThreadStats,
+  RecMutex,
+  type RecMutexHandle,
+  type RecMutexStats,
+  type RegistryHandle,
+} from "./lib/sync/mod.ts";
