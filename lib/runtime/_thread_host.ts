@@ -141,6 +141,7 @@ export class ThreadHost {
     this.#pending.clear();
     this.#rejectReady(gone);
     this.#worker.terminate();
+    defaultRegistry().freeThreadId(this.threadId);
     this.#resolveDone(stats);
   }
 
@@ -171,8 +172,14 @@ export class ThreadHost {
         this.#error ?? new Error(`thread ${this.threadName} is not running`),
       );
     }
+    let refText: string;
+    try {
+      refText = refString(ref);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const id = this.#nextCall++;
-    const msg: CallMessage = { type: "call", id, ref: refString(ref), args };
+    const msg: CallMessage = { type: "call", id, ref: refText, args };
     const p = new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
     });

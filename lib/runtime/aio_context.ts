@@ -140,7 +140,7 @@ export interface AioContextStats {
 
 interface NotifierNode {
   notifier: EventNotifier;
-  key: SharedArrayBuffer;
+  key: number;
   read: NotifierReadHandler | null;
   poll: NotifierPollHandler | null;
   pollReady: NotifierReadHandler | null;
@@ -674,7 +674,7 @@ export class AioContext implements BhHost {
     pollReady: NotifierReadHandler | null = null,
   ): void {
     this.#assertHome("setEventNotifier");
-    const key = notifier.handle.sab;
+    const key = notifier.id;
     const old = this.#notifiers.find((n) => n.key === key && !n.deleted);
     const next = this.#notifiers.filter((n) => n !== old);
     if (old !== undefined) old.deleted = true;
@@ -730,7 +730,7 @@ export class AioContext implements BhHost {
     end: ((n: EventNotifier) => void) | null,
   ): void {
     this.#assertHome("setEventNotifierPoll");
-    const node = this.#notifiers.find((n) => n.key === notifier.handle.sab && !n.deleted);
+    const node = this.#notifiers.find((n) => n.key === notifier.id && !n.deleted);
     if (node === undefined) {
       throw new Error(`event notifier "${notifier.name}" is not registered with "${this.name}"`);
     }

@@ -19,7 +19,7 @@
  * @module
  */
 
-import { NOTIFIER } from "./layout.ts";
+import { NOTIFIER, REGISTRY } from "./layout.ts";
 import {
   defaultRegistry,
   notifyContext,
@@ -68,8 +68,11 @@ export class EventNotifier {
   constructor(options: { active?: boolean; name?: string } = {}, handle?: EventNotifierHandle) {
     if (handle === undefined) {
       const sab = new SharedArrayBuffer(NOTIFIER.BYTES);
-      if (options.active) new Int32Array(sab)[NOTIFIER.COUNT] = 1;
-      handle = { sab, registry: defaultRegistry().handle, name: options.name ?? "notifier" };
+      const reg = defaultRegistry();
+      const w = new Int32Array(sab);
+      if (options.active) w[NOTIFIER.COUNT] = 1;
+      w[NOTIFIER.ID] = Atomics.add(reg.words, REGISTRY.NEXT_NOTIFIER, 1) + 1;
+      handle = { sab, registry: reg.handle, name: options.name ?? "notifier" };
     }
     this.#handle = handle;
     this.#w = new Int32Array(handle.sab);
@@ -100,6 +103,22 @@ export class EventNotifier {
    */
   get handle(): EventNotifierHandle {
     return this.#handle;
+  }
+
+  /**
+   * Process-unique id of the notifier: the same in every thread and for
+   * every handle of it (SharedArrayBuffer objects are not identical across
+   * structured clones). Any thread.
+   *
+   * @example
+   * ```ts
+   * import { EventNotifier } from "./event_notifier.ts";
+   * const e = new EventNotifier();
+   * console.log(EventNotifier.fromHandle(e.handle).id === e.id); // true
+   * ```
+   */
+  get id(): number {
+    return this.#w[NOTIFIER.ID];
   }
 
   /**

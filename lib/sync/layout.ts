@@ -91,6 +91,8 @@ export const NOTIFIER = {
   BOUND: 1,
   /** Total sets (statistic), Atomics.add by setters. */
   SETS: 2,
+  /** Notifier id, unique in the process (REGISTRY.NEXT_NOTIFIER). Written once at creation. */
+  ID: 3,
   /** Total bytes. */
   BYTES: 16,
 } as const;
@@ -158,8 +160,8 @@ export const BH_FLAG = {
  * AioContext holding its notify protocol words.
  */
 export const REGISTRY = {
-  /** Next thread id to hand out (the orchestrator is 0). Atomics.add by spawners. */
-  NEXT_THREAD: 0,
+  /** Statistic: thread ids handed out so far. Atomics.add by spawners. */
+  THREADS_STARTED: 0,
   /** Next context id to hand out. Atomics.add by context creators. */
   NEXT_CONTEXT: 1,
   /** global_aio_wait.num_waiters: threads inside aioWaitWhile. Atomics.add/sub by waiters, Atomics.load by aioWaitKick. */
@@ -170,12 +172,18 @@ export const REGISTRY = {
   KICKS: 4,
   /** Random token identifying this registry (compares handles across structured clones). Written once at creation. */
   TOKEN: 5,
+  /** Thread ids in use, bits 0-31 (bit 0 is the orchestrator). Atomics.compareExchange to claim, Atomics.and to free. */
+  THREAD_BITS_LO: 6,
+  /** Thread ids in use, bits 32-63. Same protocol as THREAD_BITS_LO. */
+  THREAD_BITS_HI: 7,
+  /** Next event-notifier id (identity that survives structured cloning). Atomics.add by creators. */
+  NEXT_NOTIFIER: 8,
   /** Index of the first context control block. */
-  CONTEXTS: 8,
+  CONTEXTS: 16,
   /** Words per context control block. */
   CONTEXT_WORDS: 16,
   /** Total Int32 words. */
-  WORDS: 8 + MAX_CONTEXTS * 16,
+  WORDS: 16 + MAX_CONTEXTS * 16,
 } as const;
 
 /** Words of one context control block, relative to its start in the registry. */

@@ -104,7 +104,7 @@ export class Registry {
     if (handle === undefined) {
       const words = new SharedArrayBuffer(REGISTRY.WORDS * 4);
       const w = new Int32Array(words);
-      w[REGISTRY.NEXT_THREAD] = 1;
+      w[REGISTRY.THREAD_BITS_LO] = 1;
       w[REGISTRY.TOKEN] = 1 + Math.floor(Math.random() * 0x7ffffffe);
       const names = new SharedArrayBuffer(NAMES.DATA_BYTE + NAMES.DATA_BYTES);
       const bql = new Mutex({ name: "bql", stats: true });
@@ -140,11 +140,40 @@ export class Registry {
    * ```
    */
   allocThreadId(): number {
-    const id = Atomics.add(this.words, REGISTRY.NEXT_THREAD, 1);
-    if (id >= MAX_THREADS) {
-      throw new RangeError(`too many aiolab threads: at most ${MAX_THREADS - 1} Workers`);
+    const w = this.words;
+    for (let id = 1; id < MAX_THREADS; id++) {
+      const word = id < 32 ? REGISTRY.THREAD_BITS_LO : REGISTRY.THREAD_BITS_HI;
+      const bit = 1 << (id & 31);
+      for (;;) {
+        const old = Atomics.load(w, word);
+        if ((old & bit) !== 0) break;
+        // Claim: pairs with the Atomics.and in freeThreadId().
+        if (Atomics.compareExchange(w, word, old, old | bit) === old) {
+          Atomics.add(w, REGISTRY.THREADS_STARTED, 1);
+          return id;
+        }
+      }
     }
-    return id;
+    throw new RangeError(`too many aiolab threads alive: at most ${MAX_THREADS - 1} Workers`);
+  }
+
+  /**
+   * Returns a thread id to the pool once its thread has ended. The thread
+   * that allocated it (normally the orchestrator, after join).
+   *
+   * @example
+   * ```ts
+   * import { Registry } from "./registry.ts";
+   * const reg = new Registry();
+   * reg.freeThreadId(reg.allocThreadId());
+   * ```
+   */
+  freeThreadId(id: number): void {
+    if (!Number.isInteger(id) || id < 1 || id >= MAX_THREADS) {
+      throw new RangeError(`thread id must be in [1, ${MAX_THREADS}), got ${id}`);
+    }
+    const word = id < 32 ? REGISTRY.THREAD_BITS_LO : REGISTRY.THREAD_BITS_HI;
+    Atomics.and(this.words, word, ~(1 << (id & 31)));
   }
 
   /**

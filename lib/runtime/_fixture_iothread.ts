@@ -1,0 +1,206 @@
+// Test fixtures that run inside IoThreads and the main loop (called with
+// IoThread.run / MainLoop.run, or preloaded). Not part of the public API.
+
+import { EventNotifier, type EventNotifierHandle } from "../sync/event_notifier.ts";
+import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";
+import { aioWaitKick, aioWaitWhile } from "./aio_wait.ts";
+import { ClockType, Scale } from "./clock.ts";
+import { type AioContextHandle, RemoteAioContext } from "./context_handle.ts";
+import { registerHandler } from "./handler_ref.ts";
+import { qemuAioWait, qemuBhNew, timerNewMs } from "./legacy.ts";
+import { bqlLocked, getMainAioContext } from "./main_loop.ts";
+import { currentRole, getCurrentAioContext } from "./thread_state.ts";
+
+/** Handler id that throws when run (registered by preloading this module). */
+export const THROWING_HANDLER = 9500;
+/** Handler id that records its arguments in the `record` buffer. */
+export const RECORD_HANDLER = 9501;
+
+let record: Int32Array | null = null;
+
+registerHandler(THROWING_HANDLER, function explode(a0: number) {
+  throw new Error(`exploded with ${a0}`);
+});
+registerHandler(RECORD_HANDLER, function recordArgs(a0: number, a1: number, a2: number) {
+  if (record === null) return;
+  record[0]++;
+  record[1] = a0;
+  record[2] = a1;
+  record[3] = a2;
+  record[4] = currentThreadId();
+  Atomics.notify(record, 0);
+});
+
+/** Installs the buffer RECORD_HANDLER writes into. */
+export function setRecord(sab: SharedArrayBuffer): boolean {
+  record = new Int32Array(sab);
+  return true;
+}
+
+/** Who am I: thread id, name, role, context name and poll parameters. */
+export function whoAmI(): Record<string, unknown> {
+  const ctx = getCurrentAioContext();
+  return {
+    threadId: currentThreadId(),
+    threadName: currentThreadName(),
+    role: currentRole(),
+    ctx: ctx?.name ?? null,
+    pollParams: ctx?.pollParams() ?? null,
+    bqlLocked: bqlLocked(),
+  };
+}
+
+/** Adds two numbers (a trivial handler). */
+export function add(a: number, b: number): number {
+  return a + b;
+}
+
+/** Throws a recognisable error. */
+export function fail(message: string): never {
+  throw new TypeError(message);
+}
+
+/** Resolves after a macrotask (an async handler). */
+export async function later(v: string): Promise<string> {
+  await new Promise((r) => setTimeout(r, 1));
+  return `later:${v}`;
+}
+
+/**
+ * Throws from a timer callback outside any handler (an uncaught error in the
+ * Worker). Returns a promise, so the thread runs its JavaScript event loop
+ * (where the timer fires) while the handler is pending.
+ */
+export function throwUncaughtSoon(): Promise<boolean> {
+  setTimeout(() => {
+    throw new Error("uncaught in a setTimeout");
+  }, 0);
+  return new Promise((resolve) => setTimeout(() => resolve(true), 50));
+}
+
+/** Schedules RECORD_HANDLER(a0, a1, a2) into another context (IOThread → IOThread). */
+export function scheduleInto(
+  target: AioContextHandle,
+  a0: number,
+  a1: number,
+  a2: number,
+): boolean {
+  RemoteAioContext.fromHandle(target).scheduleOneshot(RECORD_HANDLER, a0, a1, a2);
+  return true;
+}
+
+/** Legacy helpers: exercise each; returns the message of the first error or "ok". */
+export function useLegacyHelpers(): string {
+  try {
+    let ran = 0;
+    const bh = qemuBhNew(() => ran++);
+    bh.schedule();
+    qemuAioWait();
+    bh.delete();
+    const t = timerNewMs(ClockType.REALTIME, () => ran++);
+    t.mod(0);
+    qemuAioWait();
+    t.del();
+    return ran === 2 ? "ok" : `ran ${ran}`;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** Name of the main context as this thread sees it. */
+export function mainContextName(): string {
+  return getMainAioContext().name;
+}
+
+/** Tries to wait on another context from this thread; returns the error message or "waited". */
+export function waitOn(target: AioContextHandle): string {
+  try {
+    let done = false;
+    getCurrentAioContext()!.scheduleOneshot(() => (done = true));
+    return aioWaitWhile(RemoteAioContext.fromHandle(target), () => !done) ? "waited" : "no wait";
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/**
+ * In the main loop: optionally acquire `target`, then aioWaitWhile(target,
+ * flag == 0). Another thread sets the flag (acquiring `target` first when
+ * `acquire` is set) and calls aioWaitKick. Returns whether it polled.
+ */
+export function mainWaitForFlag(
+  target: AioContextHandle,
+  flagSab: SharedArrayBuffer,
+  acquire: boolean,
+): boolean {
+  const r = RemoteAioContext.fromHandle(target);
+  const flag = new Int32Array(flagSab);
+  if (acquire) r.acquire();
+  try {
+    Atomics.store(flag, 1, 1); // "I am about to wait"
+    Atomics.notify(flag, 1);
+    return aioWaitWhile(r, () => Atomics.load(flag, 0) === 0);
+  } finally {
+    if (acquire) r.release();
+  }
+}
+
+/** In another thread: wait until the waiter announced itself, then set the flag and kick. */
+export function setFlagAndKick(
+  target: AioContextHandle,
+  flagSab: SharedArrayBuffer,
+  acquire: boolean,
+): boolean {
+  const flag = new Int32Array(flagSab);
+  while (Atomics.load(flag, 1) === 0) Atomics.wait(flag, 1, 0, 10);
+  const r = RemoteAioContext.fromHandle(target);
+  if (acquire) r.acquire(); // blocks unless the waiter released it around its poll
+  Atomics.store(flag, 0, 1);
+  if (acquire) r.release();
+  aioWaitKick();
+  return true;
+}
+
+/** Creates a BH in this thread's context and leaves it alive (a leak at stop). */
+export function leakBh(): boolean {
+  getCurrentAioContext()!.bhNew(() => {}, undefined, { name: "leaky-bh" });
+  return true;
+}
+
+/** Busy for `ms` milliseconds while holding nothing (simulates a slow handler). */
+export function busy(ms: number): number {
+  const end = performance.now() + ms;
+  let n = 0;
+  while (performance.now() < end) n++;
+  return n;
+}
+
+/** Registers an event notifier handler that counts into `sab[0]`. */
+export function countNotifier(h: EventNotifierHandle, sab: SharedArrayBuffer): boolean {
+  const n = EventNotifier.fromHandle(h);
+  const c = new Int32Array(sab);
+  getCurrentAioContext()!.setEventNotifier(n, (x) => {
+    x.testAndClear();
+    Atomics.add(c, 0, 1);
+    Atomics.notify(c, 0);
+  });
+  return true;
+}
+
+/** Removes the handler registered by countNotifier. */
+export function uncountNotifier(h: EventNotifierHandle): boolean {
+  getCurrentAioContext()!.setEventNotifier(EventNotifier.fromHandle(h), null);
+  return true;
+}
+
+/** Arms a REALTIME ms timer that counts into `sab[0]` after `ms`. */
+export function timerCount(sab: SharedArrayBuffer, ms: number): boolean {
+  const ctx = getCurrentAioContext()!;
+  const c = new Int32Array(sab);
+  const t = ctx.timerNew(ClockType.REALTIME, Scale.MS, () => {
+    Atomics.add(c, 0, 1);
+    Atomics.notify(c, 0);
+  });
+  t.mod(ctx.clocks.now(ClockType.REALTIME) / 1e6 + ms);
+  return true;
+}

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import {
+  bqlLock,
+  bqlLocked,
+  bqlStats,
+  bqlUnlock,
+  getMainAioContext,
+  MainLoop,
+} from "./main_loop.ts";
+import { IoThread } from "./io_thread.ts";
+import { defaultRegistry } from "../sync/registry.ts";
+import { REGISTRY } from "../sync/layout.ts";
+
+const FIX = new URL("./_fixture_iothread.ts", import.meta.url).href;
+const ref = (name: string) => `${FIX}#${name}`;
+const { RECORD_HANDLER } = await import(FIX);
+
+async function waitWord(a: Int32Array, i: number, atLeast: number): Promise<void> {
+  while (Atomics.load(a, i) < atLeast) {
+    const w = Atomics.waitAsync(a, i, Atomics.load(a, i), 5000);
+    if (w.async) await w.value;
+  }
+}
+
+Deno.test("MainLoop: the main context runs in its own thread, under the BQL", async () => {
+  assert.throws(() => getMainAioContext(), /no main loop/);
+  const main = await MainLoop.create();
+  try {
+    assert.equal(getMainAioContext().name, "main");
+    const who = await main.run<Record<string, unknown>>(ref("whoAmI"));
+    assert.equal(who.threadName, "main-loop");
+    assert.equal(who.role, "main-loop");
+    assert.equal(who.bqlLocked, true, "callbacks run with the BQL held");
+    assert.deepEqual(who.pollParams, { maxNs: 0, grow: 0, shrink: 0 }, "no polling by default");
+    assert.equal(
+      Atomics.load(defaultRegistry().words, REGISTRY.MAIN_CONTEXT) - 1,
+      main.getAioContext().id,
+    );
+    await assert.rejects(MainLoop.create(), /already running/);
+  } finally {
+    main.stop();
+    await main.join();
+  }
+  assert.throws(() => getMainAioContext(), /no main loop/);
+  assert.equal(Atomics.load(defaultRegistry().words, REGISTRY.MAIN_CONTEXT), 0);
+});
+
+Deno.test("MainLoop: it releases the BQL only while waiting; a BQL holder blocks its dispatch", async () => {
+  const main = await MainLoop.create({ preload: [FIX] });
+  try {
+    const rec = new SharedArrayBuffer(32);
+    const r = new Int32Array(rec);
+    await main.run(ref("setRecord"), rec);
+    // The main loop is idle, i.e. waiting without the BQL: we can take it.
+    bqlLock();
+    assert.equal(bqlLocked(), true);
+    const acquiredBefore = bqlStats().acquired;
+    main.getAioContext().scheduleOneshot(RECORD_HANDLER, 1, 2, 3);
+    // While we hold the BQL the woken main loop cannot dispatch. (Waiting
+    // longer can only make this more certain: a slow machine cannot fail it.)
+    assert.equal(Atomics.wait(r, 0, 0, 50), "timed-out");
+    assert.equal(Atomics.load(r, 0), 0);
+    bqlUnlock();
+    await waitWord(r, 0, 1);
+    assert.deepEqual([...r.subarray(0, 4)], [1, 1, 2, 3]);
+    const s = bqlStats();
+    assert.ok(s.acquired > acquiredBefore);
+    const mainThread = s.perThread.find((t) => t.threadId === r[4]);
+    assert.ok(mainThread !== undefined && mainThread.contended >= 1, "main loop waited for us");
+  } finally {
+    main.stop();
+    await main.join();
+  }
+});
+
+Deno.test("MainLoop: IOThreads started after it see the main context; legacy helpers work only there", async () => {
+  const main = await MainLoop.create();
+  const iot = await IoThread.create({ id: "ml-iot" });
+  try {
+    assert.equal(await iot.run(ref("mainContextName")), "main");
+    assert.equal(await main.run(ref("useLegacyHelpers")), "ok");
+    assert.match(
+      await iot.run<string>(ref("useLegacyHelpers")),
+      /qemuBhNew called from IOThread .*IO ml-iot.*must not be used from IOThreads/,
+    );
+  } finally {
+    iot.stop();
+    main.stop();
+    await Promise.all([iot.join(), main.join()]);
+  }
+});

@@ -1,0 +1,38 @@
+// Test helper: run one exported function of a module in a fresh aiolab
+// thread (a real Worker), resolving with its (structured-cloneable) result.
+
+import { defaultRegistry } from "./registry.ts";
+
+/**
+ * Runs `module#name(...args)` in a new Worker that shares this process's
+ * registry, and resolves with its return value (awaited). The Worker is
+ * terminated before the promise settles.
+ */
+export function runInThread<T>(module: string | URL, name: string, ...args: unknown[]): Promise<T> {
+  const reg = defaultRegistry();
+  const threadId = reg.allocThreadId();
+  const w = new Worker(new URL("./_test_worker.ts", import.meta.url), { type: "module" });
+  return new Promise<T>((resolve, reject) => {
+    w.onmessage = (e: MessageEvent<{ ok: boolean; value?: T; error?: string }>) => {
+      w.terminate();
+      reg.freeThreadId(threadId);
+      if (e.data.ok) resolve(e.data.value as T);
+      else {reject(
+          new Error(`test thread ${threadId} (${String(module)}#${name}): ${e.data.error}`),
+        );}
+    };
+    w.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      w.terminate();
+      reg.freeThreadId(threadId);
+      reject(new Error(`test thread ${threadId}: uncaught ${e.message}`));
+    };
+    w.postMessage({
+      registry: reg.handle,
+      threadId,
+      module: new URL(String(module)).href,
+      name,
+      args,
+    });
+  });
+}

@@ -1,0 +1,30 @@
+/// <reference no-default-lib="true" />
+/// <reference lib="deno.worker" />
+// Test-only Worker: becomes an aiolab thread (registry + thread id), imports
+// a module, calls one export with the given arguments and posts the result.
+// Used by tests that need real threads without the runtime layer.
+
+import { installRegistry, type RegistryHandle } from "./registry.ts";
+import { setCurrentThread } from "./thread_id.ts";
+
+interface Job {
+  registry: RegistryHandle;
+  threadId: number;
+  module: string;
+  name: string;
+  args: unknown[];
+}
+
+self.onmessage = async (e: MessageEvent<Job>) => {
+  const job = e.data;
+  try {
+    installRegistry(job.registry);
+    setCurrentThread(job.threadId, `test-${job.threadId}`);
+    const mod = await import(job.module);
+    const value = await mod[job.name](...job.args);
+    self.postMessage({ ok: true, value });
+  } catch (err) {
+    self.postMessage({ ok: false, error: err instanceof Error ? err.stack : String(err) });
+  }
+  self.close();
+};
