@@ -46,8 +46,10 @@ export const MUTEX_STAT = {
   HOLD_TOTAL_NS: 5,
   /** Longest single hold, ns. */
   HOLD_MAX_NS: 6,
+  /** When the current hold began (performance.now() ns of the holding thread); written at lock, read at unlock, by the holder. */
+  ACQUIRED_AT: 7,
   /** Number of slots per thread. */
-  COUNT: 7,
+  COUNT: 8,
 } as const;
 
 /**

@@ -32,7 +32,7 @@ export interface MpscRingHandle {
 
 /** Options of {@link MpscRing}. */
 export interface MpscRingOptions {
-  /** Records the ring holds; rounded up to a power of two. Default 4096. */
+  /** Records the ring holds; rounded up to a power of two (at least 2). Default 4096. */
   capacity?: number;
   /** Int32 words per record, 1 to 16. Default 4. */
   recordWords?: number;
@@ -79,7 +79,9 @@ export class MpscRing {
       if (!Number.isInteger(want) || want < 1 || want > 1 << 24) {
         throw new RangeError(`capacity must be an integer in [1, 2^24], got ${want}`);
       }
-      let capacity = 1;
+      // At least 2 slots: with one, a published record's sequence (pos + 1)
+      // equals the next position and would let a producer overwrite it.
+      let capacity = 2;
       while (capacity < want) capacity <<= 1;
       const stride = 1 + recordWords;
       const sab = new SharedArrayBuffer((RING.SLOTS + capacity * stride) * 4);
@@ -124,7 +126,7 @@ export class MpscRing {
   }
 
   /**
-   * Capacity in records. Any thread.
+   * Capacity in records (a power of two, at least 2). Any thread.
    *
    * @example
    * ```ts
@@ -246,9 +248,13 @@ export class MpscRing {
   ): number {
     const w = this.#w;
     const n = this.#recordWords;
+    // Only records claimed before the call started: pairs with producers'
+    // compareExchange on HEAD.
+    const end = Atomics.load(w, RING.HEAD);
     let done = 0;
     while (done < limit) {
       const pos = w[RING.TAIL];
+      if (pos === end) break;
       const seqAt = RING.SLOTS + (pos & this.#mask) * this.#stride;
       // Pairs with the producer's publishing Atomics.store(seq, pos + 1).
       if (Atomics.load(w, seqAt) !== ((pos + 1) | 0)) break;

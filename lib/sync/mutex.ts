@@ -97,7 +97,6 @@ export class Mutex {
   readonly #stats: Float64Array | null;
   readonly #spin: number;
   readonly #handle: MutexHandle;
-  #acquiredAt = 0;
 
   /**
    * Creates a new, unlocked mutex in a fresh SharedArrayBuffer. Any thread.
@@ -227,7 +226,7 @@ export class Mutex {
       s[base + MUTEX_STAT.WAIT_TOTAL_NS] += waitNs;
       if (waitNs > s[base + MUTEX_STAT.WAIT_MAX_NS]) s[base + MUTEX_STAT.WAIT_MAX_NS] = waitNs;
     }
-    this.#acquiredAt = nowNs();
+    s[base + MUTEX_STAT.ACQUIRED_AT] = nowNs();
   }
 
   /**
@@ -266,9 +265,11 @@ export class Mutex {
     const me = currentThreadId() + 1;
     if (w[MUTEX.OWNER] !== me) this.#notHolder();
     if (this.#stats !== null) {
-      const held = nowNs() - this.#acquiredAt;
       const s = this.#stats;
       const base = currentThreadId() * MUTEX_STAT.COUNT;
+      // The hold start lives in the shared slot, not in this object: lock
+      // and unlock may go through two Mutex objects of the same lock.
+      const held = nowNs() - s[base + MUTEX_STAT.ACQUIRED_AT];
       s[base + MUTEX_STAT.HOLD_TOTAL_NS] += held;
       if (held > s[base + MUTEX_STAT.HOLD_MAX_NS]) s[base + MUTEX_STAT.HOLD_MAX_NS] = held;
     }

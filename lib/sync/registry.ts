@@ -190,7 +190,8 @@ export class Registry {
    */
   allocContext(homeThread: number): number {
     const w = this.words;
-    const start = Atomics.add(w, REGISTRY.NEXT_CONTEXT, 1);
+    // Unsigned: the counter may wrap past 2^31.
+    const start = Atomics.add(w, REGISTRY.NEXT_CONTEXT, 1) >>> 0;
     for (let i = 0; i < MAX_CONTEXTS; i++) {
       const id = (start + i) % MAX_CONTEXTS;
       const base = REGISTRY.CONTEXTS + id * REGISTRY.CONTEXT_WORDS;
@@ -226,7 +227,7 @@ export class Registry {
    * @example
    * ```ts
    * import { Registry } from "./registry.ts";
-   * console.log(new Registry().contextBase(0)); // 8
+   * console.log(new Registry().contextBase(0)); // 16
    * ```
    */
   contextBase(id: number): number {
