@@ -46,7 +46,9 @@ export const BUILTIN_HANDLER = {
   STOP: 2,
 } as const;
 
-const table = new Map<number, { fn: Handler; name: string }>();
+const table = new Map<number, { fn: Handler; name: string }>([
+  [BUILTIN_HANDLER.NOOP, { fn: () => {}, name: "noop" }],
+]);
 const loading = new Map<number, Promise<Handler>>();
 const internCache = new Map<string, number>();
 

@@ -1,0 +1,211 @@
+// Measurement bodies of the runtime micro-benchmarks (issue: foundation §6).
+// Each returns samples in ns per operation; analysis (medians, ratios) and
+// reporting live in micro.ts.
+
+import { AioContext } from "../lib/runtime/aio_context.ts";
+import { ClockType, Scale } from "../lib/runtime/clock.ts";
+import { IoThread } from "../lib/runtime/io_thread.ts";
+import { EventNotifier } from "../lib/sync/event_notifier.ts";
+import { Mutex } from "../lib/sync/mutex.ts";
+
+const FIXTURE = new URL("./_fixture_runtime.ts", import.meta.url).href;
+const ref = (name: string) => `${FIXTURE}#${name}`;
+
+/** A measured benchmark: per-operation samples in ns. */
+export interface Measured {
+  /** Benchmark name. */
+  name: string;
+  /** ns per operation, one per batch. */
+  samples: number[];
+  /** Extra figures (throughput, counters). */
+  extra?: Record<string, number>;
+}
+
+/** Runs `body` (which performs `ops` operations) `reps` times; ns/op samples. */
+function sampleLocal(reps: number, ops: number, body: () => void): number[] {
+  body(); // warm up
+  const out: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    body();
+    out.push(((performance.now() - t0) * 1e6) / ops);
+  }
+  return out;
+}
+
+/**
+ * (a) Event round trip A → B → A through event notifiers, both sides
+ * AioContexts in IoThreads. `pollMaxNs` 0 = blocking waits; otherwise both
+ * contexts busy-poll first. `hostIo` makes B watch an idle TCP connection
+ * (its thread then waits in Atomics.waitAsync instead of Atomics.wait).
+ */
+export async function eventRoundTrip(
+  name: string,
+  roundTrips: number,
+  pollMaxNs: number,
+  hostIo = false,
+): Promise<Measured> {
+  const a = await IoThread.create({ id: `${name}-A`, pollMaxNs });
+  const b = await IoThread.create({ id: `${name}-B`, pollMaxNs });
+  try {
+    const ping = new EventNotifier({ name: "ping" });
+    const pong = new EventNotifier({ name: "pong" });
+    const polling = pollMaxNs > 0;
+    await b.run(ref("rtServerSetup"), ping.handle, pong.handle, polling, hostIo);
+    const batch = Math.max(100, Math.floor(roundTrips / 50));
+    const samples = await a.run<number[]>(
+      ref("rtClient"),
+      ping.handle,
+      pong.handle,
+      roundTrips,
+      batch,
+      polling,
+    );
+    await b.run(ref("rtServerTeardown"), ping.handle);
+    const bs = b.getAioContext().notifyStats();
+    return { name, samples, extra: { serverWakes: bs.wakes, serverWaits: bs.waits } };
+  } finally {
+    a.stop();
+    b.stop();
+    await Promise.all([a.join(), b.join()]);
+  }
+}
+
+/** (b) Local BH schedule + dispatch in one context: one BH per poll, and 64 per poll. */
+export function bhLocal(reps: number): Measured[] {
+  const ctx = new AioContext({ name: "bench-bh" });
+  let runs = 0;
+  const bh = ctx.bhNew(() => runs++);
+  const OPS = 100_000;
+  const single = sampleLocal(reps, OPS, () => {
+    for (let i = 0; i < OPS; i++) {
+      bh.schedule();
+      ctx.poll(false);
+    }
+  });
+  const many = Array.from({ length: 64 }, () => ctx.bhNew(() => runs++));
+  const batched = sampleLocal(reps, OPS, () => {
+    for (let i = 0; i < OPS; i += 64) {
+      for (let k = 0; k < 64; k++) many[k].schedule();
+      ctx.poll(false);
+    }
+  });
+  bh.delete();
+  for (const m of many) m.delete();
+  ctx.poll(false);
+  ctx.destroy();
+  return [
+    { name: "bh_schedule_poll", samples: single },
+    { name: "bh_schedule_x64_poll", samples: batched },
+  ];
+}
+
+/** (c) Cross-thread oneshots through the ring into an IoThread: ns per oneshot. */
+export async function oneshotThroughput(reps: number, n: number): Promise<Measured> {
+  const consumer = await IoThread.create({ id: "bench-consumer" });
+  const producer = await IoThread.create({ id: "bench-producer" });
+  const samples: number[] = [];
+  const producerNs: number[] = [];
+  try {
+    for (let r = 0; r < reps; r++) {
+      const sab = new SharedArrayBuffer(24);
+      const counter = new Int32Array(sab, 0, 2);
+      const times = new Float64Array(sab, 8, 2);
+      counter[1] = n;
+      await consumer.run(ref("oneshotConsumerSetup"), sab);
+      const t0 = performance.now();
+      const pNs = await producer.run<number>(ref("oneshotProducer"), consumer.contextHandle, n);
+      // Wait (without blocking the orchestrator) until every oneshot ran.
+      while (Atomics.load(counter, 0) < n) {
+        const w = Atomics.waitAsync(counter, 0, Atomics.load(counter, 0), 1000);
+        if (w.async) await w.value;
+      }
+      const endToEnd = performance.now() - t0;
+      await consumer.run(ref("oneshotConsumerTeardown"));
+      // Consumer-side span first call → last call, in the consumer's clock.
+      const span = times[1] - times[0];
+      samples.push(((span > 0 ? span : endToEnd) * 1e6) / n);
+      producerNs.push(pNs);
+    }
+  } finally {
+    consumer.stop();
+    producer.stop();
+    await Promise.all([consumer.join(), producer.join()]);
+  }
+  producerNs.sort((x, y) => x - y);
+  return {
+    name: "oneshot_cross_thread",
+    samples,
+    extra: { producerNsPerOp: producerNs[producerNs.length >> 1] },
+  };
+}
+
+/** (d) Uncontended Mutex lock+unlock in one thread, stats off. */
+export function mutexUncontended(reps: number): Measured {
+  const m = new Mutex();
+  const OPS = 1_000_000;
+  const samples = sampleLocal(reps, OPS, () => {
+    for (let i = 0; i < OPS; i++) {
+      m.lock();
+      m.unlock();
+    }
+  });
+  return { name: "mutex_uncontended", samples };
+}
+
+/** (d) Two threads contending on one Mutex: ns per increment (all threads). */
+export async function mutexContended(reps: number, iters: number): Promise<Measured> {
+  const t1 = await IoThread.create({ id: "bench-m1", pollMaxNs: 0 });
+  const t2 = await IoThread.create({ id: "bench-m2", pollMaxNs: 0 });
+  const samples: number[] = [];
+  try {
+    for (let r = 0; r < reps; r++) {
+      const m = new Mutex();
+      const sab = new SharedArrayBuffer(12);
+      const flags = new Int32Array(sab);
+      const p1 = t1.run<number>(ref("mutexHammer"), m.handle, sab, iters);
+      const p2 = t2.run<number>(ref("mutexHammer"), m.handle, sab, iters);
+      while (Atomics.load(flags, 0) < 2) await new Promise((r) => setTimeout(r, 1));
+      Atomics.store(flags, 1, 1);
+      const [e1, e2] = await Promise.all([p1, p2]);
+      if (flags[2] !== 2 * iters) {
+        throw new Error(`mutex benchmark lost increments: ${flags[2]} != ${2 * iters}`);
+      }
+      samples.push(Math.max(e1, e2) / (2 * iters));
+    }
+  } finally {
+    t1.stop();
+    t2.stop();
+    await Promise.all([t1.join(), t2.join()]);
+  }
+  return { name: "mutex_contended", samples };
+}
+
+/** (e) Timer arm + fire in one context: one timer per poll, and 64 per poll. */
+export function timerArmFire(reps: number): Measured[] {
+  const ctx = new AioContext({ name: "bench-timer" });
+  let fired = 0;
+  const t = ctx.timerNew(ClockType.REALTIME, Scale.NS, () => fired++);
+  const OPS = 100_000;
+  const single = sampleLocal(reps, OPS, () => {
+    for (let i = 0; i < OPS; i++) {
+      t.modNs(0);
+      ctx.poll(false);
+    }
+  });
+  const many = Array.from(
+    { length: 64 },
+    () => ctx.timerNew(ClockType.REALTIME, Scale.NS, () => fired++),
+  );
+  const batched = sampleLocal(reps, OPS, () => {
+    for (let i = 0; i < OPS; i += 64) {
+      for (let k = 0; k < 64; k++) many[k].modNs(k);
+      ctx.poll(false);
+    }
+  });
+  ctx.destroy();
+  return [
+    { name: "timer_arm_fire", samples: single },
+    { name: "timer_arm_x64_fire", samples: batched },
+  ];
+}

@@ -1,0 +1,251 @@
+/**
+ * `deno task bench:micro`: aiolab's own primitives against their physical
+ * limits, measured in the same invocation on the same machine, reported as
+ * ratios of medians.
+ *
+ * Baselines: C futex / spin / eventfd ping-pong and pthread_mutex (built
+ * from bench/c/ with the system cc; skipped with a message when there is
+ * none) and a postMessage ping-pong between two Workers. Runtime
+ * benchmarks: see _runtime_benches.ts. Prints a table and writes
+ * `results/micro/<timestamp>.json` with the host, every sample and the
+ * verdict of each target.
+ *
+ * Usage: deno task bench:micro [--quick] [--only=a,b,...]
+ *
+ * @module
+ */
+
+import {
+  type BaselineResult,
+  buildCBaselines,
+  type CBaselineName,
+  median,
+  runCBaseline,
+  runPostMessagePingPong,
+} from "./_baselines.ts";
+import {
+  bhLocal,
+  eventRoundTrip,
+  type Measured,
+  mutexContended,
+  mutexUncontended,
+  oneshotThroughput,
+  timerArmFire,
+} from "./_runtime_benches.ts";
+
+interface Row {
+  name: string;
+  median: number;
+  samples: number[];
+  extra?: Record<string, number>;
+}
+
+interface Target {
+  label: string;
+  measured: string;
+  baseline: string | null;
+  /** measured/baseline must be <= max (or measured in ns <= max when no baseline). */
+  max?: number;
+  /** baseline/measured must be >= min ("min x faster"). */
+  minSpeedup?: number;
+  /** absolute rate in ops/s must be >= minRate. */
+  minRate?: number;
+}
+
+const TARGETS: Target[] = [
+  {
+    label: "(a) blocking round trip <= 1.25x C futex",
+    measured: "rt_blocking",
+    baseline: "c_futex_pingpong",
+    max: 1.25,
+  },
+  {
+    label: "(a) polling round trip <= 4x C spin",
+    measured: "rt_polling",
+    baseline: "c_spin_pingpong",
+    max: 4,
+  },
+  {
+    label: "(a) polling >= 50x faster than postMessage",
+    measured: "rt_polling",
+    baseline: "postmessage_pingpong",
+    minSpeedup: 50,
+  },
+  {
+    label: "(b) local BH schedule+dispatch >= 10 M/s",
+    measured: "bh_schedule_poll",
+    baseline: null,
+    minRate: 10e6,
+  },
+  {
+    label: "(b) local BH schedule+dispatch, 64 per poll >= 10 M/s",
+    measured: "bh_schedule_x64_poll",
+    baseline: null,
+    minRate: 10e6,
+  },
+  {
+    label: "(c) cross-thread oneshots >= 2 M/s",
+    measured: "oneshot_cross_thread",
+    baseline: null,
+    minRate: 2e6,
+  },
+  {
+    label: "(d) uncontended lock+unlock <= 30 ns",
+    measured: "mutex_uncontended",
+    baseline: null,
+    max: 30,
+  },
+  {
+    label: "(d) 2-thread contended throughput >= 0.4x pthread",
+    measured: "mutex_contended",
+    baseline: "c_mutex_contended",
+    minSpeedup: 0.4,
+  },
+];
+
+function fromBaseline(prefix: string, b: BaselineResult): Row {
+  return { name: `${prefix}${b.name}`, median: b.median, samples: b.samples, extra: b.extra };
+}
+
+function fromMeasured(m: Measured): Row {
+  return { name: m.name, median: median(m.samples), samples: m.samples, extra: m.extra };
+}
+
+function fmtNs(ns: number): string {
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)} µs`;
+  return `${ns.toFixed(1)} ns`;
+}
+
+/** Pure: the verdict of each target given the rows. */
+export function evaluate(
+  rows: Map<string, Row>,
+): { label: string; value: string; ok: boolean | null }[] {
+  return TARGETS.map((t) => {
+    const m = rows.get(t.measured);
+    const b = t.baseline === null ? undefined : rows.get(t.baseline);
+    if (m === undefined || (t.baseline !== null && b === undefined)) {
+      return { label: t.label, value: "not measured", ok: null };
+    }
+    if (t.minRate !== undefined) {
+      const rate = 1e9 / m.median;
+      return {
+        label: t.label,
+        value: `${(rate / 1e6).toFixed(2)} M/s`,
+        ok: rate >= t.minRate,
+      };
+    }
+    if (b === undefined) {
+      return { label: t.label, value: fmtNs(m.median), ok: m.median <= t.max! };
+    }
+    if (t.minSpeedup !== undefined) {
+      const speedup = b.median / m.median;
+      return { label: t.label, value: `${speedup.toFixed(2)}x`, ok: speedup >= t.minSpeedup };
+    }
+    const ratio = m.median / b.median;
+    return { label: t.label, value: `${ratio.toFixed(2)}x`, ok: ratio <= t.max! };
+  });
+}
+
+async function hostInfo(): Promise<Record<string, unknown>> {
+  let cpu = "unknown";
+  try {
+    const text = await Deno.readTextFile("/proc/cpuinfo");
+    cpu = /model name\s*:\s*(.*)/.exec(text)?.[1] ?? cpu;
+  } catch {
+    // not Linux, or no permission: leave unknown
+  }
+  return {
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    typescript: Deno.version.typescript,
+    os: Deno.build.os,
+    arch: Deno.build.arch,
+    cpu,
+    cores: navigator.hardwareConcurrency,
+  };
+}
+
+async function main(): Promise<void> {
+  const quick = Deno.args.includes("--quick");
+  const onlyArg = Deno.args.find((a) => a.startsWith("--only="));
+  const only = onlyArg === undefined ? null : new Set(onlyArg.slice(7).split(","));
+  const want = (k: string) => only === null || only.has(k);
+  const RT = quick ? 5_000 : 50_000;
+  const REPS = quick ? 7 : 21;
+  const rows = new Map<string, Row>();
+  const add = (r: Row) => {
+    rows.set(r.name, r);
+    console.error(`  ${r.name.padEnd(34)} median ${fmtNs(r.median)}`);
+  };
+  const started = new Date();
+  console.error(`aiolab micro-benchmarks (${quick ? "quick" : "full"}), medians of batches:`);
+
+  if (want("c")) {
+    if (await buildCBaselines()) {
+      const names: CBaselineName[] = [
+        "futex_pingpong",
+        "spin_pingpong",
+        "eventfd_pingpong",
+        "futex_pingpong_samecore",
+        "mutex_uncontended",
+        "mutex_contended",
+      ];
+      for (const n of names) {
+        const r = await runCBaseline(n, n.startsWith("mutex") ? RT * 20 : RT);
+        if (r !== null) add(fromBaseline("c_", r));
+      }
+    }
+  }
+  if (want("postmessage")) add(fromBaseline("", await runPostMessagePingPong(RT)));
+  if (want("a")) {
+    add(fromMeasured(await eventRoundTrip("rt_blocking", RT, 0)));
+    add(fromMeasured(await eventRoundTrip("rt_polling", RT * 4, 32768)));
+    add(fromMeasured(await eventRoundTrip("rt_blocking_hostio", RT, 0, true)));
+  }
+  if (want("b")) { for (const m of bhLocal(REPS)) add(fromMeasured(m)); }
+  if (want("c2")) {
+    add(fromMeasured(await oneshotThroughput(quick ? 3 : 7, quick ? 100_000 : 500_000)));
+  }
+  if (want("d")) {
+    add(fromMeasured(mutexUncontended(REPS)));
+    add(fromMeasured(await mutexContended(quick ? 3 : 7, quick ? 200_000 : 1_000_000)));
+  }
+  if (want("e")) { for (const m of timerArmFire(REPS)) add(fromMeasured(m)); }
+
+  const verdicts = evaluate(rows);
+  console.log("\nTarget                                                  Measured      Verdict");
+  for (const v of verdicts) {
+    const verdict = v.ok === null ? "-" : v.ok ? "PASS" : "MISS";
+    console.log(`${v.label.padEnd(56)}${v.value.padEnd(14)}${verdict}`);
+  }
+  const extra = rows.get("rt_blocking_hostio");
+  const base = rows.get("rt_blocking");
+  if (extra !== undefined && base !== undefined) {
+    console.log(
+      `host-I/O wait (Atomics.waitAsync) round trip: ${fmtNs(extra.median)} = ` +
+        `${(extra.median / base.median).toFixed(2)}x the Atomics.wait one`,
+    );
+  }
+  const doc = {
+    kind: "aiolab-micro",
+    schema: 1,
+    started: started.toISOString(),
+    args: Deno.args,
+    host: await hostInfo(),
+    rows: [...rows.values()],
+    verdicts,
+  };
+  const dir = new URL("../results/micro/", import.meta.url);
+  await Deno.mkdir(dir, { recursive: true });
+  const stamp = started.toISOString().replace(/[:.]/g, "-");
+  const file = new URL(`${stamp}.json`, dir);
+  const tmp = new URL(`.${stamp}.json.tmp`, dir);
+  await Deno.writeTextFile(tmp, JSON.stringify(doc, null, 2) + "\n");
+  await Deno.rename(tmp, file);
+  console.log(`\nwrote ${decodeURIComponent(file.pathname)}`);
+}
+
+if (import.meta.main) {
+  await main();
+}
