@@ -29,11 +29,11 @@
 import type { MutexStats } from "../sync/mutex.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import type { AioContextStats } from "./aio_context.ts";
-import { type AioContextHandle, RemoteAioContext } from "./context_handle.ts";
-import type { HandlerRef } from "./handler_ref.ts";
+import { RemoteAioContext } from "./context_handle.ts";
 import { mainContextHandle, setMainContextHandle } from "./thread_state.ts";
 import { ThreadHost } from "./_thread_host.ts";
 import type { AioThreadError } from "./aio_thread_error.ts";
+import { EventLoopThread } from "./event_loop_thread.ts";
 
 /** Options of {@link MainLoop.create}. */
 export interface MainLoopOptions {
@@ -56,13 +56,12 @@ let mainRemote: RemoteAioContext | null = null;
  * import { MainLoop } from "./main_loop.ts";
  * await using main = await MainLoop.create();
  * console.log(main.getAioContext().name); // "main"
+ * // run(), stop(), join(), error: see EventLoopThread
  * ```
  */
-export class MainLoop {
-  readonly #host: ThreadHost;
-
+export class MainLoop extends EventLoopThread {
   private constructor(host: ThreadHost) {
-    this.#host = host;
+    super(host);
   }
 
   /**
@@ -99,73 +98,8 @@ export class MainLoop {
   }
 
   /**
-   * The main context (qemu_get_aio_context). Orchestrator.
-   *
-   * @example
-   * ```ts
-   * import { MainLoop } from "./main_loop.ts";
-   * const main = await MainLoop.create();
-   * main.getAioContext().notify();
-   * main.stop();
-   * await main.join();
-   * ```
-   */
-  getAioContext(): RemoteAioContext {
-    return this.#host.context;
-  }
-
-  /**
-   * Structured-cloneable handle of the main context. Orchestrator.
-   *
-   * @example
-   * ```ts
-   * import { MainLoop } from "./main_loop.ts";
-   * const main = await MainLoop.create();
-   * console.log(main.contextHandle.name); // "main"
-   * main.stop();
-   * await main.join();
-   * ```
-   */
-  get contextHandle(): AioContextHandle {
-    return this.#host.contextHandle;
-  }
-
-  /**
-   * Runs handler `ref` in the main loop (under the BQL), like
-   * {@link IoThread.run}. Orchestrator.
-   *
-   * @example
-   * ```ts
-   * import { MainLoop } from "./main_loop.ts";
-   * const main = await MainLoop.create();
-   * const held = await main.run(new URL("./main_loop.ts", import.meta.url).href + "#bqlLocked");
-   * console.log(held); // true: main-loop callbacks run under the BQL
-   * main.stop();
-   * await main.join();
-   * ```
-   */
-  run<T = unknown>(ref: HandlerRef, ...args: unknown[]): Promise<T> {
-    return this.#host.run<T>(ref, args);
-  }
-
-  /**
-   * Asks the main loop to stop. Orchestrator.
-   *
-   * @example
-   * ```ts
-   * import { MainLoop } from "./main_loop.ts";
-   * const main = await MainLoop.create();
-   * main.stop();
-   * await main.join();
-   * ```
-   */
-  stop(): void {
-    this.#host.stop();
-  }
-
-  /**
    * Waits for the main loop to end; rejects with its error if it failed.
-   * Orchestrator.
+   * Afterwards this process has no main loop. Orchestrator.
    *
    * @example
    * ```ts
@@ -175,44 +109,13 @@ export class MainLoop {
    * await main.join();
    * ```
    */
-  async join(): Promise<AioContextStats | null> {
+  override async join(): Promise<AioContextStats | null> {
     try {
-      return await this.#host.join();
+      return await super.join();
     } finally {
       setMainContextHandle(null);
       mainRemote = null;
     }
-  }
-
-  /**
-   * The error that stopped the main loop, if any. Orchestrator.
-   *
-   * @example
-   * ```ts
-   * import { MainLoop } from "./main_loop.ts";
-   * const main = await MainLoop.create();
-   * console.log(main.error); // null
-   * main.stop();
-   * await main.join();
-   * ```
-   */
-  get error(): AioThreadError | null {
-    return this.#host.error;
-  }
-
-  /**
-   * Stops and joins (for `await using`). Orchestrator.
-   *
-   * @example
-   * ```ts
-   * import { MainLoop } from "./main_loop.ts";
-   * const main = await MainLoop.create();
-   * await main[Symbol.asyncDispose]();
-   * ```
-   */
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.stop();
-    await this.join();
   }
 }
 

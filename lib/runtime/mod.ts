@@ -64,6 +64,7 @@ export {
   unregisterHandler,
 } from "./handler_ref.ts";
 export { DEFAULT_POLL_MAX_NS, IoThread, type IoThreadOptions } from "./io_thread.ts";
+export { EventLoopThread } from "./event_loop_thread.ts";
 export { AioThreadError, type ErrorInfo, errorInfo } from "./aio_thread_error.ts";
 export { qemuAioSetEventNotifier, qemuAioWait, qemuBhNew, timerNew, timerNewMs } from "./legacy.ts";
 export {
