@@ -48,6 +48,9 @@ const C_SOURCES = [
 
 type CSource = typeof C_SOURCES[number];
 
+/** Header in bench/c/ included by every C source: a change rebuilds all binaries. */
+const C_COMMON_HEADER = "common.h";
+
 /** Which binary and which extra argv a baseline name maps to. */
 const C_BASELINES: Record<CBaselineName, { bin: CSource; args: (n: number) => string[] }> = {
   futex_pingpong: { bin: "futex_pingpong", args: (n) => [String(n), "1"] },
@@ -111,6 +114,9 @@ async function doBuild(): Promise<boolean> {
     warnOnce("no C compiler found (`cc` not on PATH); skipping the C baselines.");
     return false;
   }
+  const header = new URL(C_COMMON_HEADER, C_DIR);
+  const headerTime = await mtimeOf(header);
+  if (headerTime === null) throw new Error(`missing C header ${fileURLToPath(header)}`);
   let madeDir = false;
   for (const name of C_SOURCES) {
     const src = new URL(`${name}.c`, C_DIR);
@@ -118,7 +124,7 @@ async function doBuild(): Promise<boolean> {
     const srcTime = await mtimeOf(src);
     if (srcTime === null) throw new Error(`missing C source ${fileURLToPath(src)}`);
     const binTime = await mtimeOf(bin);
-    if (binTime !== null && binTime >= srcTime) continue;
+    if (binTime !== null && binTime >= srcTime && binTime >= headerTime) continue;
     // Only touch the build directory when something needs building, so that
     // up-to-date binaries can be run without write permission.
     if (!madeDir) {
@@ -145,7 +151,8 @@ async function doBuild(): Promise<boolean> {
 
 /**
  * Compiles bench/c/*.c with the system `cc` (`-O2 -pthread`) into
- * bench/c/.build/, only when a binary is missing or older than its source.
+ * bench/c/.build/, only when a binary is missing or older than its source
+ * or than bench/c/common.h (included by every source).
  * The build runs at most once per process (later calls share the result).
  *
  * @returns `true` when the binaries are ready; `false` (after printing a

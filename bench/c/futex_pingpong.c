@@ -30,22 +30,13 @@
  * Build: cc -O2 -pthread -o futex_pingpong futex_pingpong.c   (Linux only)
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <linux/futex.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
+#define BENCH_PROG "futex_pingpong"
+#include "common.h"
 
-struct padded_word {
-  _Alignas(64) uint32_t v;
-  char pad[60];
-};
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static struct padded_word ping_word; /* main thread sleeps here */
 static struct padded_word pong_word; /* pong thread sleeps here */
@@ -53,17 +44,6 @@ static struct padded_word pong_word; /* pong thread sleeps here */
 static long total_rt;   /* round trips the pong thread must answer */
 static int pin_cpu = -1; /* >= 0: pin both threads to this CPU */
 static uint64_t pong_waits, pong_blocked;
-
-static void die(const char *what) {
-  fprintf(stderr, "futex_pingpong: %s: %s\n", what, strerror(errno));
-  exit(1);
-}
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static long futex(uint32_t *addr, int op, uint32_t val) {
   return syscall(SYS_futex, addr, op, val, NULL, NULL, 0);
@@ -73,7 +53,7 @@ static long futex(uint32_t *addr, int op, uint32_t val) {
  * syscall (like Atomics.notify after every store). */
 static inline void give(uint32_t *w) {
   __atomic_store_n(w, 1, __ATOMIC_RELEASE);
-  if (futex(w, FUTEX_WAKE_PRIVATE, 1) < 0) die("FUTEX_WAKE");
+  if (futex(w, FUTEX_WAKE_PRIVATE, 1) < 0) die("FUTEX_WAKE", errno);
 }
 
 /* Wait until `w` becomes 1, then consume the token (reset to 0).
@@ -85,11 +65,17 @@ static inline int take(uint32_t *w) {
     if (r == 0) {
       slept = 1;
     } else if (errno != EAGAIN && errno != EINTR) {
-      die("FUTEX_WAIT");
+      die("FUTEX_WAIT", errno);
     }
   }
   __atomic_store_n(w, 0, __ATOMIC_RELAXED);
   return slept;
+}
+
+/* Main thread's side of one round trip; returns 1 if it slept. */
+static inline int round_trip(void) {
+  give(&pong_word.v);
+  return take(&ping_word.v);
 }
 
 static void pin_self(void) {
@@ -98,10 +84,7 @@ static void pin_self(void) {
   CPU_ZERO(&set);
   CPU_SET(pin_cpu, &set);
   int rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-  if (rc != 0) {
-    errno = rc;
-    die("pthread_setaffinity_np");
-  }
+  if (rc != 0) die("pthread_setaffinity_np", rc);
 }
 
 static void *pong_main(void *arg) {
@@ -115,35 +98,18 @@ static void *pong_main(void *arg) {
   return NULL;
 }
 
-static int is_number(const char *s) {
-  if (!*s) return 0;
-  for (; *s; s++)
-    if (*s < '0' || *s > '9') return 0;
-  return 1;
-}
-
 int main(int argc, char **argv) {
+  static const char *const keywords[] = {"samecore", NULL};
   long n = 100000, reps = 1;
-  int npos = 0, samecore = 0;
-  for (int i = 1; i < argc; i++) {
-    if (is_number(argv[i])) {
-      long v = atol(argv[i]);
-      if (npos == 0) n = v;
-      else if (npos == 1) reps = v;
-      else goto usage;
-      npos++;
-    } else if (strcmp(argv[i], "samecore") == 0) {
-      samecore = 1;
-    } else {
-      goto usage;
-    }
-  }
-  if (n < 1 || reps < 1) goto usage;
+  int kw = -1;
+  if (!parse_args(argc, argv, &n, &reps, keywords, &kw))
+    return usage(argv[0], "[N round trips] [R repetitions] [samecore]");
+  int samecore = kw == 0;
 
   if (samecore) {
     cpu_set_t set;
     CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) != 0) die("sched_getaffinity");
+    if (sched_getaffinity(0, sizeof set, &set) != 0) die("sched_getaffinity", errno);
     for (int c = 0; c < CPU_SETSIZE; c++) {
       if (CPU_ISSET(c, &set)) {
         pin_cpu = c;
@@ -156,58 +122,22 @@ int main(int argc, char **argv) {
     }
   }
 
-  long batch = n / 100;
-  if (batch < 1) batch = 1;
-  if (batch > 1000) batch = 1000;
-  long nbatches = n / batch;
-  long warmup = n / 10 > 0 ? n / 10 : 1;
-  total_rt = warmup + nbatches * batch * reps;
-
-  double *samples = malloc(sizeof(double) * (size_t)(nbatches * reps));
-  if (!samples) die("malloc");
+  struct sampler s;
+  sampler_init(&s, n, reps);
+  total_rt = sampler_round_trips(&s);
 
   pin_self();
-  pthread_t th;
-  int rc = pthread_create(&th, NULL, pong_main, NULL);
-  if (rc != 0) {
-    errno = rc;
-    die("pthread_create");
-  }
-
-  uint64_t waits = 0, blocked = 0;
-  for (long i = 0; i < warmup; i++) {
-    give(&pong_word.v);
-    blocked += (uint64_t)take(&ping_word.v);
-    waits++;
-  }
-  long ns = 0;
-  for (long r = 0; r < reps; r++) {
-    for (long b = 0; b < nbatches; b++) {
-      uint64_t t0 = now_ns();
-      for (long i = 0; i < batch; i++) {
-        give(&pong_word.v);
-        blocked += (uint64_t)take(&ping_word.v);
-      }
-      uint64_t t1 = now_ns();
-      waits += (uint64_t)batch;
-      samples[ns++] = (double)(t1 - t0) / (double)batch;
-    }
-  }
+  pthread_t th = spawn_thread(pong_main, NULL);
+  uint64_t blocked = sampler_run(&s, round_trip);
   pthread_join(th, NULL);
-  waits += pong_waits;
+  /* every round trip is one wait on each side */
+  uint64_t waits = (uint64_t)total_rt + pong_waits;
   blocked += pong_blocked;
 
-  printf("{\"name\":\"%s\",\"unit\":\"ns\",\"samples\":[",
-         samecore ? "futex_pingpong_samecore" : "futex_pingpong");
-  for (long i = 0; i < ns; i++) printf(i ? ",%.3f" : "%.3f", samples[i]);
-  printf("],\"n\":%ld,\"reps\":%ld,\"batch\":%ld,\"blocked_ratio\":%.4f", n, reps,
-         batch, waits ? (double)blocked / (double)waits : 0.0);
+  sampler_json_begin(&s, samecore ? "futex_pingpong_samecore" : "futex_pingpong");
+  printf(",\"blocked_ratio\":%.4f", waits ? (double)blocked / (double)waits : 0.0);
   if (samecore) printf(",\"cpu\":%d", pin_cpu);
-  printf("}\n");
-  free(samples);
+  json_end();
+  free(s.samples);
   return 0;
-
-usage:
-  fprintf(stderr, "usage: %s [N round trips] [R repetitions] [samecore]\n", argv[0]);
-  return 2;
 }

@@ -26,13 +26,8 @@
  * Build: cc -O2 -pthread -o mutex_contended mutex_contended.c
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <pthread.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#define BENCH_PROG "mutex_contended"
+#include "common.h"
 
 static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
 static _Alignas(64) uint64_t counter; /* protected by mtx */
@@ -40,27 +35,6 @@ static _Alignas(64) uint32_t arrived; /* spin barrier */
 
 static long m_ops, total_reps;
 static uint64_t t_start[2][1024], t_end[2][1024];
-
-static inline void cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ __volatile__("yield" ::: "memory");
-#else
-  __asm__ __volatile__("" ::: "memory");
-#endif
-}
-
-static void die(const char *what, int err) {
-  fprintf(stderr, "mutex_contended: %s: %s\n", what, strerror(err));
-  exit(1);
-}
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static inline void locked_increments(long m) {
   for (long i = 0; i < m; i++) {
@@ -92,32 +66,13 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static int is_number(const char *s) {
-  if (!*s) return 0;
-  for (; *s; s++)
-    if (*s < '0' || *s > '9') return 0;
-  return 1;
-}
-
 int main(int argc, char **argv) {
+  static const char *const keywords[] = {"contended", "uncontended", NULL};
   long n = 100000, reps = 21;
-  int npos = 0, contended = 1;
-  for (int i = 1; i < argc; i++) {
-    if (is_number(argv[i])) {
-      long v = atol(argv[i]);
-      if (npos == 0) n = v;
-      else if (npos == 1) reps = v;
-      else goto usage;
-      npos++;
-    } else if (strcmp(argv[i], "contended") == 0) {
-      contended = 1;
-    } else if (strcmp(argv[i], "uncontended") == 0) {
-      contended = 0;
-    } else {
-      goto usage;
-    }
-  }
-  if (n < 1 || reps < 1 || reps > 1000) goto usage;
+  int kw = 0; /* contended by default */
+  if (!parse_args(argc, argv, &n, &reps, keywords, &kw) || reps > 1000)
+    return usage(argv[0], "[M ops per thread] [R repetitions <= 1000] [contended|uncontended]");
+  int contended = kw == 0;
 
   m_ops = n;
   total_reps = reps + 1; /* repetition 0 is a discarded warm-up */
@@ -125,9 +80,7 @@ int main(int argc, char **argv) {
   if (!samples) die("malloc", errno);
 
   if (contended) {
-    pthread_t th;
-    int rc = pthread_create(&th, NULL, contender_main, (void *)(intptr_t)1);
-    if (rc != 0) die("pthread_create", rc);
+    pthread_t th = spawn_thread(contender_main, (void *)(intptr_t)1);
     run_contender(0);
     pthread_join(th, NULL);
     uint64_t expect = (uint64_t)m_ops * 2u * (uint64_t)total_reps;
@@ -154,10 +107,7 @@ int main(int argc, char **argv) {
     }
   }
 
-  printf("{\"name\":\"%s\",\"unit\":\"ns\",\"samples\":[",
-         contended ? "mutex_contended" : "mutex_uncontended");
-  for (long i = 0; i < reps; i++) printf(i ? ",%.3f" : "%.3f", samples[i]);
-  printf("],\"n\":%ld,\"reps\":%ld", n, reps);
+  json_begin(contended ? "mutex_contended" : "mutex_uncontended", samples, reps, n, reps);
   if (contended) {
     double *sorted = malloc(sizeof(double) * (size_t)reps);
     if (!sorted) die("malloc", errno);
@@ -168,14 +118,7 @@ int main(int argc, char **argv) {
     printf(",\"mops\":%.3f", med > 0 ? 1000.0 / med : 0.0);
     free(sorted);
   }
-  printf("}\n");
+  json_end();
   free(samples);
   return 0;
-
-usage:
-  fprintf(stderr,
-          "usage: %s [M ops per thread] [R repetitions <= 1000] "
-          "[contended|uncontended]\n",
-          argv[0]);
-  return 2;
 }
