@@ -204,3 +204,47 @@ export function timerCount(sab: SharedArrayBuffer, ms: number): boolean {
   t.mod(ctx.clocks.now(ClockType.REALTIME) / 1e6 + ms);
   return true;
 }
+
+let echoConn: Deno.TcpConn | null = null;
+
+/**
+ * Connects to 127.0.0.1:`port` and echoes back, upper-cased, every chunk
+ * read, through host-I/O handlers of this thread's context (so the thread
+ * waits in Atomics.waitAsync raced with the socket).
+ */
+export async function hostEcho(port: number): Promise<boolean> {
+  const ctx = getCurrentAioContext()!;
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  echoConn = conn;
+  const pending: Uint8Array[] = [];
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  const update = (): void => {
+    ctx.setHostIoHandler(conn, {
+      read: (data) => {
+        if (data === null) return;
+        pending.push(enc.encode(dec.decode(data).toUpperCase()));
+        update();
+      },
+      write: pending.length > 0
+        ? () => {
+          const out = pending.shift() ?? null;
+          if (pending.length === 0) queueMicrotask(update);
+          return out;
+        }
+        : undefined,
+    });
+  };
+  update();
+  return true;
+}
+
+/** Removes the echo handler and closes its connection. */
+export function hostEchoClose(): boolean {
+  if (echoConn !== null) {
+    getCurrentAioContext()!.setHostIoHandler(echoConn, null);
+    echoConn.close();
+    echoConn = null;
+  }
+  return true;
+}

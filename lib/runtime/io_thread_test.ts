@@ -183,3 +183,34 @@ Deno.test("IoThread: a timer in the IOThread fires while it sleeps", async () =>
   const stats = await iot.join();
   assert.equal(stats?.timerRuns, 1);
 });
+
+Deno.test("IoThread: host-I/O handlers work inside an IOThread (its loop waits with waitAsync)", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const iot = await IoThread.create({ id: "t-hostio", pollMaxNs: 0 });
+  try {
+    const accepted = listener.accept();
+    await iot.run(ref("hostEcho"), listener.addr.port);
+    const conn = await accepted;
+    try {
+      const buf = new Uint8Array(64);
+      for (const word of ["ping", "pong"]) {
+        await conn.write(new TextEncoder().encode(word));
+        let got = "";
+        while (got.length < word.length) {
+          const n = await conn.read(buf);
+          assert.notEqual(n, null, "connection closed early");
+          got += new TextDecoder().decode(buf.subarray(0, n!));
+        }
+        assert.equal(got, word.toUpperCase());
+      }
+      assert.equal(await iot.run(ref("add"), 20, 22), 42, "cold path still works meanwhile");
+      await iot.run(ref("hostEchoClose"));
+    } finally {
+      conn.close();
+    }
+  } finally {
+    listener.close();
+    iot.stop();
+    await iot.join();
+  }
+});
