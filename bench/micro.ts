@@ -181,6 +181,13 @@ async function main(): Promise<void> {
   const started = new Date();
   console.error(`aiolab micro-benchmarks (${quick ? "quick" : "full"}), medians of batches:`);
 
+  // Single-thread benchmarks first, before any Worker has run in this
+  // process: measured after the thread benchmarks they read up to 2x slower
+  // (JIT and GC state left behind, not the primitive).
+  if (want("b")) { for (const m of bhLocal(REPS)) add(fromMeasured(m)); }
+  if (want("d")) add(fromMeasured(mutexUncontended(REPS)));
+  if (want("e")) { for (const m of timerArmFire(REPS)) add(fromMeasured(m)); }
+
   if (want("c")) {
     if (await buildCBaselines()) {
       const names: CBaselineName[] = [
@@ -203,15 +210,12 @@ async function main(): Promise<void> {
     add(fromMeasured(await eventRoundTrip("rt_polling", RT * 4, 32768)));
     add(fromMeasured(await eventRoundTrip("rt_blocking_hostio", RT, 0, true)));
   }
-  if (want("b")) { for (const m of bhLocal(REPS)) add(fromMeasured(m)); }
   if (want("c2")) {
     add(fromMeasured(await oneshotThroughput(quick ? 3 : 7, quick ? 100_000 : 500_000)));
   }
   if (want("d")) {
-    add(fromMeasured(mutexUncontended(REPS)));
     add(fromMeasured(await mutexContended(quick ? 3 : 7, quick ? 200_000 : 1_000_000)));
   }
-  if (want("e")) { for (const m of timerArmFire(REPS)) add(fromMeasured(m)); }
 
   const verdicts = evaluate(rows);
   console.log("\nTarget                                                  Measured      Verdict");

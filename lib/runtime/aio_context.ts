@@ -205,6 +205,8 @@ export class AioContext implements BhHost {
   // Bottom halves. Home thread only.
   #bhList: BottomHalf[] = [];
   readonly #slices: BottomHalf[][] = [];
+  /** Emptied slice arrays kept for reuse (no allocation per poll). */
+  readonly #spare: BottomHalf[][] = [];
   readonly #live = new Set<BottomHalf>();
   readonly #sharedBhs: (SharedBottomHalf | undefined)[] = [];
 
@@ -223,6 +225,14 @@ export class AioContext implements BhHost {
   #pollParams: PollParams = { maxNs: 0, grow: 0, shrink: 0 };
   #pollNs = 0;
   #pollStarted = false;
+  /** Bumped whenever #pollers is rebuilt (detects changes made by callbacks). */
+  #pollersGen = 0;
+  /** The node whose pollReady callback is running (kept out of #pollers). */
+  #runningPoller: NotifierNode | null = null;
+  /** Time the current poll() spent busy-polling, ns. */
+  #polledNs = 0;
+  /** Whether the current poll() entered Atomics.wait. */
+  #waited = false;
   #beforeWait: () => void = NO_WAIT_HOOK;
   #afterWait: () => void = NO_WAIT_HOOK;
   #bqlRequired = false;
@@ -360,8 +370,10 @@ export class AioContext implements BhHost {
   notify(): void {
     const w = this.#w;
     const b = this.#base;
-    // Same protocol as notifyContext(): publish, then check notify_me.
-    Atomics.store(w, b + CONTEXT.NOTIFIED, 1);
+    // Same protocol as notifyContext(): publish, then check notify_me. The
+    // home thread is awake, so when `notified` is already set there is
+    // nothing to publish (a load is much cheaper than the barrier store).
+    if (Atomics.load(w, b + CONTEXT.NOTIFIED) === 0) Atomics.store(w, b + CONTEXT.NOTIFIED, 1);
     if (Atomics.load(w, b + CONTEXT.NOTIFY_ME) !== 0) {
       // Only reachable from a host-I/O callback during pollAsync's wait.
       Atomics.add(w, b + CONTEXT.WAKE, 1);
@@ -471,10 +483,14 @@ export class AioContext implements BhHost {
   /** Detaches the pending work into a new slice (aio_bh_poll step 1). */
   #detach(): BottomHalf[] {
     const slice = this.#bhList;
-    this.#bhList = [];
+    this.#bhList = this.#spare.pop() ?? [];
     // Detach the cross-thread stack. Pairs with the producers'
     // compareExchange in sharedBhEnqueue(), which published NEXT first.
-    let top = Atomics.exchange(this.#bhTable, SHARED_BH.HEAD, 0);
+    // (A load first: the exchange is a full barrier and the stack is
+    // usually empty.)
+    let top = Atomics.load(this.#bhTable, SHARED_BH.HEAD) === 0
+      ? 0
+      : Atomics.exchange(this.#bhTable, SHARED_BH.HEAD, 0);
     if (top !== 0) {
       // The stack is newest-first; the slice is processed from its end
       // (LIFO), so reverse the stack into the front part.
@@ -494,17 +510,24 @@ export class AioContext implements BhHost {
   /** aio_bh_poll: runs scheduled BHs and the cross-thread oneshots. */
   #bhPoll(): boolean {
     const slices = this.#slices;
-    slices.push(this.#detach());
     let progress = false;
-    const ringLimit = this.#ring.size();
+    // Fast path: nothing scheduled locally or from other threads.
+    if (
+      this.#bhList.length !== 0 || slices.length !== 0 ||
+      Atomics.load(this.#bhTable, SHARED_BH.HEAD) !== 0
+    ) {
+      slices.push(this.#detach());
+    }
     while (slices.length > 0) {
       const s = slices[0];
       const bh = s.pop();
       if (bh === undefined) {
         slices.shift();
+        if (this.#spare.length < 4) this.#spare.push(s);
         continue;
       }
       const old = bh.takeFlags();
+      const free = (old & (BH_FLAG.DELETED | BH_FLAG.ONESHOT)) !== 0;
       if ((old & BH_FLAG.SCHEDULED) !== 0 && (old & BH_FLAG.DELETED) === 0) {
         if ((old & BH_FLAG.IDLE) === 0) progress = true;
         this.#bhRuns++;
@@ -513,16 +536,19 @@ export class AioContext implements BhHost {
         try {
           this.#callBh(bh);
         } finally {
-          if ((old & BH_FLAG.ONESHOT) !== 0) this.#free(bh);
+          if (free) this.#free(bh);
         }
+      } else if (free) {
+        this.#free(bh);
       }
-      if ((old & (BH_FLAG.DELETED | BH_FLAG.ONESHOT)) !== 0) this.#free(bh);
     }
-    if (ringLimit > 0) {
+    // Cross-thread oneshots claimed before now (drain stops at the records
+    // present when it starts: later ones run in the next poll).
+    if (this.#ring.hasData()) {
       // aiolab fix (tests): progress only if a oneshot actually ran; a record
       // whose handler module is still loading is deferred, not run (§1.6).
       const ran = this.#oneshotRuns;
-      this.#ring.drain(this.#onRecord, ringLimit);
+      this.#ring.drain(this.#onRecord);
       if (this.#oneshotRuns !== ran) progress = true;
     }
     return progress;
@@ -726,7 +752,8 @@ export class AioContext implements BhHost {
       notifier.bind(this.id);
     }
     this.#notifiers = next;
-    this.#pollers = next.filter((n) => n.poll !== null);
+    this.#pollers = next.filter((n) => n.poll !== null && n !== this.#runningPoller);
+    this.#pollersGen++;
     this.notify();
   }
 
@@ -1069,7 +1096,7 @@ export class AioContext implements BhHost {
   }
 
   /** try_poll_mode: busy-poll up to the budget; returns the remaining timeout. */
-  #tryPoll(timeout: number): number {
+  #tryPoll(timeout: number, start: number): number {
     if (this.#host.length > 0) return timeout;
     const budget = soonestTimeout(timeout, this.#pollNs);
     if (budget > 0) {
@@ -1079,7 +1106,6 @@ export class AioContext implements BhHost {
       const notified = this.#base + CONTEXT.NOTIFIED;
       const pollers = this.#pollers;
       const clocks = this.clocks;
-      const start = clocks.now(ClockType.REALTIME);
       let elapsed = 0;
       let found = false;
       do {
@@ -1092,8 +1118,10 @@ export class AioContext implements BhHost {
             found = true;
           }
         }
+        // As run_poll_handlers: the clock is read after every round.
         elapsed = clocks.now(ClockType.REALTIME) - start;
       } while (!found && elapsed < budget);
+      this.#polledNs = elapsed;
       this.#pollTotalNs += elapsed;
       if (found) {
         this.#pollHits++;
@@ -1139,14 +1167,25 @@ export class AioContext implements BhHost {
     }
     this.#depth++;
     this.#polls++;
+    if (this.#depth === 1) {
+      this.#current = null;
+      if (this.timers.failed !== null) this.timers.clearFailed();
+    }
     const w = this.#w;
     const b = this.#base;
-    const clocks = this.clocks;
     const pollOn = this.#pollParams.maxNs > 0;
-    const start = pollOn ? clocks.now(ClockType.REALTIME) : 0;
+    this.#waited = false;
     let timeout = blocking ? this.computeTimeout() : 0;
-
-    if (pollOn && timeout !== 0) timeout = this.#tryPoll(timeout);
+    // block_ns for adaptive polling: QEMU reads the clock at the start of
+    // every aio_poll; a clock read costs ~120 ns here (as much as a whole BH
+    // dispatch), so it is read only when the call may wait, and the busy-poll
+    // phase's own start is reused. A call that never waits blocks for ~0 ns.
+    let blockStart = -1;
+    this.#polledNs = 0;
+    if (pollOn && timeout !== 0) {
+      blockStart = this.clocks.now(ClockType.REALTIME);
+      timeout = this.#tryPoll(timeout, blockStart);
+    }
 
     if (timeout !== 0) {
       // "We might sleep": announce it, then look for a kick. Sequentially
@@ -1158,6 +1197,14 @@ export class AioContext implements BhHost {
       const wake = Atomics.load(w, b + CONTEXT.WAKE);
       if (Atomics.load(w, b + CONTEXT.NOTIFIED) !== 0 || this.#anyNotifierReady()) timeout = 0;
       if (timeout !== 0 && this.#pollStarted && this.#pollSetStarted(false)) timeout = 0;
+      if (timeout !== 0 && this.#loads.length > 0) {
+        Atomics.sub(w, b + CONTEXT.NOTIFY_ME, 2);
+        this.#depth--;
+        throw new Error(
+          `context "${this.name}": a blocking poll() would sleep while handler modules are ` +
+            `still loading (they load on the JavaScript event loop); await settle() first`,
+        );
+      }
       if (timeout !== 0 && this.#host.length > 0) {
         if (this.#hostAnyReady()) {
           timeout = 0;
@@ -1172,8 +1219,10 @@ export class AioContext implements BhHost {
       }
       if (timeout !== 0) {
         const outer = this.#depth === 1;
+        if (pollOn && blockStart < 0) blockStart = this.clocks.now(ClockType.REALTIME);
         if (outer) this.#beforeWait();
         Atomics.store(w, b + CONTEXT.WAITS, Atomics.load(w, b + CONTEXT.WAITS) + 1);
+        this.#waited = true;
         Atomics.wait(w, b + CONTEXT.WAKE, wake, timeout < 0 ? Infinity : timeout / 1e6);
         if (outer) this.#afterWait();
       }
@@ -1181,9 +1230,12 @@ export class AioContext implements BhHost {
     }
     // aio_notify_accept: kicks before this point are consumed; later ones
     // are seen by the next call. Pairs with producers' store(NOTIFIED, 1).
-    Atomics.store(w, b + CONTEXT.NOTIFIED, 0);
+    // (A load first: the sequentially consistent store is a full barrier
+    // and most calls find nothing to clear.)
+    if (Atomics.load(w, b + CONTEXT.NOTIFIED) !== 0) Atomics.store(w, b + CONTEXT.NOTIFIED, 0);
 
-    const blockNs = pollOn ? clocks.now(ClockType.REALTIME) - start : 0;
+    let blockNs = this.#polledNs;
+    if (blockStart >= 0 && this.#waited) blockNs = this.clocks.now(ClockType.REALTIME) - blockStart;
 
     let progress = false;
     // aiolab fix (tests): a callback that throws must not leave the context
@@ -1192,7 +1244,7 @@ export class AioContext implements BhHost {
       progress = this.#bhPoll();
       if (this.#dispatchNotifiers()) progress = true;
       if (this.#host.length > 0 && this.#dispatchHost()) progress = true;
-      if (this.timers.run()) progress = true;
+      if (this.timers.armed !== 0 && this.timers.run()) progress = true;
     } catch (err) {
       this.#depth--;
       throw err;
@@ -1218,13 +1270,25 @@ export class AioContext implements BhHost {
         // re-poll it and recurse.
         const pollers = this.#pollers;
         this.#pollers = pollers.filter((p) => p !== n);
+        const gen = ++this.#pollersGen;
         const prev = this.#current;
+        const prevRunning = this.#runningPoller;
         this.#current = n.notifier.name;
+        this.#runningPoller = n;
         try {
           n.pollReady(n.notifier);
         } finally {
-          if (this.#pollers.length === pollers.length - 1) this.#pollers = pollers;
-          else if (!n.deleted) this.#pollers = this.#notifiers.filter((p) => p.poll !== null);
+          this.#runningPoller = prevRunning;
+          // Put the list back unless the callback changed the handlers (then
+          // setEventNotifier rebuilt it from the current registrations).
+          if (this.#pollersGen === gen) {
+            this.#pollers = pollers;
+          } else {
+            this.#pollers = this.#notifiers.filter((p) =>
+              p.poll !== null && !p.deleted && p !== prevRunning
+            );
+            this.#pollersGen++;
+          }
         }
         this.#current = prev;
       } else if (n.read !== null && n.notifier.isSet()) {
@@ -1352,7 +1416,7 @@ export class AioContext implements BhHost {
    * ```
    */
   currentHandler(): string | null {
-    const t = this.timers.current;
+    const t = this.timers.current ?? this.timers.failed;
     if (t !== null) return `timer ${t.name}`;
     const c = this.#current;
     if (c === null) return null;

@@ -189,7 +189,7 @@ export class RemoteAioContext {
    * ```
    */
   scheduleOneshot(ref: HandlerRef, a0 = 0, a1 = 0, a2 = 0): void {
-    const id = typeof ref === "number" ? ref : handlerId(ref);
+    const id = handlerId(ref);
     if (this.handle.home === currentThreadId() && this.#ring.size() >= this.#ring.capacity) {
       throw new Error(
         `context "${this.name}": oneshot ring full and the caller is the home thread ` +

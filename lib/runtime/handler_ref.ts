@@ -147,8 +147,8 @@ function moduleKey(ref: string | { module: string | URL; name: string }): string
  */
 export function handlerId(ref: HandlerRef): number {
   if (typeof ref === "number") {
-    if (!Number.isInteger(ref) || ref < 1) {
-      throw new RangeError(`handler id must be a positive integer, got ${ref}`);
+    if (!Number.isInteger(ref) || ref < 1 || ref > 0x7fffffff) {
+      throw new RangeError(`handler id must be an integer in [1, 2^31), got ${ref}`);
     }
     return ref;
   }

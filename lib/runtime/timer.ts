@@ -48,6 +48,7 @@ interface GroupState {
   armed: number;
   fired: number;
   current: Timer | null;
+  failed: Timer | null;
 }
 
 /** A timer's mutable state, stored in its list. */
@@ -391,6 +392,7 @@ export class TimerListGroup {
       armed: 0,
       fired: 0,
       current: null,
+      failed: null,
     };
     this.#state = state;
     this.#lists = [
@@ -501,6 +503,9 @@ export class TimerListGroup {
         state.current = e.timer;
         try {
           e.cb(e.opaque);
+        } catch (err) {
+          state.failed = e.timer;
+          throw err;
         } finally {
           state.current = prev;
         }
@@ -522,6 +527,36 @@ export class TimerListGroup {
    */
   get current(): Timer | null {
     return this.#state.current;
+  }
+
+  /**
+   * The timer whose callback last threw out of {@link TimerListGroup.run},
+   * else null; {@link TimerListGroup.clearFailed} resets it. Home thread of
+   * the owning context only.
+   *
+   * @example
+   * ```ts
+   * import { Clocks } from "./clock.ts";
+   * import { TimerListGroup } from "./timer.ts";
+   * console.log(new TimerListGroup(new Clocks(), () => {}).failed); // null
+   * ```
+   */
+  get failed(): Timer | null {
+    return this.#state.failed;
+  }
+
+  /**
+   * Forgets {@link TimerListGroup.failed}. Home thread of the owning context only.
+   *
+   * @example
+   * ```ts
+   * import { Clocks } from "./clock.ts";
+   * import { TimerListGroup } from "./timer.ts";
+   * new TimerListGroup(new Clocks(), () => {}).clearFailed();
+   * ```
+   */
+  clearFailed(): void {
+    this.#state.failed = null;
   }
 
   /**
