@@ -343,3 +343,43 @@ export function median(xs: readonly number[]): number {
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
+
+/**
+ * Raw JavaScript hand-off between two Workers on a SharedArrayBuffer, no
+ * aiolab: `Atomics.wait`/`Atomics.notify` (`spin` false) or a busy-wait on
+ * the word (`spin` true). The floor a JavaScript runtime can reach; the
+ * runtime's round trips are compared with it too. Median ns per round trip.
+ */
+export async function runAtomicsPingPong(
+  roundTrips = 100_000,
+  spin = false,
+): Promise<BaselineResult> {
+  if (!Number.isInteger(roundTrips) || roundTrips < 1) {
+    throw new RangeError(`roundTrips must be a positive integer, got ${roundTrips}`);
+  }
+  const url = new URL("./_atomics_worker.ts", import.meta.url);
+  const sab = new SharedArrayBuffer(256);
+  const workers = ["ping", "pong"].map(() => new Worker(url, { type: "module" }));
+  try {
+    const results = workers.map((w, i) =>
+      new Promise<{ samples: number[]; batch?: number }>((resolve, reject) => {
+        w.onmessage = (ev) => resolve(ev.data);
+        w.onerror = (ev) => {
+          ev.preventDefault();
+          reject(new Error(`atomics ping-pong worker crashed: ${ev.message}`));
+        };
+        w.postMessage({ sab, role: i === 0 ? "ping" : "pong", roundTrips, spin });
+      })
+    );
+    const [ping] = await Promise.all(results);
+    return {
+      name: spin ? "js_spin_pingpong" : "js_atomics_pingpong",
+      unit: "ns",
+      samples: ping.samples,
+      median: median(ping.samples),
+      extra: { n: roundTrips, batch: ping.batch ?? 0 },
+    };
+  } finally {
+    for (const w of workers) w.terminate();
+  }
+}

@@ -10,7 +10,7 @@
  * `results/micro/<timestamp>.json` with the host, every sample and the
  * verdict of each target.
  *
- * Usage: deno task bench:micro [--quick] [--only=a,b,...]
+ * Usage: deno task bench:micro [--quick] [--only=c,postmessage,js,a,b,c2,d,e]
  *
  * @module
  */
@@ -20,6 +20,7 @@ import {
   buildCBaselines,
   type CBaselineName,
   median,
+  runAtomicsPingPong,
   runCBaseline,
   runPostMessagePingPong,
 } from "./_baselines.ts";
@@ -188,40 +189,100 @@ async function main(): Promise<void> {
   if (want("d")) add(fromMeasured(mutexUncontended(REPS)));
   if (want("e")) { for (const m of timerArmFire(REPS)) add(fromMeasured(m)); }
 
-  if (want("c")) {
-    if (await buildCBaselines()) {
-      const names: CBaselineName[] = [
-        "futex_pingpong",
-        "spin_pingpong",
-        "eventfd_pingpong",
-        "futex_pingpong_samecore",
-        "mutex_uncontended",
-        "mutex_contended",
-      ];
-      for (const n of names) {
-        const r = await runCBaseline(n, n.startsWith("mutex") ? RT * 20 : RT);
-        if (r !== null) add(fromBaseline("c_", r));
-      }
+  // Thread benchmarks run interleaved in ROUNDS rounds (baseline, runtime,
+  // baseline, runtime, ...) so that machine drift (a VM's scheduling, CPU
+  // placement, another process) hits every entry alike; each entry's samples
+  // are pooled over its rounds and the median is taken over the pool.
+  const ROUNDS = quick ? 2 : 5;
+  const per = Math.floor(RT / ROUNDS);
+  const entries: [string, () => Promise<Row | null>][] = [];
+  const haveC = want("c") && await buildCBaselines();
+  if (haveC) {
+    const names: CBaselineName[] = [
+      "futex_pingpong",
+      "spin_pingpong",
+      "eventfd_pingpong",
+      "futex_pingpong_samecore",
+      "mutex_uncontended",
+      "mutex_contended",
+    ];
+    for (const n of names) {
+      entries.push([`c_${n}`, async () => {
+        const r = await runCBaseline(n, n.startsWith("mutex") ? per * 20 : per);
+        return r === null ? null : fromBaseline("c_", r);
+      }]);
     }
   }
-  if (want("postmessage")) add(fromBaseline("", await runPostMessagePingPong(RT)));
+  if (want("postmessage")) {
+    entries.push(["postmessage", async () => fromBaseline("", await runPostMessagePingPong(per))]);
+  }
+  if (want("js")) {
+    entries.push(["js_atomics", async () => fromBaseline("", await runAtomicsPingPong(per))]);
+    entries.push([
+      "js_spin",
+      async () => fromBaseline("", await runAtomicsPingPong(per * 4, true)),
+    ]);
+  }
   if (want("a")) {
-    add(fromMeasured(await eventRoundTrip("rt_blocking", RT, 0)));
-    add(fromMeasured(await eventRoundTrip("rt_polling", RT * 4, 32768)));
-    add(fromMeasured(await eventRoundTrip("rt_blocking_hostio", RT, 0, true)));
+    entries.push([
+      "rt_blocking",
+      async () => fromMeasured(await eventRoundTrip("rt_blocking", per, 0)),
+    ]);
+    entries.push([
+      "rt_polling",
+      async () => fromMeasured(await eventRoundTrip("rt_polling", per * 4, 32768)),
+    ]);
+    entries.push([
+      "rt_hostio",
+      async () => fromMeasured(await eventRoundTrip("rt_blocking_hostio", per, 0, true)),
+    ]);
   }
   if (want("c2")) {
-    add(fromMeasured(await oneshotThroughput(quick ? 3 : 7, quick ? 100_000 : 500_000)));
+    entries.push([
+      "oneshot",
+      async () => fromMeasured(await oneshotThroughput(quick ? 1 : 2, quick ? 100_000 : 300_000)),
+    ]);
   }
   if (want("d")) {
-    add(fromMeasured(await mutexContended(quick ? 3 : 7, quick ? 200_000 : 1_000_000)));
+    entries.push([
+      "mutex",
+      async () => fromMeasured(await mutexContended(quick ? 1 : 2, quick ? 200_000 : 500_000)),
+    ]);
   }
+  const pooled = new Map<string, Row>();
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.error(`  round ${round}/${ROUNDS}`);
+    for (const [, run] of entries) {
+      const r = await run();
+      if (r === null) continue;
+      const have = pooled.get(r.name);
+      if (have === undefined) pooled.set(r.name, { ...r, samples: [...r.samples] });
+      else have.samples.push(...r.samples);
+    }
+  }
+  for (const r of pooled.values()) add({ ...r, median: median(r.samples) });
 
   const verdicts = evaluate(rows);
   console.log("\nTarget                                                  Measured      Verdict");
   for (const v of verdicts) {
     const verdict = v.ok === null ? "-" : v.ok ? "PASS" : "MISS";
     console.log(`${v.label.padEnd(56)}${v.value.padEnd(14)}${verdict}`);
+  }
+  const info: [string, string, string][] = [
+    [
+      "rt_blocking",
+      "js_atomics_pingpong",
+      "runtime blocking round trip vs raw JS Atomics.wait/notify",
+    ],
+    ["rt_polling", "js_spin_pingpong", "runtime polling round trip vs raw JS spin"],
+    ["js_atomics_pingpong", "c_futex_pingpong", "raw JS Atomics.wait/notify vs C futex"],
+  ];
+  for (const [m, b, label] of info) {
+    const mr = rows.get(m);
+    const br = rows.get(b);
+    if (mr !== undefined && br !== undefined) {
+      console.log(`${label}: ${(mr.median / br.median).toFixed(2)}x`);
+    }
   }
   const extra = rows.get("rt_blocking_hostio");
   const base = rows.get("rt_blocking");

@@ -148,6 +148,8 @@ interface NotifierNode {
   pollEnd: ((n: EventNotifier) => void) | null;
   /** Found ready by busy-polling. */
   polled: boolean;
+  /** Its pollReady callback is running: skipped by busy-polling meanwhile. */
+  running: boolean;
   deleted: boolean;
 }
 
@@ -225,14 +227,12 @@ export class AioContext implements BhHost {
   #pollParams: PollParams = { maxNs: 0, grow: 0, shrink: 0 };
   #pollNs = 0;
   #pollStarted = false;
-  /** Bumped whenever #pollers is rebuilt (detects changes made by callbacks). */
-  #pollersGen = 0;
-  /** The node whose pollReady callback is running (kept out of #pollers). */
-  #runningPoller: NotifierNode | null = null;
   /** Time the current poll() spent busy-polling, ns. */
   #polledNs = 0;
   /** Whether the current poll() entered Atomics.wait. */
   #waited = false;
+  /** A home-thread kick not yet accepted (see #kick). */
+  #kicked = false;
   #beforeWait: () => void = NO_WAIT_HOOK;
   #afterWait: () => void = NO_WAIT_HOOK;
   #bqlRequired = false;
@@ -472,12 +472,25 @@ export class AioContext implements BhHost {
   /** @internal BhHost: link a newly pending BH and kick. */
   bhEnqueued(bh: BottomHalf): void {
     this.#bhList.push(bh);
-    this.notify();
+    this.#kick();
   }
 
   /** @internal BhHost: kick only. */
   bhKick(): void {
-    this.notify();
+    this.#kick();
+  }
+
+  /**
+   * aio_notify from the home thread for its own BHs: the owner is awake, so
+   * the kick only has to reach this thread's next poll; a plain field does
+   * that without the shared word's barrier store (BH schedule + dispatch is
+   * a hot path). The shared protocol still runs when the owner announced a
+   * wait, which from the home thread happens only in pollAsync's await.
+   */
+  #kick(): void {
+    this.#kicked = true;
+    if (Atomics.load(this.#w, this.#base + CONTEXT.NOTIFY_ME) !== 0) this.notify();
+    else this.#localSkips++;
   }
 
   /** Detaches the pending work into a new slice (aio_bh_poll step 1). */
@@ -747,13 +760,13 @@ export class AioContext implements BhHost {
         pollBegin: old?.pollBegin ?? null,
         pollEnd: old?.pollEnd ?? null,
         polled: false,
+        running: false,
         deleted: false,
       });
       notifier.bind(this.id);
     }
     this.#notifiers = next;
-    this.#pollers = next.filter((n) => n.poll !== null && n !== this.#runningPoller);
-    this.#pollersGen++;
+    this.#pollers = next.filter((n) => n.poll !== null);
     this.notify();
   }
 
@@ -1082,7 +1095,7 @@ export class AioContext implements BhHost {
     this.#pollStarted = started;
     let progress = false;
     for (const n of this.#pollers) {
-      if (n.deleted) continue;
+      if (n.deleted || n.running) continue;
       const cb = started ? n.pollBegin : n.pollEnd;
       if (cb !== null) cb(n.notifier);
       // After io_poll_end, one last io_poll closes the race with an event
@@ -1110,10 +1123,10 @@ export class AioContext implements BhHost {
       let found = false;
       do {
         // Pairs with a producer's Atomics.store(NOTIFIED, 1): a kick ends polling.
-        if (Atomics.load(w, notified) !== 0) found = true;
+        if (Atomics.load(w, notified) !== 0 || this.#kicked) found = true;
         for (let i = 0; i < pollers.length; i++) {
           const n = pollers[i];
-          if (!n.deleted && n.poll!(n.notifier)) {
+          if (!n.deleted && !n.running && n.poll!(n.notifier)) {
             n.polled = true;
             found = true;
           }
@@ -1195,7 +1208,9 @@ export class AioContext implements BhHost {
       // Read the wake word before NOTIFIED: a wake that lands after this
       // load makes the Atomics.wait below return at once.
       const wake = Atomics.load(w, b + CONTEXT.WAKE);
-      if (Atomics.load(w, b + CONTEXT.NOTIFIED) !== 0 || this.#anyNotifierReady()) timeout = 0;
+      if (
+        this.#kicked || Atomics.load(w, b + CONTEXT.NOTIFIED) !== 0 || this.#anyNotifierReady()
+      ) timeout = 0;
       if (timeout !== 0 && this.#pollStarted && this.#pollSetStarted(false)) timeout = 0;
       if (timeout !== 0 && this.#loads.length > 0) {
         Atomics.sub(w, b + CONTEXT.NOTIFY_ME, 2);
@@ -1233,6 +1248,7 @@ export class AioContext implements BhHost {
     // (A load first: the sequentially consistent store is a full barrier
     // and most calls find nothing to clear.)
     if (Atomics.load(w, b + CONTEXT.NOTIFIED) !== 0) Atomics.store(w, b + CONTEXT.NOTIFIED, 0);
+    this.#kicked = false;
 
     let blockNs = this.#polledNs;
     if (blockStart >= 0 && this.#waited) blockNs = this.clocks.now(ClockType.REALTIME) - blockStart;
@@ -1266,29 +1282,15 @@ export class AioContext implements BhHost {
         n.polled = false;
         this.#handlerRuns++;
         progress = true;
-        // Out of the polling list while it runs, so a nested poll cannot
-        // re-poll it and recurse.
-        const pollers = this.#pollers;
-        this.#pollers = pollers.filter((p) => p !== n);
-        const gen = ++this.#pollersGen;
+        // Out of busy-polling while it runs (QEMU takes the node off the
+        // polling list), so a nested poll cannot re-poll it and recurse.
+        n.running = true;
         const prev = this.#current;
-        const prevRunning = this.#runningPoller;
         this.#current = n.notifier.name;
-        this.#runningPoller = n;
         try {
           n.pollReady(n.notifier);
         } finally {
-          this.#runningPoller = prevRunning;
-          // Put the list back unless the callback changed the handlers (then
-          // setEventNotifier rebuilt it from the current registrations).
-          if (this.#pollersGen === gen) {
-            this.#pollers = pollers;
-          } else {
-            this.#pollers = this.#notifiers.filter((p) =>
-              p.poll !== null && !p.deleted && p !== prevRunning
-            );
-            this.#pollersGen++;
-          }
+          n.running = false;
         }
         this.#current = prev;
       } else if (n.read !== null && n.notifier.isSet()) {
@@ -1329,7 +1331,9 @@ export class AioContext implements BhHost {
       // Same announcement as poll(): pairs with notifyContext().
       Atomics.add(w, b + CONTEXT.NOTIFY_ME, 2);
       const wake = Atomics.load(w, b + CONTEXT.WAKE);
-      if (Atomics.load(w, b + CONTEXT.NOTIFIED) === 0 && !this.#anyNotifierReady()) {
+      if (
+        !this.#kicked && Atomics.load(w, b + CONTEXT.NOTIFIED) === 0 && !this.#anyNotifierReady()
+      ) {
         const r = Atomics.waitAsync(
           w,
           b + CONTEXT.WAKE,
