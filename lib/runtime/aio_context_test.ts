@@ -42,7 +42,13 @@ function liveContexts(): number {
 }
 
 function manualCtx(
-  options: { pollMaxNs?: number; pollGrow?: number; pollShrink?: number; name?: string } = {},
+  options: {
+    pollMaxNs?: number;
+    pollGrow?: number;
+    pollShrink?: number;
+    name?: string;
+    pollClockEvery?: number;
+  } = {},
 ): { ctx: AioContext; mono: ManualTimeSource } {
   const mono = new ManualTimeSource(1_000_000_000);
   const ctx = new AioContext({ ...options, clocks: new Clocks({ monotonic: mono }) });
@@ -692,7 +698,13 @@ Deno.test("timers: arming a timer that becomes the earliest kicks the context (i
  *   reports work on call number `hitAt`; pollReady dispatches it.
  */
 function adaptiveRig(maxNs: number, grow = 0, shrink = 0, step = 1000) {
-  const { ctx, mono } = manualCtx({ pollMaxNs: maxNs, pollGrow: grow, pollShrink: shrink });
+  // pollClockEvery 1: QEMU's exact loop (a clock read after every round).
+  const { ctx, mono } = manualCtx({
+    pollMaxNs: maxNs,
+    pollGrow: grow,
+    pollShrink: shrink,
+    pollClockEvery: 1,
+  });
   let sleepNs = 0;
   ctx.setWaitHooks(
     () => {
@@ -931,6 +943,7 @@ Deno.test("lifecycle: a constructor that rejects its options does not leak a con
   assert.throws(() => new AioContext({ pollGrow: 1.5 }), RangeError);
   assert.throws(() => new AioContext({ ringCapacity: 0 }), RangeError);
   assert.throws(() => new AioContext({ sharedBhCapacity: -10 }), RangeError);
+  assert.throws(() => new AioContext({ pollClockEvery: 0 }), /pollClockEvery/);
   assert.equal(liveContexts(), live);
   const ctx = new AioContext();
   assert.equal(liveContexts(), live + 1);

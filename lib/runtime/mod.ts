@@ -26,6 +26,7 @@ export {
   AioContext,
   type AioContextOptions,
   type AioContextStats,
+  DEFAULT_POLL_CLOCK_EVERY,
   type HostIoHandlers,
   type HostIoResource,
   IDLE_BH_TIMEOUT_NS,

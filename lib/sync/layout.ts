@@ -91,12 +91,12 @@ export const NOTIFIER = {
   COUNT: 0,
   /** Context id + 1 of the context it is registered with, 0 when none. Written by that context's home thread (Atomics.store), read by setters. */
   BOUND: 1,
-  /** Total sets (statistic), Atomics.add by setters. */
-  SETS: 2,
   /** Notifier id, unique in the process (REGISTRY.NEXT_NOTIFIER). Written once at creation. */
   ID: 3,
-  /** Total bytes. */
-  BYTES: 16,
+  /** Total sets (statistic), Atomics.add by setters; on its own 64-byte line so that counting does not bounce the line the reader polls (COUNT). */
+  SETS: 16,
+  /** Total bytes (two 64-byte lines). */
+  BYTES: 128,
 } as const;
 
 /**
@@ -183,9 +183,9 @@ export const REGISTRY = {
   /** Index of the first context control block. */
   CONTEXTS: 16,
   /** Words per context control block. */
-  CONTEXT_WORDS: 16,
+  CONTEXT_WORDS: 32,
   /** Total Int32 words. */
-  WORDS: 16 + MAX_CONTEXTS * 16,
+  WORDS: 16 + MAX_CONTEXTS * 32,
 } as const;
 
 /** Words of one context control block, relative to its start in the registry. */
@@ -198,14 +198,16 @@ export const CONTEXT = {
   WAKE: 2,
   /** Cold-path messages posted to the home thread's Worker and not yet handled: Atomics.add by senders, Atomics.sub by the home thread. */
   MAILBOX: 3,
-  /** Statistic: notify calls that paid for Atomics.notify (owner might sleep). Atomics.add by notifiers. */
-  NOTIFY_WAKES: 4,
-  /** Statistic: notify calls that skipped Atomics.notify (owner awake). Atomics.add by cross-thread notifiers; the home thread counts its own skips locally. */
-  NOTIFY_SKIPS: 5,
   /** Home thread id + 1 while the context is alive, 0 otherwise. Atomics.store by the home thread. */
   HOME: 6,
+  // Words 16+ are statistics, on their own 64-byte line so that counting a
+  // notify does not bounce the line the owner busy-polls (NOTIFIED).
+  /** Statistic: notify calls that paid for Atomics.notify (owner might sleep). Atomics.add by notifiers. */
+  NOTIFY_WAKES: 16,
+  /** Statistic: notify calls that skipped Atomics.notify (owner awake). Atomics.add by cross-thread notifiers; the home thread counts its own skips locally. */
+  NOTIFY_SKIPS: 17,
   /** Statistic: blocking waits entered (Atomics.wait called). Home thread only (Atomics.store so others can read). */
-  WAITS: 7,
+  WAITS: 18,
 } as const;
 
 /**
