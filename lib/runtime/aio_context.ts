@@ -1178,9 +1178,15 @@ export class AioContext implements BhHost {
     return timeout;
   }
 
+  /**
+   * Whether a registered notifier is set. Runs after notify_me was raised:
+   * these loads pair with set()'s Atomics.add(COUNT) followed by its load of
+   * notify_me (wakeContextIfWaiting), which is what makes skipping the
+   * `notified` store in set() lossless.
+   */
   #anyNotifierReady(): boolean {
     for (const n of this.#notifiers) {
-      if (!n.deleted && n.read !== null && n.notifier.isSet()) return true;
+      if (!n.deleted && n.notifier.isSet()) return true;
     }
     return false;
   }
@@ -1317,6 +1323,21 @@ export class AioContext implements BhHost {
         progress = true;
         // Out of busy-polling while it runs (QEMU takes the node off the
         // polling list), so a nested poll cannot re-poll it and recurse.
+        n.running = true;
+        const prev = this.#current;
+        this.#current = n.notifier.name;
+        try {
+          n.pollReady(n.notifier);
+        } finally {
+          n.running = false;
+        }
+        this.#current = prev;
+      } else if (n.read === null && n.pollReady !== null && n.notifier.isSet()) {
+        // A poll-only handler whose notifier is set but was not found by
+        // busy-polling (polling off or out of budget): run its pollReady,
+        // or the loop could never sleep again (the notifier stays set).
+        this.#handlerRuns++;
+        progress = true;
         n.running = true;
         const prev = this.#current;
         this.#current = n.notifier.name;

@@ -413,16 +413,35 @@ Deno.test("notifier: the handler runs when set and is level-triggered (§1.4, in
   ctx.destroy();
 });
 
-Deno.test("notifier: a set() of a bound notifier kicks its context (inv. 6, 20)", () => {
+Deno.test("notifier: a set() of a bound notifier reaches its awake context without a store (inv. 6, 20)", () => {
   const ctx = new AioContext();
   const e = new EventNotifier();
   ctx.setEventNotifier(e, (n) => n.testAndClear());
   ctx.poll(false);
   assert.equal(word(ctx, CONTEXT.NOTIFIED), 0);
   e.set();
-  assert.equal(word(ctx, CONTEXT.NOTIFIED), 1);
+  // The owner is awake: set() leaves `notified` alone (the owner reads every
+  // registered notifier after raising notify_me, before it could sleep).
+  assert.equal(word(ctx, CONTEXT.NOTIFIED), 0);
   assert.equal(ctx.poll(true), true, "ready notifier: no sleep");
   assert.equal(ctx.stats().blockingWaits, 0);
+  ctx.setEventNotifier(e, null);
+  ctx.destroy();
+});
+
+Deno.test("notifier: a poll-only handler's set notifier is dispatched through pollReady", () => {
+  const ctx = new AioContext({ name: "poll-only" });
+  const e = new EventNotifier();
+  let ready = 0;
+  ctx.setEventNotifier(e, null, (n) => n.isSet(), (n) => {
+    n.testAndClear();
+    ready++;
+  });
+  e.set();
+  assert.equal(ctx.poll(true), true, "no sleep: the set notifier is seen before the wait");
+  assert.equal(ready, 1);
+  assert.equal(ctx.stats().blockingWaits, 0);
+  assert.equal(ctx.poll(false), false);
   ctx.setEventNotifier(e, null);
   ctx.destroy();
 });

@@ -22,10 +22,10 @@
 import { NOTIFIER, REGISTRY } from "./layout.ts";
 import {
   defaultRegistry,
-  notifyContext,
   type Registry,
   registryFor,
   type RegistryHandle,
+  wakeContextIfWaiting,
 } from "./registry.ts";
 
 /** Structured-cloneable form of an {@link EventNotifier}. */
@@ -135,8 +135,9 @@ export class EventNotifier {
   }
 
   /**
-   * Sets the notifier (event_notifier_set) and kicks the context it is
-   * registered with, if any. Any thread.
+   * Sets the notifier (event_notifier_set) and wakes the context it is
+   * registered with if that context is about to sleep (an awake context
+   * finds the notifier set on its own). Any thread.
    *
    * @example
    * ```ts
@@ -146,13 +147,16 @@ export class EventNotifier {
    */
   set(): void {
     const w = this.#w;
-    // Publish readiness before the kick: pairs with the reader's
-    // Atomics.exchange in testAndClear() / load in isSet(), which the home
-    // thread runs after it observed NOTIFIED (set by notifyContext below).
+    // Publish readiness first. This sequentially consistent add, then the
+    // load of notify_me in wakeContextIfWaiting(), pairs with the owner's
+    // Atomics.add(NOTIFY_ME) followed by its isSet() of every registered
+    // notifier (Dekker): either the owner sees COUNT and does not sleep, or
+    // we see notify_me and wake it. An awake owner finds COUNT on its own,
+    // so nothing else is written (the line it polls stays in its cache).
     Atomics.add(w, NOTIFIER.COUNT, 1);
     Atomics.add(w, NOTIFIER.SETS, 1);
     const bound = Atomics.load(w, NOTIFIER.BOUND);
-    if (bound !== 0) notifyContext(this.#reg.words, bound - 1);
+    if (bound !== 0) wakeContextIfWaiting(this.#reg.words, bound - 1);
   }
 
   /**

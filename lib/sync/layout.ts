@@ -183,9 +183,9 @@ export const REGISTRY = {
   /** Index of the first context control block. */
   CONTEXTS: 16,
   /** Words per context control block. */
-  CONTEXT_WORDS: 32,
+  CONTEXT_WORDS: 48,
   /** Total Int32 words. */
-  WORDS: 16 + MAX_CONTEXTS * 32,
+  WORDS: 16 + MAX_CONTEXTS * 48,
 } as const;
 
 /** Words of one context control block, relative to its start in the registry. */
@@ -206,8 +206,10 @@ export const CONTEXT = {
   NOTIFY_WAKES: 16,
   /** Statistic: notify calls that skipped Atomics.notify (owner awake). Atomics.add by cross-thread notifiers; the home thread counts its own skips locally. */
   NOTIFY_SKIPS: 17,
+  // Words 32+ are statistics the home thread writes, on a third line so
+  // that they do not bounce against the producers' counters above.
   /** Statistic: blocking waits entered (Atomics.wait called). Home thread only (Atomics.store so others can read). */
-  WAITS: 18,
+  WAITS: 32,
 } as const;
 
 /**

@@ -70,6 +70,40 @@ export function notifyContext(words: Int32Array, ctxId: number): boolean {
 }
 
 /**
+ * The producer side for sources the owner checks itself before it sleeps
+ * (event notifiers: the owner reads every registered notifier's counter
+ * after announcing the wait): wake the owner only if it announced a wait;
+ * otherwise publish nothing, since the owner will find the work on its own.
+ * The caller must have published its work with a sequentially consistent
+ * Atomics operation first: that, then the load of `notify_me` here, pairs
+ * with the owner's Atomics.add(NOTIFY_ME) followed by its loads of the
+ * sources (Dekker). Returns true when it woke the owner. Any thread.
+ *
+ * @example
+ * ```ts
+ * import { defaultRegistry, wakeContextIfWaiting } from "./registry.ts";
+ * const reg = defaultRegistry();
+ * const id = reg.allocContext(0);
+ * console.log(wakeContextIfWaiting(reg.words, id)); // false: nobody waits
+ * reg.freeContext(id);
+ * ```
+ */
+export function wakeContextIfWaiting(words: Int32Array, ctxId: number): boolean {
+  const base = REGISTRY.CONTEXTS + ctxId * REGISTRY.CONTEXT_WORDS;
+  if (Atomics.load(words, base + CONTEXT.NOTIFY_ME) !== 0) {
+    // Same wake as notifyContext(), without `notified`: the owner finds the
+    // work in its sources. Pairs with the owner's load of WAKE before its
+    // checks and its Atomics.wait(WAKE, value).
+    Atomics.add(words, base + CONTEXT.WAKE, 1);
+    Atomics.notify(words, base + CONTEXT.WAKE);
+    Atomics.add(words, base + CONTEXT.NOTIFY_WAKES, 1);
+    return true;
+  }
+  Atomics.add(words, base + CONTEXT.NOTIFY_SKIPS, 1);
+  return false;
+}
+
+/**
  * Process-wide shared state. Create one with `new Registry()` only for an
  * isolated experiment; normal code uses {@link defaultRegistry}.
  *
