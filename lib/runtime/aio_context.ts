@@ -575,7 +575,7 @@ export class AioContext implements BhHost {
     }
     // Cross-thread oneshots claimed before now (drain stops at the records
     // present when it starts: later ones run in the next poll).
-    if (this.#ring.hasData()) {
+    if (this.#ring.consumerHasData()) {
       // aiolab fix (tests): progress only if a oneshot actually ran; a record
       // whose handler module is still loading is deferred, not run (§1.6).
       const ran = this.#oneshotRuns;
@@ -684,25 +684,33 @@ export class AioContext implements BhHost {
   }
 
   #pendingBhTimeout(): number {
+    // aio_compute_bh_timeout. 0: a non-idle BH is scheduled; 1: only idle
+    // ones; -1: none. (No closure here: this runs before every wait.)
     let idle = false;
-    const check = (bh: BottomHalf): boolean => {
-      const f = bh.flags;
-      if ((f & BH_FLAG.SCHEDULED) !== 0 && (f & BH_FLAG.DELETED) === 0) {
-        if ((f & BH_FLAG.IDLE) === 0) return true;
-        idle = true;
-      }
-      return false;
-    };
-    for (const bh of this.#bhList) if (check(bh)) return 0;
-    for (const s of this.#slices) for (const bh of s) if (check(bh)) return 0;
-    let top = Atomics.load(this.#bhTable, SHARED_BH.HEAD);
+    let r = bhListTimeout(this.#bhList);
+    if (r === 0) return 0;
+    if (r > 0) idle = true;
+    const slices = this.#slices;
+    for (let i = 0; i < slices.length; i++) {
+      r = bhListTimeout(slices[i]);
+      if (r === 0) return 0;
+      if (r > 0) idle = true;
+    }
+    const table = this.#bhTable;
+    let top = Atomics.load(table, SHARED_BH.HEAD);
     while (top !== 0) {
       const idx = top - 1;
       const bh = this.#sharedBhs[idx];
-      if (bh !== undefined && check(bh)) return 0;
-      top = this.#bhTable[SHARED_BH.SLOTS + idx * SHARED_BH.SLOT_WORDS + SHARED_BH.NEXT];
+      if (bh !== undefined) {
+        const f = bh.flags;
+        if ((f & BH_FLAG.SCHEDULED) !== 0 && (f & BH_FLAG.DELETED) === 0) {
+          if ((f & BH_FLAG.IDLE) === 0) return 0;
+          idle = true;
+        }
+      }
+      top = table[SHARED_BH.SLOTS + idx * SHARED_BH.SLOT_WORDS + SHARED_BH.NEXT];
     }
-    if (this.#ring.hasData()) return 0;
+    if (this.#ring.consumerHasData()) return 0;
     return idle ? IDLE_BH_TIMEOUT_NS : -1;
   }
 
@@ -722,7 +730,7 @@ export class AioContext implements BhHost {
   computeTimeout(): number {
     const bh = this.#pendingBhTimeout();
     if (bh === 0) return 0;
-    return soonestTimeout(bh, this.timers.deadlineNs());
+    return this.timers.armed === 0 ? bh : soonestTimeout(bh, this.timers.deadlineNs());
   }
 
   // ------------------------------------------------------ event notifiers
@@ -1547,6 +1555,19 @@ export class AioContext implements BhHost {
     this.#destroyed = true;
     this.#reg.freeContext(this.id);
   }
+}
+
+/** 0 if `list` holds a scheduled non-idle BH, 1 if only idle ones, else -1. */
+function bhListTimeout(list: BottomHalf[]): number {
+  let r = -1;
+  for (let i = 0; i < list.length; i++) {
+    const f = list[i].flags;
+    if ((f & BH_FLAG.SCHEDULED) !== 0 && (f & BH_FLAG.DELETED) === 0) {
+      if ((f & BH_FLAG.IDLE) === 0) return 0;
+      r = 1;
+    }
+  }
+  return r;
 }
 
 function handlerNameSafe(id: number): string {

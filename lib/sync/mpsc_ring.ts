@@ -291,6 +291,24 @@ export class MpscRing {
   }
 
   /**
+   * {@link MpscRing.hasData} for the consumer thread: it owns TAIL, so it
+   * reads it without a barrier (one atomic load instead of two). The single
+   * consumer thread only.
+   *
+   * @example
+   * ```ts
+   * import { MpscRing } from "./mpsc_ring.ts";
+   * console.log(new MpscRing().consumerHasData()); // false
+   * ```
+   */
+  consumerHasData(): boolean {
+    const w = this.#w;
+    const pos = w[RING.TAIL];
+    // Pairs with the producer's publishing Atomics.store(seq, pos + 1).
+    return Atomics.load(w, RING.SLOTS + (pos & this.#mask) * this.#stride) === ((pos + 1) | 0);
+  }
+
+  /**
    * Records claimed but not yet consumed (a snapshot). Any thread.
    *
    * @example
