@@ -232,3 +232,9 @@ export const NAMES = {
   /** Size of the UTF-8 area. */
   DATA_BYTES: 64 * 1024,
 } as const;
+
+// ---------------------------------------------------------------------------
+// Coroutine layouts (lib/runtime/coroutine.ts, co_mutex.ts) go below this line.
+
+// ---------------------------------------------------------------------------
+// Thread-pool layouts (lib/runtime/thread_pool.ts) go below this line.
