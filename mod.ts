@@ -4,8 +4,10 @@
  * measuring how event-loop placement affects I/O latency.
  *
  * This module re-exports the public API: the runtime (AioContext, IoThread,
- * MainLoop, the BQL, timers, AIO_WAIT_WHILE) and the shared-memory
- * primitives it is built from (Mutex, RecMutex, EventNotifier, MpscRing).
+ * MainLoop, the BQL, timers, AIO_WAIT_WHILE), the shared-memory primitives
+ * it is built from (Mutex, RecMutex, EventNotifier, MpscRing) and the block
+ * layer (BlockGraph with drained sections and AioContext changes,
+ * BlockBackend, the null driver).
  *
  * @example
  * ```ts
@@ -42,3 +44,4 @@ export {
   type RecMutexStats,
   type RegistryHandle,
 } from "./lib/sync/mod.ts";
+export * from "./lib/block/mod.ts";

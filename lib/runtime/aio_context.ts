@@ -60,6 +60,7 @@ import { Clocks, ClockType, Scale } from "./clock.ts";
 import { type AioContextHandle, RemoteAioContext } from "./context_handle.ts";
 import { HANDLER_NAME_BASE, handlerName, loadHandler, lookupHandler } from "./handler_ref.ts";
 import { soonestTimeout, type Timer, type TimerCallback, TimerListGroup } from "./timer.ts";
+import { registerLocalContext, unregisterLocalContext } from "./thread_state.ts";
 
 /** How long a blocking poll may sleep while only idle BHs are pending, ns. */
 export const IDLE_BH_TIMEOUT_NS = 10_000_000;
@@ -310,6 +311,7 @@ export class AioContext implements BhHost {
       sharedBh: bhSab,
       lock: this.#lock.handle,
     };
+    registerLocalContext(this);
     this.setPollParams(pollParams);
   }
 
@@ -1553,6 +1555,7 @@ export class AioContext implements BhHost {
     this.#pollers = [];
     this.#host = [];
     this.#destroyed = true;
+    unregisterLocalContext(this);
     this.#reg.freeContext(this.id);
   }
 }

@@ -77,5 +77,10 @@ export {
   MainLoop,
   type MainLoopOptions,
 } from "./main_loop.ts";
-export { currentRole, getCurrentAioContext, type ThreadRole } from "./thread_state.ts";
+export {
+  currentRole,
+  getCurrentAioContext,
+  localContext,
+  type ThreadRole,
+} from "./thread_state.ts";
 export { soonestTimeout, Timer, type TimerCallback, TimerListGroup } from "./timer.ts";

@@ -18,6 +18,7 @@ import type { AioContextHandle } from "./context_handle.ts";
 export type ThreadRole = "orchestrator" | "main-loop" | "iothread";
 
 let role: ThreadRole = "orchestrator";
+const local = new Map<number, AioContext>();
 let current: AioContext | null = null;
 let mainHandle: AioContextHandle | null = null;
 
@@ -92,4 +93,49 @@ export function setMainContextHandle(handle: AioContextHandle | null): void {
  */
 export function mainContextHandle(): AioContextHandle | null {
   return mainHandle;
+}
+
+/**
+ * The AioContext with id `id` if it is homed in the calling thread, else
+ * undefined (contexts of other threads are reached through their handles).
+ * Any thread.
+ *
+ * @example
+ * ```ts
+ * import { AioContext } from "./aio_context.ts";
+ * import { localContext } from "./thread_state.ts";
+ * const ctx = new AioContext();
+ * console.log(localContext(ctx.id) === ctx); // true
+ * ctx.destroy();
+ * ```
+ */
+export function localContext(id: number): AioContext | undefined {
+  return local.get(id);
+}
+
+/**
+ * Records a context homed in this thread (called by AioContext itself). The
+ * context's home thread.
+ *
+ * @example
+ * ```ts ignore
+ * import { registerLocalContext } from "./thread_state.ts";
+ * registerLocalContext(ctx); // done by the AioContext constructor
+ * ```
+ */
+export function registerLocalContext(ctx: AioContext): void {
+  local.set(ctx.id, ctx);
+}
+
+/**
+ * Forgets a destroyed context (called by AioContext.destroy). Its home thread.
+ *
+ * @example
+ * ```ts ignore
+ * import { unregisterLocalContext } from "./thread_state.ts";
+ * unregisterLocalContext(ctx); // done by AioContext.destroy
+ * ```
+ */
+export function unregisterLocalContext(ctx: AioContext): void {
+  if (local.get(ctx.id) === ctx) local.delete(ctx.id);
 }

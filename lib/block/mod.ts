@@ -1,0 +1,44 @@
+/**
+ * The block layer: the node graph with drained sections and AioContext
+ * changes, BlockBackends (a device's view, queueing while drained) and the
+ * null driver. The graph is global state: it runs in the thread that owns
+ * it, and hands per-context steps of a move to a ContextExecutor.
+ *
+ * @example
+ * ```ts
+ * import { BlockBackend, BlockGraph, NullDriver } from "./mod.ts";
+ * import { AioContext } from "../runtime/aio_context.ts";
+ * const ctx = new AioContext();
+ * const graph = new BlockGraph({ mainContext: ctx.id });
+ * const blk = new BlockBackend(graph, { name: "disk0" });
+ * blk.insert(graph.addNode({ nodeName: "null0", driver: new NullDriver(), driverName: "null" }));
+ * blk.read(0, 4096, (r) => console.log("read done", r.ok));
+ * ctx.poll(false); // read done true
+ * ctx.destroy();
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type AioContextNotifier,
+  BdrvChild,
+  BlockGraph,
+  type BlockGraphOptions,
+  BlockNode,
+  type ChildClass,
+  childOfBds,
+  type ContextExecutor,
+  type ContextId,
+  type DriverHooks,
+  type NodeOptions,
+} from "./block_graph.ts";
+export {
+  BlockBackend,
+  type BlockBackendOptions,
+  type BlockDevOps,
+  type BlockRequest,
+  type IoDriver,
+  type RequestResult,
+} from "./block_backend.ts";
+export { NullDriver, type NullDriverOptions } from "./null_driver.ts";
