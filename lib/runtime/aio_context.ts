@@ -1329,34 +1329,14 @@ export class AioContext implements BhHost {
       if (n.deleted) continue;
       if (n.polled && n.pollReady !== null) {
         n.polled = false;
-        this.#handlerRuns++;
         progress = true;
-        // Out of busy-polling while it runs (QEMU takes the node off the
-        // polling list), so a nested poll cannot re-poll it and recurse.
-        n.running = true;
-        const prev = this.#current;
-        this.#current = n.notifier.name;
-        try {
-          n.pollReady(n.notifier);
-        } finally {
-          n.running = false;
-        }
-        this.#current = prev;
+        this.#runPollReady(n, n.pollReady);
       } else if (n.read === null && n.pollReady !== null && n.notifier.isSet()) {
         // A poll-only handler whose notifier is set but was not found by
         // busy-polling (polling off or out of budget): run its pollReady,
         // or the loop could never sleep again (the notifier stays set).
-        this.#handlerRuns++;
         progress = true;
-        n.running = true;
-        const prev = this.#current;
-        this.#current = n.notifier.name;
-        try {
-          n.pollReady(n.notifier);
-        } finally {
-          n.running = false;
-        }
-        this.#current = prev;
+        this.#runPollReady(n, n.pollReady);
       } else if (n.read !== null && n.notifier.isSet()) {
         n.polled = false;
         this.#handlerRuns++;
@@ -1368,6 +1348,21 @@ export class AioContext implements BhHost {
       }
     }
     return progress;
+  }
+
+  #runPollReady(n: NotifierNode, pollReady: NotifierReadHandler): void {
+    this.#handlerRuns++;
+    // Out of busy-polling while it runs (QEMU takes the node off the polling
+    // list), so a nested poll cannot re-poll it and recurse.
+    n.running = true;
+    const prev = this.#current;
+    this.#current = n.notifier.name;
+    try {
+      pollReady(n.notifier);
+    } finally {
+      n.running = false;
+    }
+    this.#current = prev;
   }
 
   /**

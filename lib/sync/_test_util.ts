@@ -36,3 +36,28 @@ export function runInThread<T>(module: string | URL, name: string, ...args: unkn
     });
   });
 }
+
+/**
+ * Polls `pred` from the (never blocking) main thread every millisecond.
+ * Fails early when `job` settles without `pred` having become true, and
+ * after 30 s (a hang guard: nothing a slow machine can trip).
+ */
+export async function waitUntil(
+  pred: () => boolean,
+  what: string,
+  job?: Promise<unknown>,
+): Promise<void> {
+  let settled = false;
+  let failure: unknown = undefined;
+  job?.then(() => settled = true, (e) => {
+    settled = true;
+    failure = e;
+  });
+  const deadline = Date.now() + 30_000;
+  while (!pred()) {
+    if (failure !== undefined) throw failure;
+    if (settled && !pred()) throw new Error(`worker finished before ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}

@@ -2,26 +2,9 @@ import assert from "node:assert/strict";
 import { EventNotifier, type EventNotifierHandle } from "./event_notifier.ts";
 import { CONTEXT, NOTIFIER, REGISTRY } from "./layout.ts";
 import { defaultRegistry } from "./registry.ts";
-import { runInThread } from "./_test_util.ts";
+import { runInThread, waitUntil } from "./_test_util.ts";
 
 const FIXTURE = new URL("./_fixture_event_notifier.ts", import.meta.url);
-
-/** Polls `pred` from the main thread; fails early if `job` settles first. */
-async function waitUntil(pred: () => boolean, what: string, job?: Promise<unknown>) {
-  let settled = false;
-  let failure: unknown = undefined;
-  job?.then(() => settled = true, (e) => {
-    settled = true;
-    failure = e;
-  });
-  const deadline = Date.now() + 30_000;
-  while (!pred()) {
-    if (failure !== undefined) throw failure;
-    if (settled && !pred()) throw new Error(`worker finished before ${what}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
 
 /** A fresh control block in the process registry, freed after `fn`. */
 async function withContext(fn: (id: number, ctx: (word: number) => number) => unknown) {

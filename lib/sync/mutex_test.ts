@@ -2,30 +2,10 @@ import assert from "node:assert/strict";
 import { MAX_THREADS, MUTEX, MUTEX_STAT } from "./layout.ts";
 import { DEFAULT_MUTEX_SPIN, Mutex, type MutexThreadStats } from "./mutex.ts";
 import { currentThreadId } from "./thread_id.ts";
-import { runInThread } from "./_test_util.ts";
+import { runInThread, waitUntil } from "./_test_util.ts";
 import { SYNC } from "./_fixture_mutex.ts";
 
 const FIXTURE = new URL("./_fixture_mutex.ts", import.meta.url);
-
-/**
- * Polls `pred` from the (never blocking) main thread. Fails early when
- * `job` settles without `pred` having become true.
- */
-async function waitUntil(pred: () => boolean, what: string, job?: Promise<unknown>) {
-  let settled = false;
-  let failure: unknown = undefined;
-  job?.then(() => settled = true, (e) => {
-    settled = true;
-    failure = e;
-  });
-  const deadline = Date.now() + 30_000;
-  while (!pred()) {
-    if (failure !== undefined) throw failure;
-    if (settled && !pred()) throw new Error(`worker finished before ${what}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
 
 function syncWords(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(SYNC.WORDS * 4));

@@ -1,27 +1,10 @@
 import assert from "node:assert/strict";
 import { MUTEX, REC_MUTEX } from "./layout.ts";
 import { RecMutex } from "./rec_mutex.ts";
-import { runInThread } from "./_test_util.ts";
+import { runInThread, waitUntil } from "./_test_util.ts";
 import { REC_SYNC } from "./_fixture_rec_mutex.ts";
 
 const FIXTURE = new URL("./_fixture_rec_mutex.ts", import.meta.url);
-
-/** Polls `pred` from the main thread; fails early if `job` settles first. */
-async function waitUntil(pred: () => boolean, what: string, job?: Promise<unknown>) {
-  let settled = false;
-  let failure: unknown = undefined;
-  job?.then(() => settled = true, (e) => {
-    settled = true;
-    failure = e;
-  });
-  const deadline = Date.now() + 30_000;
-  while (!pred()) {
-    if (failure !== undefined) throw failure;
-    if (settled && !pred()) throw new Error(`worker finished before ${what}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
 
 function recWords(r: RecMutex): Int32Array {
   return new Int32Array(r.handle.sab, REC_MUTEX.REC_BYTE, 4);

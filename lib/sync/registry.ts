@@ -51,22 +51,11 @@ export interface RegistryHandle {
  * ```
  */
 export function notifyContext(words: Int32Array, ctxId: number): boolean {
-  const base = REGISTRY.CONTEXTS + ctxId * REGISTRY.CONTEXT_WORDS;
   // Publish the kick. Sequentially consistent: pairs with the home thread's
   // Atomics.add(NOTIFY_ME, 2) followed by Atomics.load(NOTIFIED) (Dekker):
-  // either it sees NOTIFIED, or we see NOTIFY_ME below.
-  Atomics.store(words, base + CONTEXT.NOTIFIED, 1);
-  if (Atomics.load(words, base + CONTEXT.NOTIFY_ME) !== 0) {
-    // Pairs with the home thread's Atomics.load(WAKE) taken before it read
-    // NOTIFIED and its Atomics.wait(WAKE, value): the add makes that wait
-    // return "not-equal" if it has not started yet.
-    Atomics.add(words, base + CONTEXT.WAKE, 1);
-    Atomics.notify(words, base + CONTEXT.WAKE);
-    Atomics.add(words, base + CONTEXT.NOTIFY_WAKES, 1);
-    return true;
-  }
-  Atomics.add(words, base + CONTEXT.NOTIFY_SKIPS, 1);
-  return false;
+  // either it sees NOTIFIED, or wakeContextIfWaiting sees NOTIFY_ME.
+  Atomics.store(words, REGISTRY.CONTEXTS + ctxId * REGISTRY.CONTEXT_WORDS + CONTEXT.NOTIFIED, 1);
+  return wakeContextIfWaiting(words, ctxId);
 }
 
 /**
@@ -91,9 +80,9 @@ export function notifyContext(words: Int32Array, ctxId: number): boolean {
 export function wakeContextIfWaiting(words: Int32Array, ctxId: number): boolean {
   const base = REGISTRY.CONTEXTS + ctxId * REGISTRY.CONTEXT_WORDS;
   if (Atomics.load(words, base + CONTEXT.NOTIFY_ME) !== 0) {
-    // Same wake as notifyContext(), without `notified`: the owner finds the
-    // work in its sources. Pairs with the owner's load of WAKE before its
-    // checks and its Atomics.wait(WAKE, value).
+    // The add pairs with the owner's Atomics.load(WAKE), taken before its
+    // checks, and its Atomics.wait(WAKE, value): a wait that has not
+    // started yet returns "not-equal" at once.
     Atomics.add(words, base + CONTEXT.WAKE, 1);
     Atomics.notify(words, base + CONTEXT.WAKE);
     Atomics.add(words, base + CONTEXT.NOTIFY_WAKES, 1);
