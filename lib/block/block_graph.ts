@@ -141,6 +141,11 @@ export interface NodeOptions {
   driver?: DriverHooks;
   /** Driver name for errors and queries. */
   driverName?: string;
+  /**
+   * The in-flight word to use (4+ bytes; the first Int32), when requests are
+   * counted by another thread's code that already holds it. Default: new.
+   */
+  inFlightBuffer?: SharedArrayBuffer;
 }
 
 /**
@@ -191,7 +196,7 @@ export class BlockNode {
     this.driverName = options.driverName ?? "none";
     this.driver = options.driver ?? {};
     this.#ctx = options.ctx;
-    this.#inFlight = new Int32Array(new SharedArrayBuffer(4));
+    this.#inFlight = new Int32Array(options.inFlightBuffer ?? new SharedArrayBuffer(4), 0, 1);
     this.#kick = kick;
   }
 

@@ -42,3 +42,15 @@ export {
   type RequestResult,
 } from "./block_backend.ts";
 export { NullDriver, type NullDriverOptions } from "./null_driver.ts";
+export {
+  createDataplane,
+  DATAPLANE_ATTACH_HANDLER,
+  DATAPLANE_DETACH_HANDLER,
+  DATAPLANE_MODULE,
+  DATAPLANE_OP,
+  dataplaneAttach,
+  dataplaneDetach,
+  type DataplaneHandle,
+  dataplaneHooks,
+  dataplaneRegister,
+} from "./dataplane.ts";
