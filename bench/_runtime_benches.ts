@@ -7,6 +7,10 @@ import { ClockType, Scale } from "../lib/runtime/clock.ts";
 import { IoThread } from "../lib/runtime/io_thread.ts";
 import { EventNotifier } from "../lib/sync/event_notifier.ts";
 import { Mutex } from "../lib/sync/mutex.ts";
+import { BlockBackend } from "../lib/block/block_backend.ts";
+import { BlockGraph } from "../lib/block/block_graph.ts";
+import { createDataplane, DATAPLANE_MODULE } from "../lib/block/dataplane.ts";
+import { NullDriver } from "../lib/block/null_driver.ts";
 
 const FIXTURE = new URL("./_fixture_runtime.ts", import.meta.url).href;
 const ref = (name: string) => `${FIXTURE}#${name}`;
@@ -208,4 +212,56 @@ export function timerArmFire(reps: number): Measured[] {
     { name: "timer_arm_fire", samples: single },
     { name: "timer_arm_x64_fire", samples: batched },
   ];
+}
+
+/** Block layer: null-driver read round trip through a BlockBackend in one context. */
+export function nullReadLocal(reps: number): Measured {
+  const ctx = new AioContext({ name: "bench-null" });
+  const graph = new BlockGraph({ mainContext: ctx.id });
+  const blk = new BlockBackend(graph, { name: "b" });
+  blk.insert(graph.addNode({ nodeName: "null0", driver: new NullDriver(), driverName: "null" }));
+  const OPS = 50_000;
+  let done = 0;
+  const cb = () => done++;
+  const samples = sampleLocal(reps, OPS, () => {
+    for (let i = 0; i < OPS; i++) {
+      blk.read(0, 512, cb);
+      ctx.poll(false);
+    }
+  });
+  ctx.destroy();
+  return { name: "null_read_local", samples };
+}
+
+/**
+ * Block layer: a vCPU-like thread reads at depth 1 from a null node whose
+ * device runs in an IoThread, and waits for the interrupt: blocking (both
+ * pollMaxNs 0) or polling (both 32768).
+ */
+export async function nullReadCrossThread(
+  name: string,
+  total: number,
+  pollMaxNs: number,
+): Promise<Measured> {
+  const fixture = new URL("./_fixture_block.ts", import.meta.url).href;
+  const preload = [DATAPLANE_MODULE];
+  const io = await IoThread.create({ id: `${name}-io`, pollMaxNs, preload });
+  const vcpu = await IoThread.create({ id: `${name}-vcpu`, pollMaxNs, preload });
+  try {
+    const dev = createDataplane({ name: "vda", latencyNs: 0 });
+    await io.run(`${fixture}#deviceUp`, dev);
+    const samples = await vcpu.run<number[]>(
+      `${fixture}#guestLatency`,
+      dev,
+      total,
+      Math.max(100, Math.floor(total / 50)),
+      pollMaxNs > 0,
+    );
+    await io.run(`${fixture}#deviceDown`, dev);
+    return { name, samples };
+  } finally {
+    io.stop();
+    vcpu.stop();
+    await Promise.all([io.join(), vcpu.join()]);
+  }
 }

@@ -10,7 +10,7 @@
  * `results/micro/<timestamp>.json` with the host, every sample and the
  * verdict of each target.
  *
- * Usage: deno task bench:micro [--quick] [--only=c,postmessage,js,a,b,c2,d,e]
+ * Usage: deno task bench:micro [--quick] [--only=c,postmessage,js,a,b,c2,d,e,blk]
  *
  * @module
  */
@@ -30,6 +30,8 @@ import {
   type Measured,
   mutexContended,
   mutexUncontended,
+  nullReadCrossThread,
+  nullReadLocal,
   oneshotThroughput,
   timerArmFire,
 } from "./_runtime_benches.ts";
@@ -188,6 +190,7 @@ async function main(): Promise<void> {
   if (want("b")) { for (const m of bhLocal(REPS)) add(fromMeasured(m)); }
   if (want("d")) add(fromMeasured(mutexUncontended(REPS)));
   if (want("e")) { for (const m of timerArmFire(REPS)) add(fromMeasured(m)); }
+  if (want("blk")) add(fromMeasured(nullReadLocal(REPS)));
 
   // Thread benchmarks run interleaved in ROUNDS rounds (baseline, runtime,
   // baseline, runtime, ...) so that machine drift (a VM's scheduling, CPU
@@ -235,6 +238,17 @@ async function main(): Promise<void> {
     entries.push([
       "rt_hostio",
       async () => fromMeasured(await eventRoundTrip("rt_blocking_hostio", per, 0, true)),
+    ]);
+  }
+  if (want("blk")) {
+    entries.push([
+      "blk_blocking",
+      async () => fromMeasured(await nullReadCrossThread("null_read_xthread_blocking", per, 0)),
+    ]);
+    entries.push([
+      "blk_polling",
+      async () =>
+        fromMeasured(await nullReadCrossThread("null_read_xthread_polling", per * 4, 32768)),
     ]);
   }
   if (want("c2")) {
