@@ -411,3 +411,10 @@ class Decoder {
     }
   }
 }
+
+/** Size to grow a payload buffer to for `n` bytes: a power of two >= 4 KiB, capped at `max`. */
+export function growTo(n: number, max: number): number {
+  let size = 4096;
+  while (size < n) size *= 2;
+  return Math.min(size, max);
+}

@@ -84,3 +84,22 @@ export {
   type ThreadRole,
 } from "./thread_state.ts";
 export { soonestTimeout, Timer, type TimerCallback, TimerListGroup } from "./timer.ts";
+export {
+  DEFAULT_POOL_CAPACITY,
+  DEFAULT_POOL_DESTROY_TIMEOUT_MS,
+  DEFAULT_POOL_IDLE_TIMEOUT_MS,
+  DEFAULT_POOL_MAX_PAYLOAD_BYTES,
+  DEFAULT_POOL_MAX_WORKERS,
+  DEFAULT_POOL_MIN_WORKERS,
+  POOL_COMPLETION_BH,
+  ThreadPool,
+  type ThreadPoolJob,
+  type ThreadPoolOptions,
+  ThreadPoolRequest,
+  type ThreadPoolRequestStatus,
+  type ThreadPoolResult,
+  type ThreadPoolStats,
+  type ThreadPoolSubmitOptions,
+  threadPoolFor,
+  validatePoolMinMax,
+} from "./thread_pool.ts";
