@@ -11,6 +11,7 @@ import { BlockBackend } from "../lib/block/block_backend.ts";
 import { BlockGraph } from "../lib/block/block_graph.ts";
 import { createDataplane, DATAPLANE_MODULE } from "../lib/block/dataplane.ts";
 import { NullDriver } from "../lib/block/null_driver.ts";
+import { FileDriver } from "../lib/block/file_driver.ts";
 
 const FIXTURE = new URL("./_fixture_runtime.ts", import.meta.url).href;
 const ref = (name: string) => `${FIXTURE}#${name}`;
@@ -263,5 +264,72 @@ export async function nullReadCrossThread(
     io.stop();
     vcpu.stop();
     await Promise.all([io.join(), vcpu.join()]);
+  }
+}
+
+/**
+ * Block layer: file-driver write throughput through the thread pool
+ * (`depth` writes in flight, completions polled in this thread) and, as the
+ * baseline in the same run, a plain synchronous Deno write loop. Samples are
+ * ns per block; `extra.mbps` gives MB/s (10^6 bytes per second).
+ */
+export async function fileWrites(
+  blockSize: number,
+  totalBytes: number,
+  depth: number,
+): Promise<Measured[]> {
+  const path = await Deno.makeTempFile({ prefix: "aiolab-bench-" });
+  const blocks = Math.max(1, Math.floor(totalBytes / blockSize));
+  const data = new Uint8Array(blockSize).fill(0x5a);
+  const ctx = new AioContext({ name: "bench-file" });
+  try {
+    const drv = new FileDriver({ filename: path, size: blocks * blockSize, truncate: true });
+    const graph = new BlockGraph({ mainContext: ctx.id });
+    const blk = new BlockBackend(graph, { name: "f" });
+    blk.insert(graph.addNode({ nodeName: "file0", driver: drv, driverName: "file" }));
+    const poolRun = (): number => {
+      let next = 0;
+      let done = 0;
+      const t0 = performance.now();
+      const submit = (): void => {
+        const i = next++;
+        blk.write(i * blockSize, data, () => {
+          done++;
+          if (next < blocks) submit();
+        });
+      };
+      for (let k = 0; k < Math.min(depth, blocks); k++) submit();
+      while (done < blocks) ctx.poll(true);
+      return ((performance.now() - t0) * 1e6) / blocks;
+    };
+    const syncRun = (): number => {
+      const f = Deno.openSync(path, { write: true });
+      const t0 = performance.now();
+      for (let i = 0; i < blocks; i++) {
+        let off = 0;
+        while (off < blockSize) off += f.writeSync(data.subarray(off));
+      }
+      const ns = ((performance.now() - t0) * 1e6) / blocks;
+      f.close();
+      return ns;
+    };
+    const pool: number[] = [];
+    const sync: number[] = [];
+    poolRun();
+    syncRun();
+    for (let r = 0; r < 5; r++) {
+      pool.push(poolRun());
+      sync.push(syncRun());
+    }
+    await drv.close(ctx);
+    const kib = blockSize >= 1 << 20 ? `${blockSize >> 20}m` : `${blockSize >> 10}k`;
+    const mbps = (xs: number[]) => blockSize / (xs.toSorted((a, b) => a - b)[xs.length >> 1] / 1e3);
+    return [
+      { name: `file_write_${kib}_pool`, samples: pool, extra: { mbps: mbps(pool), depth } },
+      { name: `file_write_${kib}_sync`, samples: sync, extra: { mbps: mbps(sync) } },
+    ];
+  } finally {
+    ctx.destroy();
+    await Deno.remove(path);
   }
 }

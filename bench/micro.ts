@@ -10,7 +10,7 @@
  * `results/micro/<timestamp>.json` with the host, every sample and the
  * verdict of each target.
  *
- * Usage: deno task bench:micro [--quick] [--only=c,postmessage,js,a,b,c2,d,e,blk]
+ * Usage: deno task bench:micro [--quick] [--only=c,postmessage,js,a,b,c2,d,e,blk,file]
  *
  * @module
  */
@@ -27,6 +27,7 @@ import {
 import {
   bhLocal,
   eventRoundTrip,
+  fileWrites,
   type Measured,
   mutexContended,
   mutexUncontended,
@@ -191,6 +192,11 @@ async function main(): Promise<void> {
   if (want("d")) add(fromMeasured(mutexUncontended(REPS)));
   if (want("e")) { for (const m of timerArmFire(REPS)) add(fromMeasured(m)); }
   if (want("blk")) add(fromMeasured(nullReadLocal(REPS)));
+  if (want("file")) {
+    for (const [size, total] of [[4096, 64 << 20], [1 << 20, 256 << 20]]) {
+      for (const m of await fileWrites(size, quick ? total / 8 : total, 8)) add(fromMeasured(m));
+    }
+  }
 
   // Thread benchmarks run interleaved in ROUNDS rounds (baseline, runtime,
   // baseline, runtime, ...) so that machine drift (a VM's scheduling, CPU
@@ -296,6 +302,11 @@ async function main(): Promise<void> {
     const br = rows.get(b);
     if (mr !== undefined && br !== undefined) {
       console.log(`${label}: ${(mr.median / br.median).toFixed(2)}x`);
+    }
+  }
+  for (const r of rows.values()) {
+    if (r.name.startsWith("file_write_") && r.extra?.mbps !== undefined) {
+      console.log(`${r.name}: ${r.extra.mbps.toFixed(0)} MB/s`);
     }
   }
   const extra = rows.get("rt_blocking_hostio");

@@ -40,6 +40,7 @@
  */
 
 import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";
+import type { BlockRequest, RequestResult } from "./block_backend.ts";
 
 /** Identifies an AioContext (its id in the process registry). */
 export type ContextId = number;
@@ -64,6 +65,11 @@ export interface DriverHooks {
   detachAioContext?(node: BlockNode): void;
   /** bdrv_attach_aio_context: runs in the new context, before the notifiers' attach. */
   attachAioContext?(node: BlockNode, ctx: ContextId): void;
+  /**
+   * The I/O entry point (see IoDriver in block_backend.ts): starts a request
+   * and calls `done` exactly once, never inside submit.
+   */
+  submit?(node: BlockNode, req: BlockRequest, done: (r: RequestResult) => void): void;
 }
 
 /** What a parent is to its child (QEMU's BdrvChildClass). */

@@ -42,6 +42,7 @@ export {
   type RequestResult,
 } from "./block_backend.ts";
 export { NullDriver, type NullDriverOptions } from "./null_driver.ts";
+export { FileDriver, type FileDriverOptions } from "./file_driver.ts";
 export {
   createDataplane,
   DATAPLANE_ATTACH_HANDLER,
