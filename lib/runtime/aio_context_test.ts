@@ -14,7 +14,7 @@ import { EventNotifier } from "../sync/event_notifier.ts";
 import { CONTEXT, MAX_CONTEXTS, MUTEX } from "../sync/layout.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
-import { runInThread } from "../sync/_test_util.ts";
+import { runInThread, untilWord } from "../sync/_test_util.ts";
 import { AioContext, type AioContextStats, type HostIoResource } from "./aio_context.ts";
 import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
 import { registerHandler, unregisterHandler } from "./handler_ref.ts";
@@ -53,29 +53,6 @@ function manualCtx(
   const mono = new ManualTimeSource(1_000_000_000);
   const ctx = new AioContext({ ...options, clocks: new Clocks({ monotonic: mono }) });
   return { ctx, mono };
-}
-
-/** Awaits (without blocking the thread) until `a[i] === want`, or the worker ends. */
-async function untilWord(
-  a: Int32Array,
-  i: number,
-  want: number,
-  worker: Promise<unknown>,
-): Promise<void> {
-  const wait = async () => {
-    for (;;) {
-      const v = Atomics.load(a, i);
-      if (v === want) return;
-      const r = Atomics.waitAsync(a, i, v, 60_000);
-      if (r.async) await r.value;
-    }
-  };
-  await Promise.race([
-    wait(),
-    worker.then(() => {
-      if (Atomics.load(a, i) !== want) throw new Error(`worker ended before word ${i} == ${want}`);
-    }),
-  ]);
 }
 
 interface SleepResult {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { BH_FLAG, CONTEXT } from "../sync/layout.ts";
 import { defaultRegistry } from "../sync/registry.ts";
-import { runInThread } from "../sync/_test_util.ts";
+import { runInThread, untilWord } from "../sync/_test_util.ts";
 import { AioContext, IDLE_BH_TIMEOUT_NS } from "./aio_context.ts";
 import { type BhHost, BottomHalf, sharedBhEnqueue } from "./bottom_half.ts";
 import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
@@ -24,28 +24,6 @@ function teardown(ctx: AioContext, ...bhs: BottomHalf[]): void {
   for (const bh of bhs) bh.delete();
   ctx.poll(false);
   ctx.destroy();
-}
-
-async function untilWord(
-  a: Int32Array,
-  i: number,
-  want: number,
-  worker: Promise<unknown>,
-): Promise<void> {
-  const wait = async () => {
-    for (;;) {
-      const v = Atomics.load(a, i);
-      if (v === want) return;
-      const r = Atomics.waitAsync(a, i, v, 60_000);
-      if (r.async) await r.value;
-    }
-  };
-  await Promise.race([
-    wait(),
-    worker.then(() => {
-      if (Atomics.load(a, i) !== want) throw new Error(`worker ended before word ${i} == ${want}`);
-    }),
-  ]);
 }
 
 // ------------------------------------------------------------- local BHs

@@ -3,24 +3,13 @@ import { AioThreadError } from "./aio_thread_error.ts";
 import { DEFAULT_POLL_MAX_NS, IoThread } from "./io_thread.ts";
 import { EventNotifier } from "../sync/event_notifier.ts";
 import { defaultRegistry } from "../sync/registry.ts";
-import { REGISTRY } from "../sync/layout.ts";
+import { CONTEXT } from "../sync/layout.ts";
 
 const FIX = new URL("./_fixture_iothread.ts", import.meta.url).href;
 const ref = (name: string) => `${FIX}#${name}`;
 const { RECORD_HANDLER, THROWING_HANDLER } = await import(FIX);
 
-function threadsInUse(): number {
-  const w = defaultRegistry().words;
-  let n = 0;
-  for (const word of [REGISTRY.THREAD_BITS_LO, REGISTRY.THREAD_BITS_HI]) {
-    let bits = Atomics.load(w, word) >>> 0;
-    while (bits) {
-      n += bits & 1;
-      bits >>>= 1;
-    }
-  }
-  return n;
-}
+const threadsInUse = (): number => defaultRegistry().threadsInUse();
 
 Deno.test("IoThread: create, run a module handler, stop and join with statistics", async () => {
   const before = threadsInUse();
@@ -153,8 +142,15 @@ Deno.test("IoThread: an event notifier set from the orchestrator wakes the sleep
   const count = new SharedArrayBuffer(8);
   const c = new Int32Array(count);
   await iot.run(ref("countNotifier"), e.handle, count);
-  const waitsBefore = iot.getAioContext().notifyStats().waits;
+  const ctx = iot.getAioContext();
+  const reg = defaultRegistry();
+  const wakesBefore = ctx.notifyStats().wakes;
   for (let i = 1; i <= 3; i++) {
+    // Set only while the thread announces a wait (notify_me raised, which
+    // it keeps until after it wakes): this set must then pay for a wake.
+    while (Atomics.load(reg.words, reg.contextBase(ctx.id) + CONTEXT.NOTIFY_ME) === 0) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
     e.set();
     while (Atomics.load(c, 0) < i) {
       const w = Atomics.waitAsync(c, 0, Atomics.load(c, 0), 5000);
@@ -162,7 +158,7 @@ Deno.test("IoThread: an event notifier set from the orchestrator wakes the sleep
     }
   }
   assert.equal(Atomics.load(c, 0), 3);
-  assert.ok(iot.getAioContext().notifyStats().waits > waitsBefore, "it slept between sets");
+  assert.equal(ctx.notifyStats().wakes - wakesBefore, 3, "each set woke the sleeping thread");
   await iot.run(ref("uncountNotifier"), e.handle);
   assert.equal(e.boundContext(), -1);
   iot.stop();

@@ -7,7 +7,6 @@ import {
   POOL_SLOT_STATE,
   POOL_WORKER,
   POOL_WORKER_STATE,
-  REGISTRY,
 } from "../sync/layout.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
@@ -30,18 +29,7 @@ const JOBS = new URL("./_fixture_pool.ts", import.meta.url).href;
 const job = (name: string) => `${JOBS}#${name}`;
 const IOT_FIX = new URL("./_fixture_pool_iothread.ts", import.meta.url).href;
 
-function threadsInUse(): number {
-  const w = defaultRegistry().words;
-  let n = 0;
-  for (const word of [REGISTRY.THREAD_BITS_LO, REGISTRY.THREAD_BITS_HI]) {
-    let bits = Atomics.load(w, word) >>> 0;
-    while (bits) {
-      n += bits & 1;
-      bits >>>= 1;
-    }
-  }
-  return n;
-}
+const threadsInUse = (): number => defaultRegistry().threadsInUse();
 
 /**
  * Waits (letting the event loop run) until `cond()` holds. The bound only

@@ -61,3 +61,29 @@ export async function waitUntil(
     await new Promise((r) => setTimeout(r, 1));
   }
 }
+
+/**
+ * Waits (without blocking the main thread) until `a[i] === want`; fails if
+ * `worker` settles first without the word reaching `want`.
+ */
+export async function untilWord(
+  a: Int32Array,
+  i: number,
+  want: number,
+  worker: Promise<unknown>,
+): Promise<void> {
+  const wait = async () => {
+    for (;;) {
+      const v = Atomics.load(a, i);
+      if (v === want) return;
+      const r = Atomics.waitAsync(a, i, v, 60_000);
+      if (r.async) await r.value;
+    }
+  };
+  await Promise.race([
+    wait(),
+    worker.then(() => {
+      if (Atomics.load(a, i) !== want) throw new Error(`worker ended before word ${i} == ${want}`);
+    }),
+  ]);
+}

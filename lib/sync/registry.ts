@@ -200,6 +200,27 @@ export class Registry {
   }
 
   /**
+   * Number of aiolab thread ids in use, the orchestrator's included. Any thread.
+   *
+   * @example
+   * ```ts
+   * import { Registry } from "./registry.ts";
+   * console.log(new Registry().threadsInUse()); // 1: the orchestrator
+   * ```
+   */
+  threadsInUse(): number {
+    let n = 0;
+    for (const word of [REGISTRY.THREAD_BITS_LO, REGISTRY.THREAD_BITS_HI]) {
+      let bits = Atomics.load(this.words, word) >>> 0;
+      while (bits !== 0) {
+        n += bits & 1;
+        bits >>>= 1;
+      }
+    }
+    return n;
+  }
+
+  /**
    * Claims a free context control block for a context homed in thread
    * `homeThread` and resets its words. Any thread.
    *
