@@ -55,3 +55,5 @@ export {
   dataplaneHooks,
   dataplaneRegister,
 } from "./dataplane.ts";
+export { CopyJob, type CopyJobOptions } from "./copy_job.ts";
+export { coDrainedBegin, coDrainedEnd } from "./co_drain.ts";

@@ -2,6 +2,8 @@
 // IoThread.run / MainLoop.run, or preloaded). Not part of the public API.
 
 import { EventNotifier, type EventNotifierHandle } from "../sync/event_notifier.ts";
+import { CONTEXT, REGISTRY } from "../sync/layout.ts";
+import { defaultRegistry } from "../sync/registry.ts";
 import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";
 import { aioWaitKick, aioWaitWhile } from "./aio_wait.ts";
 import { ClockType, Scale } from "./clock.ts";
@@ -153,6 +155,17 @@ export function setFlagAndKick(
 ): boolean {
   const flag = new Int32Array(flagSab);
   while (Atomics.load(flag, 1) === 0) Atomics.wait(flag, 1, 0, 10);
+  if (!acquire) {
+    // Be sure the main loop is really waiting (inside aioWaitWhile and
+    // asleep in its poll), so that the wait has to be ended by our kick.
+    const reg = defaultRegistry();
+    const main = getMainAioContext();
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    while (
+      Atomics.load(reg.words, REGISTRY.WAITERS) === 0 ||
+      Atomics.load(reg.words, reg.contextBase(main.id) + CONTEXT.NOTIFY_ME) === 0
+    ) Atomics.wait(nap, 0, 0, 1);
+  }
   const r = RemoteAioContext.fromHandle(target);
   if (acquire) r.acquire(); // blocks unless the waiter released it around its poll
   Atomics.store(flag, 0, 1);

@@ -259,21 +259,24 @@ export const DATAPLANE = {
 // Coroutine layouts (lib/runtime/coroutine.ts, co_mutex.ts) go below this line.
 
 /**
- * Coroutine table of one thread: the shared part of every coroutine homed in
- * that thread, so that other threads can schedule it by its small integer id
- * (aio_co_schedule across Workers). A growable buffer: header words, then one
- * slot of {@link CO_TABLE.SLOT_WORDS} words per coroutine id. Ids are reused
- * after termination; the generation in STATE tells incarnations apart.
+ * Coroutine table of one thread, in chunks: the shared part of every
+ * coroutine homed in that thread, so that other threads can schedule it by
+ * its small integer id (aio_co_schedule across Workers). Each chunk is its
+ * own (fixed-size) buffer holding {@link CO_TABLE.CHUNK_SLOTS} ids: header
+ * words, then one slot of {@link CO_TABLE.SLOT_WORDS} words per id. Ids are
+ * reused after termination; the generation in STATE tells incarnations apart.
  */
 export const CO_TABLE = {
-  /** Home thread id. Written once at creation (before the buffer is shared); read by schedulers for error messages. */
+  /** Home thread id. Written once at creation (before the chunk is shared); read by schedulers for error messages. */
   THREAD: 0,
-  /** Slots handed out so far (ids below it exist). Home thread only (plain); read by the home thread when it allocates. */
-  ALLOCATED: 1,
+  /** Id of the chunk's first slot (a multiple of CHUNK_SLOTS). Written once at creation; read by schedulers to check a reference. */
+  FIRST_ID: 1,
   /** Index of the first slot. */
   SLOTS: 4,
   /** Words per slot. */
   SLOT_WORDS: 2,
+  /** Ids per chunk (a power of two): id i lives in slot i % CHUNK_SLOTS of chunk i / CHUNK_SLOTS. */
+  CHUNK_SLOTS: 256,
   /** Slot word: generation * 2 + scheduled bit. Atomics only: schedulers (any thread) set the bit with compareExchange(gen*2, gen*2+1); the home thread clears it with compareExchange before it enters the coroutine, and moves to the next generation with compareExchange when the coroutine terminates. */
   STATE: 0,
   /** Slot word: id + 1 of the context the coroutine is scheduled in (0 never scheduled). Written (Atomics.store) only by the scheduler that won STATE's compareExchange; read (Atomics.load) for "already scheduled in" errors. */
@@ -310,6 +313,8 @@ export const CO_MUTEX = {
   Q_HEAD: 8,
   /** Waiter FIFO: position after the newest record (monotonic). Written and read only under the queue lock (plain). */
   Q_TAIL: 9,
+  /** Lockers spinning right now (diagnostic). Atomics.add before and Atomics.sub after the spin by each spinner; read by anyone. */
+  SPINNING: 10,
   /** Byte offset of the Float64 statistics area ({@link CO_MUTEX_STAT}); slots are written only by the current holder (guarded by the CoMutex itself) and read by anyone as a snapshot. */
   STATS_BYTE: 64,
   /** Index of the first context-slot word: slot i holds the id + 1 of the context whose coroutines wait behind doorbell i (0 free). Claimed with Atomics.compareExchange(0, id + 1) by that context's home thread; read (Atomics.load) by claimers. */
