@@ -222,7 +222,10 @@ export function dataplaneAttach(id: number, ctxId: ContextId): void {
   // A node view for the driver: it needs the context id only.
   const node = { nodeName: h.handle.name, aioContext: ctxId } as unknown as BlockNode;
   h.live = { driver, node, ctxId };
-  ctx.setEventNotifier(h.kick, () => serve(h));
+  // Like virtio-blk's host notifier: an io_poll (is the kick set?) so that
+  // a busy-polling context sees requests without a wakeup.
+  const onKick = (): void => serve(h);
+  ctx.setEventNotifier(h.kick, onKick, (n) => n.isSet(), onKick);
   Atomics.store(h.w, DATAPLANE.ATTACHED_CTX, ctxId + 1);
   // Requests that arrived while detached are still in the virtqueue and
   // the kick is level-triggered: the handler runs on the next poll.
