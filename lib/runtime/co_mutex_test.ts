@@ -8,6 +8,7 @@
 // Atomics.waitAsync (no timing assertion).
 
 import assert from "node:assert/strict";
+import { until } from "./_test_util.ts";
 import { CO_MUTEX, CO_MUTEX_STAT, CO_WAITER } from "../sync/layout.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
 import { runInThread } from "../sync/_test_util.ts";
@@ -25,36 +26,6 @@ import { COUNT, HAND } from "./_fixture_co_mutex.ts";
 
 const FIX = new URL("./_fixture_co_mutex.ts", import.meta.url);
 const ref = (name: string) => `${FIX.href}#${name}`;
-
-/**
- * Awaits (without blocking this thread) until a[i] >= want; fails at once,
- * with the thread's error, if one of `threads` dies meanwhile.
- */
-async function until(
-  a: Int32Array,
-  i: number,
-  want: number,
-  what: string,
-  ...threads: IoThread[]
-): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  const wait = async () => {
-    for (;;) {
-      const v = Atomics.load(a, i);
-      if (v >= want) return;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${v} < ${want}`);
-      const r = Atomics.waitAsync(a, i, v, 20);
-      // The timer keeps the event loop alive (a pending waitAsync does not).
-      if (r.async) await Promise.race([r.value, new Promise((res) => setTimeout(res, 25))]);
-    }
-  };
-  const died = threads.map((t) =>
-    t.join().then(() => {
-      throw new Error(`${t.id} exited while waiting for ${what}`);
-    })
-  );
-  await Promise.race([wait(), ...died]);
-}
 
 function lockers(m: CoMutex): Int32Array {
   return new Int32Array(m.handle.sab, 0, CO_MUTEX.STATS_BYTE / 4);
