@@ -33,6 +33,7 @@ export interface BaselineResult {
 export type CBaselineName =
   | "futex_pingpong"
   | "futex_pingpong_samecore"
+  | "futex_pingpong_crosscore"
   | "spin_pingpong"
   | "eventfd_pingpong"
   | "mutex_uncontended"
@@ -57,6 +58,10 @@ const C_BASELINES: Record<CBaselineName, { bin: CSource; args: (n: number) => st
   futex_pingpong_samecore: {
     bin: "futex_pingpong",
     args: (n) => [String(n), "1", "samecore"],
+  },
+  futex_pingpong_crosscore: {
+    bin: "futex_pingpong",
+    args: (n) => [String(n), "1", "crosscore"],
   },
   spin_pingpong: { bin: "spin_pingpong", args: (n) => [String(n), "1"] },
   eventfd_pingpong: { bin: "eventfd_pingpong", args: (n) => [String(n), "1"] },

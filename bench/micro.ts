@@ -212,6 +212,7 @@ async function main(): Promise<void> {
       "spin_pingpong",
       "eventfd_pingpong",
       "futex_pingpong_samecore",
+      "futex_pingpong_crosscore",
       "mutex_uncontended",
       "mutex_contended",
     ];
@@ -296,6 +297,12 @@ async function main(): Promise<void> {
     ],
     ["rt_polling", "js_spin_pingpong", "runtime polling round trip vs raw JS spin"],
     ["js_atomics_pingpong", "c_futex_pingpong", "raw JS Atomics.wait/notify vs C futex"],
+    [
+      "rt_blocking",
+      "c_futex_pingpong_crosscore",
+      "runtime blocking round trip vs C futex pinned cross-CPU",
+    ],
+    ["rt_blocking", "c_eventfd_pingpong", "runtime blocking round trip vs C eventfd"],
   ];
   for (const [m, b, label] of info) {
     const mr = rows.get(m);

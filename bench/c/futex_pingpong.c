@@ -2,7 +2,7 @@
  * futex_pingpong: two threads hand a token back and forth through raw
  * FUTEX_WAIT / FUTEX_WAKE on two shared 32-bit words (one per thread).
  *
- *   usage: futex_pingpong [N=100000] [R=1] [samecore]
+ *   usage: futex_pingpong [N=100000] [R=1] [samecore|crosscore]
  *
  * Every hand-off is "store 1 + FUTEX_WAKE" on the peer's word followed by
  * "FUTEX_WAIT while my word is 0" on our own word, i.e. both threads sleep in
@@ -13,6 +13,9 @@
  * "samecore" pins both threads to one CPU (the lowest CPU in the process's
  * affinity mask, i.e. CPU 0 on an unrestricted machine) with
  * pthread_setaffinity_np, measuring a pure context-switch hand-off.
+ * "crosscore" pins the two threads to the first two CPUs of the mask, one
+ * each: a stable cross-CPU wakeup (unpinned, the kernel sometimes keeps both
+ * threads on one CPU and the median drops to the same-core figure).
  * Without it nothing is pinned (same as the JS side).
  *
  * Sampling: the N round trips of each repetition are split into batches of
@@ -42,7 +45,8 @@ static struct padded_word ping_word; /* main thread sleeps here */
 static struct padded_word pong_word; /* pong thread sleeps here */
 
 static long total_rt;   /* round trips the pong thread must answer */
-static int pin_cpu = -1; /* >= 0: pin both threads to this CPU */
+static int pin_cpu = -1;  /* >= 0: pin the main thread to this CPU */
+static int pong_cpu = -1; /* >= 0: pin the pong thread to this CPU */
 static uint64_t pong_waits, pong_blocked;
 
 static long futex(uint32_t *addr, int op, uint32_t val) {
@@ -78,18 +82,18 @@ static inline int round_trip(void) {
   return take(&ping_word.v);
 }
 
-static void pin_self(void) {
-  if (pin_cpu < 0) return;
+static void pin_self(int cpu) {
+  if (cpu < 0) return;
   cpu_set_t set;
   CPU_ZERO(&set);
-  CPU_SET(pin_cpu, &set);
+  CPU_SET(cpu, &set);
   int rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
   if (rc != 0) die("pthread_setaffinity_np", rc);
 }
 
 static void *pong_main(void *arg) {
   (void)arg;
-  pin_self();
+  pin_self(pong_cpu);
   for (long i = 0; i < total_rt; i++) {
     pong_blocked += (uint64_t)take(&pong_word.v);
     pong_waits++;
@@ -99,25 +103,32 @@ static void *pong_main(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  static const char *const keywords[] = {"samecore", NULL};
+  static const char *const keywords[] = {"samecore", "crosscore", NULL};
   long n = 100000, reps = 1;
   int kw = -1;
   if (!parse_args(argc, argv, &n, &reps, keywords, &kw))
-    return usage(argv[0], "[N round trips] [R repetitions] [samecore]");
+    return usage(argv[0], "[N round trips] [R repetitions] [samecore|crosscore]");
   int samecore = kw == 0;
+  int crosscore = kw == 1;
 
-  if (samecore) {
+  if (samecore || crosscore) {
     cpu_set_t set;
     CPU_ZERO(&set);
     if (sched_getaffinity(0, sizeof set, &set) != 0) die("sched_getaffinity", errno);
     for (int c = 0; c < CPU_SETSIZE; c++) {
-      if (CPU_ISSET(c, &set)) {
+      if (!CPU_ISSET(c, &set)) continue;
+      if (pin_cpu < 0) {
         pin_cpu = c;
+        if (samecore) break;
+      } else {
+        pong_cpu = c;
         break;
       }
     }
-    if (pin_cpu < 0) {
-      fprintf(stderr, "futex_pingpong: empty affinity mask\n");
+    if (samecore) pong_cpu = pin_cpu;
+    if (pin_cpu < 0 || pong_cpu < 0) {
+      fprintf(stderr, "futex_pingpong: %s needs %s CPU(s) in the affinity mask\n",
+              samecore ? "samecore" : "crosscore", samecore ? "one" : "two");
       return 1;
     }
   }
@@ -126,7 +137,7 @@ int main(int argc, char **argv) {
   sampler_init(&s, n, reps);
   total_rt = sampler_round_trips(&s);
 
-  pin_self();
+  pin_self(pin_cpu);
   pthread_t th = spawn_thread(pong_main, NULL);
   uint64_t blocked = sampler_run(&s, round_trip);
   pthread_join(th, NULL);
@@ -134,7 +145,9 @@ int main(int argc, char **argv) {
   uint64_t waits = (uint64_t)total_rt + pong_waits;
   blocked += pong_blocked;
 
-  sampler_json_begin(&s, samecore ? "futex_pingpong_samecore" : "futex_pingpong");
+  sampler_json_begin(&s, samecore    ? "futex_pingpong_samecore"
+                          : crosscore ? "futex_pingpong_crosscore"
+                                      : "futex_pingpong");
   printf(",\"blocked_ratio\":%.4f", waits ? (double)blocked / (double)waits : 0.0);
   if (samecore) printf(",\"cpu\":%d", pin_cpu);
   json_end();
