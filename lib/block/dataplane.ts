@@ -256,11 +256,14 @@ export function dataplaneDetach(id: number): void {
 
 registerHandler(DATAPLANE_ATTACH_HANDLER, (id: number, ctxId: number) => {
   dataplaneAttach(id, ctxId);
+  // Publishes the step: pairs with the waiting graph thread's
+  // Atomics.load(ATTACH_DONE) in runStep (re-checked after the kick).
   Atomics.add(hostedOrThrow(id).w, DATAPLANE.ATTACH_DONE, 1);
   aioWaitKick();
 }, "dataplane-attach");
 registerHandler(DATAPLANE_DETACH_HANDLER, (id: number) => {
   dataplaneDetach(id);
+  // Pairs with runStep's Atomics.load(DETACH_DONE), as for attach.
   Atomics.add(hostedOrThrow(id).w, DATAPLANE.DETACH_DONE, 1);
   aioWaitKick();
 }, "dataplane-detach");
@@ -300,6 +303,7 @@ export function dataplaneHooks(
       return;
     }
     remote(ctxId).scheduleOneshot(handler, handle.id, a1);
+    // Pairs with the step's Atomics.add(word) followed by aioWaitKick.
     aioWaitWhile(null, () => Atomics.load(w, word) < target);
   };
   return {
@@ -308,6 +312,7 @@ export function dataplaneHooks(
       Atomics.store(w, DATAPLANE.QUIESCED, 1);
     },
     drainEnd() {
+      // Seen by serve()'s load of QUIESCED; the kick below makes it look.
       Atomics.store(w, DATAPLANE.QUIESCED, 0);
       kick.set(); // take what queued up meanwhile
     },

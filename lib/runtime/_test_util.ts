@@ -1,6 +1,15 @@
 // Test helpers shared by the runtime's tests (never re-exported).
 
+import assert from "node:assert/strict";
+import { CONTEXT } from "../sync/layout.ts";
+import { defaultRegistry } from "../sync/registry.ts";
+import { runInThread, untilWord } from "../sync/_test_util.ts";
+import type { AioContext, AioContextStats } from "./aio_context.ts";
+import { ClockType, Scale } from "./clock.ts";
 import type { IoThread } from "./io_thread.ts";
+import { type Kick, newSync, SYNC } from "./_fixture_remote.ts";
+
+const REMOTE = new URL("./_fixture_remote.ts", import.meta.url);
 
 /**
  * Awaits (without blocking this thread) until a[i] >= want; fails at once,
@@ -30,4 +39,49 @@ export async function until(
     })
   );
   await Promise.race([wait(), ...died]);
+}
+
+/** One word of the context's control block (notify protocol). */
+export function word(ctx: AioContext, w: number): number {
+  const reg = defaultRegistry();
+  return Atomics.load(reg.words, reg.contextBase(ctx.id) + w);
+}
+
+/** What sleepUntilKicked observed. */
+export interface SleepResult {
+  progress: boolean;
+  before: AioContextStats;
+  after: AioContextStats;
+  worker: { kicked: boolean; paidWake: boolean | null; thread: number };
+}
+
+/**
+ * Makes THIS thread sleep in ctx.poll(true) while a worker (started first)
+ * performs `kick` once the owner is committed to the wait. A 60 s REALTIME
+ * watchdog timer only matters if the kick never arrives (a failing test).
+ */
+export async function sleepUntilKicked(ctx: AioContext, kick: Kick): Promise<SleepResult> {
+  let watchdog = false;
+  const dog = ctx.timerNew(ClockType.REALTIME, Scale.MS, () => (watchdog = true), undefined, "dog");
+  dog.mod(ctx.clocks.now(ClockType.REALTIME) / 1e6 + 60_000);
+  ctx.poll(false); // consume pending kicks so that poll(true) really sleeps
+  assert.equal(word(ctx, CONTEXT.NOTIFIED), 0);
+  const sync = newSync();
+  const before = ctx.stats();
+  const worker = runInThread<SleepResult["worker"]>(
+    REMOTE,
+    "kickWhenAsleep",
+    ctx.handle,
+    sync.buffer,
+    before.blockingWaits,
+    kick,
+  );
+  await untilWord(sync, SYNC.READY, 1, worker);
+  const progress = ctx.poll(true);
+  Atomics.store(sync, SYNC.CANCEL, 1);
+  Atomics.notify(sync, SYNC.CANCEL);
+  const res = await worker;
+  dog.del();
+  assert.equal(watchdog, false, "watchdog fired: the kick never woke poll(true)");
+  return { progress, before, after: ctx.stats(), worker: res };
 }

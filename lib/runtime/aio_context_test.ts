@@ -15,21 +15,16 @@ import { CONTEXT, MAX_CONTEXTS, MUTEX } from "../sync/layout.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
 import { runInThread, untilWord } from "../sync/_test_util.ts";
-import { AioContext, type AioContextStats, type HostIoResource } from "./aio_context.ts";
+import { AioContext, type HostIoResource } from "./aio_context.ts";
 import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
 import { registerHandler, unregisterHandler } from "./handler_ref.ts";
-import { type Kick, newSync, SYNC } from "./_fixture_remote.ts";
+import { newSync, SYNC } from "./_fixture_remote.ts";
+import { sleepUntilKicked, word } from "./_test_util.ts";
 
 const REMOTE = new URL("./_fixture_remote.ts", import.meta.url);
 const HANDLERS = new URL("./_fixture_handlers.ts", import.meta.url);
 
 // ------------------------------------------------------------------ helpers
-
-/** One word of the context's control block (notify protocol). */
-function word(ctx: AioContext, w: number): number {
-  const reg = defaultRegistry();
-  return Atomics.load(reg.words, reg.contextBase(ctx.id) + w);
-}
 
 /** Context control blocks in use in the process registry. */
 function liveContexts(): number {
@@ -53,44 +48,6 @@ function manualCtx(
   const mono = new ManualTimeSource(1_000_000_000);
   const ctx = new AioContext({ ...options, clocks: new Clocks({ monotonic: mono }) });
   return { ctx, mono };
-}
-
-interface SleepResult {
-  progress: boolean;
-  before: AioContextStats;
-  after: AioContextStats;
-  worker: { kicked: boolean; paidWake: boolean | null; thread: number };
-}
-
-/**
- * Makes THIS thread sleep in ctx.poll(true) while a worker (started first)
- * performs `kick` once the owner is committed to the wait. A 60 s REALTIME
- * watchdog timer only matters if the kick never arrives (a failing test).
- */
-async function sleepUntilKicked(ctx: AioContext, kick: Kick): Promise<SleepResult> {
-  let watchdog = false;
-  const dog = ctx.timerNew(ClockType.REALTIME, Scale.MS, () => (watchdog = true), undefined, "dog");
-  dog.mod(ctx.clocks.now(ClockType.REALTIME) / 1e6 + 60_000);
-  ctx.poll(false); // consume pending kicks so that poll(true) really sleeps
-  assert.equal(word(ctx, CONTEXT.NOTIFIED), 0);
-  const sync = newSync();
-  const before = ctx.stats();
-  const worker = runInThread<SleepResult["worker"]>(
-    REMOTE,
-    "kickWhenAsleep",
-    ctx.handle,
-    sync.buffer,
-    before.blockingWaits,
-    kick,
-  );
-  await untilWord(sync, SYNC.READY, 1, worker);
-  const progress = ctx.poll(true);
-  Atomics.store(sync, SYNC.CANCEL, 1);
-  Atomics.notify(sync, SYNC.CANCEL);
-  const res = await worker;
-  dog.del();
-  assert.equal(watchdog, false, "watchdog fired: the kick never woke poll(true)");
-  return { progress, before, after: ctx.stats(), worker: res };
 }
 
 async function tcpPair(): Promise<

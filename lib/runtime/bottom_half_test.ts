@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import { BH_FLAG, CONTEXT } from "../sync/layout.ts";
 import { defaultRegistry } from "../sync/registry.ts";
-import { runInThread, untilWord } from "../sync/_test_util.ts";
+import { runInThread } from "../sync/_test_util.ts";
 import { AioContext, IDLE_BH_TIMEOUT_NS } from "./aio_context.ts";
 import { type BhHost, BottomHalf, sharedBhEnqueue } from "./bottom_half.ts";
 import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
-import { type Kick, newSync, SYNC } from "./_fixture_remote.ts";
+import { sleepUntilKicked } from "./_test_util.ts";
 
 const REMOTE = new URL("./_fixture_remote.ts", import.meta.url);
 
@@ -566,30 +566,10 @@ Deno.test("shared bh: a schedule from another thread wakes a sleeping poll(true)
   const ctx = new AioContext();
   let runs = 0;
   const bh = ctx.sharedBhNew(() => runs++);
-  let watchdog = false;
-  // Only fires if the kick never comes (a failing test); never on success.
-  const dog = ctx.timerNew(ClockType.REALTIME, Scale.MS, () => (watchdog = true));
-  dog.mod(ctx.clocks.now(ClockType.REALTIME) / 1e6 + 60_000);
-  ctx.poll(false); // consume the kicks so that poll(true) really sleeps
-  const sync = newSync();
-  const before = ctx.stats();
-  const kick: Kick = { kind: "bh", index: bh.index };
-  const worker = runInThread<{ kicked: boolean }>(
-    REMOTE,
-    "kickWhenAsleep",
-    ctx.handle,
-    sync.buffer,
-    before.blockingWaits,
-    kick,
-  );
-  await untilWord(sync, SYNC.READY, 1, worker);
-  const progress = ctx.poll(true);
-  Atomics.store(sync, SYNC.CANCEL, 1);
-  Atomics.notify(sync, SYNC.CANCEL);
-  const res = await worker;
-  dog.del();
-  const after = ctx.stats();
-  assert.equal(watchdog, false);
+  const { progress, before, after, worker: res } = await sleepUntilKicked(ctx, {
+    kind: "bh",
+    index: bh.index,
+  });
   assert.equal(res.kicked, true);
   assert.equal(progress, true);
   assert.equal(runs, 1);
