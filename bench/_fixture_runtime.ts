@@ -7,6 +7,7 @@ import { type AioContextHandle, RemoteAioContext } from "../lib/runtime/context_
 import { registerHandler, unregisterHandler } from "../lib/runtime/handler_ref.ts";
 import { getCurrentAioContext } from "../lib/runtime/thread_state.ts";
 import type { AioContext } from "../lib/runtime/aio_context.ts";
+import { HANDLER_ID } from "../lib/runtime/handler_ids.ts";
 
 function here(): AioContext {
   const ctx = getCurrentAioContext();
@@ -110,7 +111,7 @@ export function rtClient(
 }
 
 /** Handler id used by the oneshot-throughput benchmark. */
-export const ONESHOT_BENCH_HANDLER = 700;
+export const ONESHOT_BENCH_HANDLER: number = HANDLER_ID.BENCH_ONESHOT;
 
 let counter: Int32Array | null = null;
 let times: Float64Array | null = null;

@@ -47,14 +47,15 @@ import { registerHandler } from "../runtime/handler_ref.ts";
 import { getCurrentAioContext, localContext } from "../runtime/thread_state.ts";
 import type { BlockNode, ContextId, DriverHooks } from "./block_graph.ts";
 import { NullDriver, type NullDriverOptions } from "./null_driver.ts";
+import { HANDLER_ID } from "../runtime/handler_ids.ts";
 
 /** This module's URL (preload it into every thread that may host a device). */
 export const DATAPLANE_MODULE: string = import.meta.url;
 
 /** Handler id of the attach step (runs in the new context's thread). */
-export const DATAPLANE_ATTACH_HANDLER = 9700;
+export const DATAPLANE_ATTACH_HANDLER: number = HANDLER_ID.DEVICE_ATTACH;
 /** Handler id of the detach step (runs in the old context's thread). */
-export const DATAPLANE_DETACH_HANDLER = 9701;
+export const DATAPLANE_DETACH_HANDLER: number = HANDLER_ID.DEVICE_DETACH;
 
 /** Request operations in virtqueue records. */
 export const DATAPLANE_OP = { READ: 0, WRITE: 1, FLUSH: 2 } as const;

@@ -2,7 +2,7 @@
 // IoThreads (IoThread.run) and helpers for plain Workers (runInThread).
 // Arguments and results are structured-cloneable.
 
-import { CO_MUTEX } from "../sync/layout.ts";
+import { CO_MUTEX } from "./layout.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
 import type { AioContextHandle } from "./context_handle.ts";
 import {

@@ -12,11 +12,12 @@ import { registerHandler } from "./handler_ref.ts";
 import { qemuAioWait, qemuBhNew, timerNewMs } from "./legacy.ts";
 import { bqlLocked, getMainAioContext } from "./main_loop.ts";
 import { currentRole, getCurrentAioContext } from "./thread_state.ts";
+import { HANDLER_ID } from "./handler_ids.ts";
 
 /** Handler id that throws when run (registered by preloading this module). */
-export const THROWING_HANDLER = 9500;
+export const THROWING_HANDLER: number = HANDLER_ID.TEST_THROW;
 /** Handler id that records its arguments in the `record` buffer. */
-export const RECORD_HANDLER = 9501;
+export const RECORD_HANDLER: number = HANDLER_ID.TEST_RECORD;
 
 let record: Int32Array | null = null;
 

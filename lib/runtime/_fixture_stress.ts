@@ -3,9 +3,10 @@
 
 import { type AioContextHandle, RemoteAioContext } from "./context_handle.ts";
 import { registerHandler, unregisterHandler } from "./handler_ref.ts";
+import { HANDLER_ID } from "./handler_ids.ts";
 
 /** Handler id of the stress item. */
-export const STRESS_HANDLER = 9600;
+export const STRESS_HANDLER: number = HANDLER_ID.TEST_STRESS;
 
 /** Consumer: count item (producer, seq) into `seen` and `done[0]`. */
 export function stressSetup(seenSab: SharedArrayBuffer, doneSab: SharedArrayBuffer, per: number) {

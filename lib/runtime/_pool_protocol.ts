@@ -1,6 +1,6 @@
 // Messages from a thread pool (thread_pool.ts) to its workers
 // (_pool_worker.ts). Cold path only: requests and results travel through
-// shared memory (POOL, POOL_SLOT, POOL_WORKER in lib/sync/layout.ts).
+// shared memory (POOL, POOL_SLOT, POOL_WORKER in lib/runtime/layout.ts).
 
 import type { MutexHandle } from "../sync/mutex.ts";
 import type { RegistryHandle } from "../sync/registry.ts";

@@ -19,7 +19,7 @@ import {
   POOL_SLOT_STATE,
   POOL_WORKER,
   POOL_WORKER_STATE,
-} from "../sync/layout.ts";
+} from "./layout.ts";
 import { Mutex } from "../sync/mutex.ts";
 import { installRegistry } from "../sync/registry.ts";
 import { setCurrentThread } from "../sync/thread_id.ts";

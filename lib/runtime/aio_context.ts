@@ -42,7 +42,8 @@
  * @module
  */
 
-import { BH_FLAG, CONTEXT, SHARED_BH } from "../sync/layout.ts";
+import { CONTEXT } from "../sync/layout.ts";
+import { BH_FLAG, SHARED_BH } from "./layout.ts";
 import { MpscRing } from "../sync/mpsc_ring.ts";
 import { RecMutex } from "../sync/rec_mutex.ts";
 import { defaultRegistry, type Registry } from "../sync/registry.ts";

@@ -28,7 +28,7 @@
  * @module
  */
 
-import { BH_FLAG, SHARED_BH } from "../sync/layout.ts";
+import { BH_FLAG, SHARED_BH } from "./layout.ts";
 
 /** Callback of a bottom half. */
 export type BhCallback = (opaque: unknown) => void;

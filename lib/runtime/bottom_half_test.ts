@@ -3,7 +3,8 @@
 // real Workers (runInThread).
 
 import assert from "node:assert/strict";
-import { BH_FLAG, CONTEXT } from "../sync/layout.ts";
+import { CONTEXT } from "../sync/layout.ts";
+import { BH_FLAG } from "./layout.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { runInThread } from "../sync/_test_util.ts";
 import { AioContext, IDLE_BH_TIMEOUT_NS } from "./aio_context.ts";

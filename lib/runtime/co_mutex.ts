@@ -61,7 +61,7 @@
  * @module
  */
 
-import { CO_MUTEX, CO_MUTEX_STAT, CO_WAITER } from "../sync/layout.ts";
+import { CO_MUTEX, CO_MUTEX_STAT, CO_WAITER } from "./layout.ts";
 import { EventNotifier, type EventNotifierHandle } from "../sync/event_notifier.ts";
 import { Mutex, type MutexHandle } from "../sync/mutex.ts";
 import { currentThreadId } from "../sync/thread_id.ts";

@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { until } from "./_test_util.ts";
-import { CO_MUTEX, CO_MUTEX_STAT, CO_WAITER } from "../sync/layout.ts";
+import { CO_MUTEX, CO_MUTEX_STAT, CO_WAITER } from "./layout.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
 import { runInThread } from "../sync/_test_util.ts";
 import { AioContext } from "./aio_context.ts";

@@ -34,7 +34,7 @@ import {
   type RegistryHandle,
 } from "../sync/registry.ts";
 import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";
-import { BH_FLAG } from "../sync/layout.ts";
+import { BH_FLAG } from "./layout.ts";
 import { sharedBhEnqueue } from "./bottom_half.ts";
 import { handlerId, type HandlerRef } from "./handler_ref.ts";
 

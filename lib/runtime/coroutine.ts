@@ -65,12 +65,13 @@
  * @module
  */
 
-import { CO_TABLE } from "../sync/layout.ts";
+import { CO_TABLE } from "./layout.ts";
 import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";
 import type { AioContext } from "./aio_context.ts";
 import { type AioContextHandle, RemoteAioContext } from "./context_handle.ts";
 import { registerBuiltinHandler } from "./handler_ref.ts";
 import { getCurrentAioContext, localContext } from "./thread_state.ts";
+import { HANDLER_ID } from "./handler_ids.ts";
 
 /**
  * Reserved handler id of cross-thread coroutine schedules: ring records
@@ -83,7 +84,7 @@ import { getCurrentAioContext, localContext } from "./thread_state.ts";
  * console.log(CO_SCHEDULE_HANDLER); // 3
  * ```
  */
-export const CO_SCHEDULE_HANDLER = 3;
+export const CO_SCHEDULE_HANDLER: number = HANDLER_ID.CO_SCHEDULE;
 
 /**
  * What a coroutine body and every callee that may yield return: a generator

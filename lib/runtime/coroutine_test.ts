@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { until } from "./_test_util.ts";
-import { CO_TABLE } from "../sync/layout.ts";
+import { CO_TABLE } from "./layout.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
 import { runInThread } from "../sync/_test_util.ts";
 import { AioContext } from "./aio_context.ts";

@@ -22,6 +22,7 @@
  */
 
 import { defaultRegistry } from "../sync/registry.ts";
+import { HANDLER_ID } from "./handler_ids.ts";
 
 /** A cross-thread function reference (see the module doc). */
 export type HandlerRef = number | string | { module: string | URL; name: string };
@@ -41,9 +42,9 @@ export const FIRST_USER_HANDLER = 16;
 /** Handler ids reserved by aiolab, registered in every aiolab thread. */
 export const BUILTIN_HANDLER = {
   /** Does nothing: a kick that counts as progress (qemu_notify_event's BH). */
-  NOOP: 1,
+  NOOP: HANDLER_ID.NOOP,
   /** Stops the IoThread / main loop running the context (iothread_stop's BH). */
-  STOP: 2,
+  STOP: HANDLER_ID.STOP,
 } as const;
 
 const table = new Map<number, { fn: Handler; name: string }>([

@@ -32,7 +32,7 @@
  *   growable SharedArrayBuffer per slot for encoded arguments and results),
  *   the queue is a ring of slot indices guarded by a futex Mutex, and idle
  *   workers sleep on a sequence word (a condition variable). Layouts:
- *   `POOL`, `POOL_SLOT`, `POOL_WORKER` in `lib/sync/layout.ts`.
+ *   `POOL`, `POOL_SLOT`, `POOL_WORKER` in `lib/runtime/layout.ts`.
  * - Encoding. Plain data (numbers, strings, arrays, plain objects, typed
  *   arrays...) uses a compact encoding; anything else goes through node:v8
  *   serialization (structured-clone semantics; functions throw a
@@ -84,15 +84,15 @@
  * @module
  */
 
+import { MAX_THREADS } from "../sync/layout.ts";
 import {
-  MAX_THREADS,
   POOL,
   POOL_RESULT,
   POOL_SLOT,
   POOL_SLOT_STATE,
   POOL_WORKER,
   POOL_WORKER_STATE,
-} from "../sync/layout.ts";
+} from "./layout.ts";
 import { Mutex } from "../sync/mutex.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";

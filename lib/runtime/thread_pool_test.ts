@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
+import { MAX_THREADS } from "../sync/layout.ts";
 import {
-  MAX_THREADS,
   POOL,
   POOL_RESULT,
   POOL_SLOT,
   POOL_SLOT_STATE,
   POOL_WORKER,
   POOL_WORKER_STATE,
-} from "../sync/layout.ts";
+} from "./layout.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
 import { AioContext } from "./aio_context.ts";

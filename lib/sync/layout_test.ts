@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import {
-  BH_FLAG,
   CONTEXT,
   MAX_CONTEXTS,
   MAX_THREADS,
@@ -11,7 +10,6 @@ import {
   REC_MUTEX,
   REGISTRY,
   RING,
-  SHARED_BH,
 } from "./layout.ts";
 
 /** Asserts that the named words are distinct integers in [lo, hi). */
@@ -83,22 +81,6 @@ Deno.test("layout: RING header words are distinct and precede the slots", () => 
   );
   // HEAD and TAIL are hammered by different threads: keep them distinct words.
   assert.notEqual(RING.HEAD, RING.TAIL);
-});
-
-Deno.test("layout: SHARED_BH header and slot words", () => {
-  assertWords(SHARED_BH, ["HEAD", "ALLOCATED", "CAPACITY"], 0, SHARED_BH.SLOTS, "SHARED_BH");
-  assertWords(SHARED_BH, ["FLAGS", "NEXT"], 0, SHARED_BH.SLOT_WORDS, "SHARED_BH slot");
-  assert.ok(SHARED_BH.SLOT_WORDS >= 2);
-});
-
-Deno.test("layout: BH_FLAG values are distinct single bits", () => {
-  let all = 0;
-  for (const [k, v] of Object.entries(BH_FLAG)) {
-    assert.ok(v > 0 && (v & (v - 1)) === 0, `BH_FLAG.${k} = ${v} is not a single bit`);
-    assert.equal(all & v, 0, `BH_FLAG.${k} overlaps another flag`);
-    all |= v;
-  }
-  assert.equal(Object.keys(BH_FLAG).length, 5);
 });
 
 Deno.test("layout: REGISTRY header words precede the context blocks", () => {
