@@ -59,7 +59,7 @@ export const MUTEX_STAT = {
 export const MUTEX = {
   /** Futex state: 0 unlocked, 1 locked, 2 locked and a waiter may sleep. Atomics only; written by every locker. */
   STATE: 0,
-  /** Owner thread id + 1, 0 when free. Written only by the holder (plain store, ordered by STATE's CAS/sub); read by any thread for diagnostics and by the holder in unlock. */
+  /** Owner thread token (thread_id.ts: id + 1 + generation * MAX_THREADS), 0 when free. Written only by the holder (plain store, ordered by STATE's CAS/sub); read by any thread for diagnostics and by the holder in unlock. */
   OWNER: 1,
   /** 1 when statistics are recorded. Written once at creation, read when a handle is built. */
   STATS_ON: 2,
@@ -75,7 +75,7 @@ export const MUTEX = {
 export const REC_MUTEX = {
   /** Byte offset of the owner/depth words (after the embedded MUTEX block). */
   REC_BYTE: MUTEX.BYTES,
-  /** Owner thread id + 1 (Int32 index relative to REC_BYTE). Written by the holder only (Atomics.store so foreign readers see a whole value). */
+  /** Owner thread token (as MUTEX.OWNER; Int32 index relative to REC_BYTE). Written by the holder only (Atomics.store so foreign readers see a whole value). */
   OWNER: 0,
   /** Recursion depth, written by the holder only (plain). */
   DEPTH: 1,
@@ -149,8 +149,10 @@ export const REGISTRY = {
   CONTEXTS: 16,
   /** Words per context control block. */
   CONTEXT_WORDS: 48,
+  /** Index of the thread-generation table, one word per thread id (after the context blocks): how many times the id was freed. Atomics.add by freeThreadId before it clears the id's bit (pairs with the Atomics.load of every liveness check, so a holder's token is stale as soon as its id is free); read by any thread. */
+  THREAD_GENS: 16 + MAX_CONTEXTS * 48,
   /** Total Int32 words. */
-  WORDS: 16 + MAX_CONTEXTS * 48,
+  WORDS: 16 + MAX_CONTEXTS * 48 + MAX_THREADS,
 } as const;
 
 /** Words of one context control block, relative to its start in the registry. */

@@ -85,7 +85,7 @@ Deno.test("layout: RING header words are distinct and precede the slots", () => 
 
 Deno.test("layout: REGISTRY header words precede the context blocks", () => {
   const header = Object.keys(REGISTRY).filter((k) =>
-    !["CONTEXTS", "CONTEXT_WORDS", "WORDS"].includes(k)
+    !["CONTEXTS", "CONTEXT_WORDS", "THREAD_GENS", "WORDS"].includes(k)
   );
   for (
     const k of [
@@ -109,7 +109,8 @@ Deno.test("layout: REGISTRY.WORDS covers MAX_CONTEXTS control blocks", () => {
     REGISTRY.WORDS >= REGISTRY.CONTEXTS + MAX_CONTEXTS * REGISTRY.CONTEXT_WORDS,
     "last context block runs past the registry",
   );
-  assert.equal(REGISTRY.WORDS, REGISTRY.CONTEXTS + MAX_CONTEXTS * REGISTRY.CONTEXT_WORDS);
+  assert.equal(REGISTRY.THREAD_GENS, REGISTRY.CONTEXTS + MAX_CONTEXTS * REGISTRY.CONTEXT_WORDS);
+  assert.equal(REGISTRY.WORDS, REGISTRY.THREAD_GENS + MAX_THREADS);
   const lastWord = REGISTRY.CONTEXTS + (MAX_CONTEXTS - 1) * REGISTRY.CONTEXT_WORDS +
     REGISTRY.CONTEXT_WORDS - 1;
   assert.ok(lastWord < REGISTRY.WORDS);

@@ -23,7 +23,13 @@
  */
 
 import { MAX_THREADS, MUTEX, MUTEX_STAT } from "./layout.ts";
-import { currentThreadId, currentThreadName } from "./thread_id.ts";
+import {
+  currentThreadId,
+  currentThreadName,
+  currentThreadToken,
+  threadTokenAlive,
+  tokenThreadId,
+} from "./thread_id.ts";
 
 /** Default spin iterations before a contended locker sleeps. */
 export const DEFAULT_MUTEX_SPIN = 10;
@@ -74,6 +80,15 @@ export interface MutexStats extends MutexThreadStats {
   name: string;
   /** Per-thread figures, only threads with at least one acquisition. */
   perThread: MutexThreadStats[];
+}
+
+/** How often (ms) a sleeping locker checks that the holder has not exited. */
+const HOLDER_CHECK_MS = 100;
+
+/** "thread 3" for a live holder, "thread 3, which has exited" for a dead one. */
+function describeHolder(token: number): string {
+  const id = tokenThreadId(token);
+  return threadTokenAlive(token) ? `thread ${id}` : `thread ${id}, which has exited`;
 }
 
 function nowNs(): number {
@@ -184,7 +199,7 @@ export class Mutex {
     // the word orders every access of the critical section after it.
     const c = Atomics.compareExchange(w, MUTEX.STATE, 0, 1);
     if (c === 0) {
-      w[MUTEX.OWNER] = currentThreadId() + 1;
+      w[MUTEX.OWNER] = currentThreadToken();
       if (this.#stats !== null) this.#record(0, false, false);
       return;
     }
@@ -193,6 +208,9 @@ export class Mutex {
 
   #lockContended(c: number): void {
     const w = this.#words;
+    // Only this thread ever stores its own token, so reading it here means
+    // this thread holds the lock: a non-recursive lock would deadlock.
+    if (w[MUTEX.OWNER] === currentThreadToken()) this.#relock();
     const start = this.#stats !== null ? nowNs() : 0;
     let slept = false;
     for (let i = 0; i < this.#spin; i++) {
@@ -210,11 +228,12 @@ export class Mutex {
       if (c !== 2) c = Atomics.exchange(w, MUTEX.STATE, 2);
       while (c !== 0) {
         slept = true;
-        Atomics.wait(w, MUTEX.STATE, 2);
+        // The timeout only bounds how long a holder's exit goes unnoticed.
+        if (Atomics.wait(w, MUTEX.STATE, 2, HOLDER_CHECK_MS) === "timed-out") this.#checkHolder();
         c = Atomics.exchange(w, MUTEX.STATE, 2);
       }
     }
-    w[MUTEX.OWNER] = currentThreadId() + 1;
+    w[MUTEX.OWNER] = currentThreadToken();
     if (this.#stats !== null) this.#record(nowNs() - start, true, slept);
   }
 
@@ -245,7 +264,7 @@ export class Mutex {
   tryLock(): boolean {
     // Pairs with the release in unlock().
     if (Atomics.compareExchange(this.#words, MUTEX.STATE, 0, 1) !== 0) return false;
-    this.#words[MUTEX.OWNER] = currentThreadId() + 1;
+    this.#words[MUTEX.OWNER] = currentThreadToken();
     if (this.#stats !== null) this.#record(0, false, false);
     return true;
   }
@@ -264,8 +283,7 @@ export class Mutex {
    */
   unlock(): void {
     const w = this.#words;
-    const me = currentThreadId() + 1;
-    if (w[MUTEX.OWNER] !== me) this.#notHolder();
+    if (w[MUTEX.OWNER] !== currentThreadToken()) this.#notHolder();
     if (this.#stats !== null) {
       const s = this.#stats;
       const base = currentThreadId() * MUTEX_STAT.COUNT;
@@ -285,11 +303,30 @@ export class Mutex {
   }
 
   #notHolder(): never {
-    const owner = this.#words[MUTEX.OWNER] - 1;
+    const token = Atomics.load(this.#words, MUTEX.OWNER);
     throw new Error(
       `mutex "${this.name}": unlock by thread ${currentThreadId()} (${currentThreadName()}) ` +
-        (owner < 0 ? "but the mutex is not locked" : `but it is held by thread ${owner}`),
+        (token === 0
+          ? "but the mutex is not locked"
+          : `but it is held by ${describeHolder(token)}`),
     );
+  }
+
+  #relock(): never {
+    throw new Error(
+      `mutex "${this.name}": thread ${currentThreadId()} (${currentThreadName()}) locks it ` +
+        "again while holding it; a Mutex is not recursive (this would deadlock): use RecMutex",
+    );
+  }
+
+  #checkHolder(): void {
+    const token = Atomics.load(this.#words, MUTEX.OWNER);
+    if (token !== 0 && !threadTokenAlive(token)) {
+      throw new Error(
+        `mutex "${this.name}": thread ${currentThreadId()} (${currentThreadName()}) waits ` +
+          `for it, but it is held by ${describeHolder(token)}: the lock can never be released`,
+      );
+    }
   }
 
   /**
@@ -305,7 +342,7 @@ export class Mutex {
    * ```
    */
   heldByMe(): boolean {
-    return this.#words[MUTEX.OWNER] === currentThreadId() + 1;
+    return this.#words[MUTEX.OWNER] === currentThreadToken();
   }
 
   /**
@@ -318,7 +355,27 @@ export class Mutex {
    * ```
    */
   owner(): number {
-    return Atomics.load(this.#words, MUTEX.OWNER) - 1;
+    return tokenThreadId(Atomics.load(this.#words, MUTEX.OWNER));
+  }
+
+  /**
+   * Whether the mutex is held by a thread that has exited (its id was freed):
+   * such a lock can never be released, and it is not inherited by the next
+   * thread given that id. Any thread (a diagnostic snapshot).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Mutex } from "./mutex.ts";
+   * const m = new Mutex();
+   * m.lock();
+   * assert.equal(m.holderExited(), false);
+   * m.unlock();
+   * ```
+   */
+  holderExited(): boolean {
+    const token = Atomics.load(this.#words, MUTEX.OWNER);
+    return token !== 0 && !threadTokenAlive(token);
   }
 
   /**

@@ -379,3 +379,40 @@ Deno.test("Mutex: 4 threads x 250,000 locked plain increments lose nothing", asy
   // Four threads released together on two cores do collide.
   assert.ok(st.contended > 0, "no contended acquisition among 1,000,000");
 });
+
+const OWNER_FIXTURE = new URL("./testdata/lock_owner.ts", import.meta.url);
+
+Deno.test("Mutex: re-locking from the holding thread throws a clear error instead of deadlocking", () => {
+  const m = new Mutex({ name: "once" });
+  m.lock();
+  assert.throws(
+    () => m.lock(),
+    /mutex "once": thread 0 \(orchestrator\) locks it again while holding it; a Mutex is not recursive/,
+  );
+  assert.ok(m.heldByMe(), "the failed re-lock must leave the lock with its holder");
+  m.unlock();
+  assert.equal(m.owner(), -1);
+});
+
+Deno.test("Mutex: a lock left held by an exited thread is not inherited by the next thread given its id; waiting on it fails", async () => {
+  const m = new Mutex({ name: "orphan" });
+  const deadId = await runInThread<number>(OWNER_FIXTURE, "lockAndExit", m.handle);
+  assert.equal(m.owner(), deadId);
+  assert.ok(m.holderExited(), "holderExited() must see the holder's id freed");
+  const seen = await runInThread<import("./testdata/lock_owner.ts").Inherited>(
+    OWNER_FIXTURE,
+    "tryInheritMutex",
+    m.handle,
+  );
+  assert.equal(
+    seen.id,
+    deadId,
+    "the second thread must get the recycled id for this test to mean anything",
+  );
+  assert.equal(seen.tryLock, false);
+  assert.match(seen.unlockError, new RegExp(`held by thread ${deadId}, which has exited`));
+  assert.match(
+    seen.lockError,
+    new RegExp(`waits for it, but it is held by thread ${deadId}, which has exited`),
+  );
+});

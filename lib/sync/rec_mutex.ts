@@ -19,7 +19,13 @@
 
 import { REC_MUTEX } from "./layout.ts";
 import { Mutex, type MutexOptions, type MutexStats } from "./mutex.ts";
-import { currentThreadId, currentThreadName } from "./thread_id.ts";
+import {
+  currentThreadId,
+  currentThreadName,
+  currentThreadToken,
+  threadTokenAlive,
+  tokenThreadId,
+} from "./thread_id.ts";
 
 /** Structured-cloneable form of a {@link RecMutex}. */
 export interface RecMutexHandle {
@@ -114,7 +120,7 @@ export class RecMutex {
    * ```
    */
   lock(): void {
-    const me = currentThreadId() + 1;
+    const me = currentThreadToken();
     // Only the holder ever stores its own id, so reading our own id here
     // means we hold it; pairs with the Atomics.store below.
     if (Atomics.load(this.#rec, REC_MUTEX.OWNER) === me) {
@@ -138,7 +144,7 @@ export class RecMutex {
    * ```
    */
   tryLock(): boolean {
-    const me = currentThreadId() + 1;
+    const me = currentThreadToken();
     if (Atomics.load(this.#rec, REC_MUTEX.OWNER) === me) {
       this.#rec[REC_MUTEX.DEPTH]++;
       this.#rec[REC_MUTEX.NESTED]++;
@@ -163,13 +169,15 @@ export class RecMutex {
    * ```
    */
   unlock(): void {
-    const me = currentThreadId() + 1;
     const owner = Atomics.load(this.#rec, REC_MUTEX.OWNER);
-    if (owner !== me) {
+    if (owner !== currentThreadToken()) {
+      const holder = threadTokenAlive(owner)
+        ? `thread ${tokenThreadId(owner)}`
+        : `thread ${tokenThreadId(owner)}, which has exited`;
       throw new Error(
         `rec-mutex "${this.#handle.name}": unlock by thread ${currentThreadId()} ` +
           `(${currentThreadName()}) ` +
-          (owner === 0 ? "but it is not locked" : `but it is held by thread ${owner - 1}`),
+          (owner === 0 ? "but it is not locked" : `but it is held by ${holder}`),
       );
     }
     if (--this.#rec[REC_MUTEX.DEPTH] > 0) return;
@@ -187,7 +195,7 @@ export class RecMutex {
    * ```
    */
   heldByMe(): boolean {
-    return Atomics.load(this.#rec, REC_MUTEX.OWNER) === currentThreadId() + 1;
+    return Atomics.load(this.#rec, REC_MUTEX.OWNER) === currentThreadToken();
   }
 
   /**

@@ -207,3 +207,23 @@ Deno.test("RecMutex: unlock by a thread that does not hold it throws", async () 
     `rec-mutex "owned": unlock by thread ${free.id} (test-${free.id}) but it is not locked`,
   );
 });
+
+const OWNER_FIXTURE = new URL("./testdata/lock_owner.ts", import.meta.url);
+
+Deno.test("RecMutex: a thread given a dead holder's recycled id does not inherit the lock (tryLock fails, unlock refused)", async () => {
+  const r = new RecMutex({ name: "orphan-rec" });
+  const deadId = await runInThread<number>(OWNER_FIXTURE, "recLockAndExit", r.handle);
+  const seen = await runInThread<import("./testdata/lock_owner.ts").Inherited>(
+    OWNER_FIXTURE,
+    "tryInheritRecMutex",
+    r.handle,
+  );
+  assert.equal(
+    seen.id,
+    deadId,
+    "the second thread must get the recycled id for this test to mean anything",
+  );
+  assert.equal(seen.tryLock, false, "a new thread must not inherit a dead thread's recursive lock");
+  assert.match(seen.unlockError, new RegExp(`held by thread ${deadId}, which has exited`));
+  assert.equal(r.depth(), 0);
+});

@@ -25,6 +25,7 @@
 
 import { CONTEXT, MAX_CONTEXTS, MAX_THREADS, NAMES, REGISTRY } from "./layout.ts";
 import { Mutex, type MutexHandle } from "./mutex.ts";
+import { setThreadGenerationSource } from "./thread_id.ts";
 
 /** Structured-cloneable form of a {@link Registry}. */
 export interface RegistryHandle {
@@ -196,7 +197,30 @@ export class Registry {
       throw new RangeError(`thread id must be in [1, ${MAX_THREADS}), got ${id}`);
     }
     const word = id < 32 ? REGISTRY.THREAD_BITS_LO : REGISTRY.THREAD_BITS_HI;
+    // Freeing a free id is a no-op (it must not start a new generation).
+    if ((Atomics.load(this.words, word) & (1 << (id & 31))) === 0) return;
+    // A new generation before the id is free again: every token of the old
+    // thread is stale from here on (pairs with the Atomics.load in the
+    // generation source that threadTokenAlive reads).
+    Atomics.add(this.words, REGISTRY.THREAD_GENS + id, 1);
     Atomics.and(this.words, word, ~(1 << (id & 31)));
+  }
+
+  /**
+   * How many times thread id `id` has been freed (its generation). Any thread.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Registry } from "./registry.ts";
+   * const reg = new Registry();
+   * const id = reg.allocThreadId();
+   * reg.freeThreadId(id);
+   * assert.equal(reg.threadGeneration(id), 1);
+   * ```
+   */
+  threadGeneration(id: number): number {
+    return Atomics.load(this.words, REGISTRY.THREAD_GENS + id);
   }
 
   /**
@@ -374,8 +398,13 @@ function sameRegistry(reg: Registry, handle: RegistryHandle): boolean {
  * ```
  */
 export function defaultRegistry(): Registry {
-  if (current === null) current = new Registry();
-  return current;
+  if (current === null) adopt(new Registry());
+  return current!;
+}
+
+function adopt(reg: Registry): void {
+  current = reg;
+  setThreadGenerationSource((id) => Atomics.load(reg.words, REGISTRY.THREAD_GENS + id));
 }
 
 /**
@@ -394,8 +423,8 @@ export function installRegistry(handle: RegistryHandle): Registry {
     if (sameRegistry(current, handle)) return current;
     throw new Error("a different aiolab registry is already installed in this thread");
   }
-  current = new Registry(handle);
-  return current;
+  adopt(new Registry(handle));
+  return current!;
 }
 
 /**
