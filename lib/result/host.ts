@@ -4,9 +4,10 @@
  * when available. Only same-host ratios are trusted, so every result says
  * where it was measured.
  *
- * Reads `/proc/cpuinfo` (Linux) only when read permission for it is
- * granted and runs `git` only when run permission for it is granted;
- * otherwise the field is `"unknown"` / `null`. It never prompts.
+ * Asks for the CPU model (`node:os` `cpus()`) only when `--allow-sys=cpus`
+ * is granted and runs `git` only when run permission for it is granted;
+ * otherwise the field is `"unknown"` / `null`. It never prompts. (Deno 2.9
+ * refuses to read `/proc/cpuinfo` without `--allow-all`.)
  *
  * @example
  * ```ts
@@ -20,6 +21,8 @@
  * @module
  */
 
+import { cpus } from "node:os";
+
 /** Where a result was measured. */
 export interface HostDescription {
   /** Deno version, e.g. `"2.9.6"`. */
@@ -32,7 +35,7 @@ export interface HostDescription {
   os: string;
   /** `Deno.build.arch`, e.g. `"x86_64"`. */
   arch: string;
-  /** CPU model name (Linux `/proc/cpuinfo`), or `"unknown"`. */
+  /** CPU model name (`os.cpus()[0].model`), or `"unknown"`. */
   cpu: string;
   /** Logical cores (`navigator.hardwareConcurrency`). */
   cores: number;
@@ -46,12 +49,11 @@ export interface DescribeHostOptions {
   gitDir?: string | URL;
 }
 
-async function cpuModel(): Promise<string> {
-  const path = "/proc/cpuinfo";
-  if (Deno.build.os !== "linux") return "unknown";
-  if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") return "unknown";
-  const text = await Deno.readTextFile(path);
-  return /model name\s*:\s*(.*)/.exec(text)?.[1] ?? "unknown";
+function cpuModel(): string {
+  if (Deno.permissions.querySync({ name: "sys", kind: "cpus" }).state !== "granted") {
+    return "unknown";
+  }
+  return cpus()[0]?.model.trim() || "unknown";
 }
 
 async function gitCommit(dir: string | URL): Promise<string | null> {
@@ -92,7 +94,7 @@ export async function describeHost(options: DescribeHostOptions = {}): Promise<H
     typescript: Deno.version.typescript,
     os: Deno.build.os,
     arch: Deno.build.arch,
-    cpu: await cpuModel(),
+    cpu: cpuModel(),
     cores: navigator.hardwareConcurrency,
     gitCommit: await gitCommit(options.gitDir ?? new URL(".", import.meta.url)),
   };

@@ -28,3 +28,12 @@ Deno.test({
     assert.equal((await describeHost({ gitDir: "/" })).gitCommit, null);
   },
 });
+
+Deno.test({
+  name: "describeHost: the CPU model when sys access to cpus is granted",
+  ignore: Deno.permissions.querySync({ name: "sys", kind: "cpus" }).state !== "granted",
+  async fn() {
+    const { cpus } = await import("node:os");
+    assert.equal((await describeHost()).cpu, cpus()[0]?.model.trim() || "unknown");
+  },
+});
