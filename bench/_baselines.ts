@@ -11,23 +11,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-
-/** One baseline measurement. All samples are nanoseconds per operation. */
-export interface BaselineResult {
-  /** Baseline name, e.g. `"futex_pingpong"` or `"postmessage_pingpong"`. */
-  name: string;
-  /** Unit of {@linkcode BaselineResult.samples} and {@linkcode BaselineResult.median}. */
-  unit: "ns";
-  /** Per-operation times of each batch (or repetition), in ns. */
-  samples: number[];
-  /** Median of {@linkcode BaselineResult.samples}. */
-  median: number;
-  /**
-   * Additional numeric fields reported by the program, e.g. `n`, `reps`,
-   * `batch`, `blocked_ratio`, `cpu` or `mops` (millions of ops per second).
-   */
-  extra?: Record<string, number>;
-}
+import { type Measurement, measurement } from "../lib/result/measurement.ts";
 
 /** Names accepted by {@linkcode runCBaseline}. */
 export type CBaselineName =
@@ -176,8 +160,11 @@ export function buildCBaselines(): Promise<boolean> {
   return buildPromise;
 }
 
-/** Parses the single JSON line printed by a C baseline into a BaselineResult. */
-function parseCOutput(text: string, what: string): BaselineResult {
+/**
+ * Parses the single JSON line printed by a C baseline into a Measurement
+ * (ns per operation; the program's other numeric fields become `extra`).
+ */
+function parseCOutput(text: string, what: string): Measurement {
   const line = text.trim().split("\n").pop() ?? "";
   let obj: Record<string, unknown>;
   try {
@@ -196,14 +183,7 @@ function parseCOutput(text: string, what: string): BaselineResult {
   for (const [k, v] of Object.entries(obj)) {
     if (k !== "name" && k !== "unit" && k !== "samples" && typeof v === "number") extra[k] = v;
   }
-  const result: BaselineResult = {
-    name: obj.name,
-    unit: "ns",
-    samples: samples as number[],
-    median: median(samples as number[]),
-  };
-  if (Object.keys(extra).length > 0) result.extra = extra;
-  return result;
+  return measurement(obj.name, samples as number[], extra);
 }
 
 /**
@@ -226,7 +206,7 @@ function parseCOutput(text: string, what: string): BaselineResult {
 export async function runCBaseline(
   name: CBaselineName,
   roundTrips = 100_000,
-): Promise<BaselineResult | null> {
+): Promise<Measurement | null> {
   const spec = C_BASELINES[name];
   if (!spec) throw new Error(`unknown C baseline ${JSON.stringify(name)}`);
   if (!Number.isInteger(roundTrips) || roundTrips < 1) {
@@ -273,7 +253,7 @@ type WorkerReply =
  * @returns the result, named `"postmessage_pingpong"`, with `extra.n` and
  * `extra.batch`.
  */
-export async function runPostMessagePingPong(roundTrips = 100_000): Promise<BaselineResult> {
+export async function runPostMessagePingPong(roundTrips = 100_000): Promise<Measurement> {
   if (!Number.isInteger(roundTrips) || roundTrips < 1) {
     throw new RangeError(`roundTrips must be a positive integer, got ${roundTrips}`);
   }
@@ -324,29 +304,10 @@ export async function runPostMessagePingPong(roundTrips = 100_000): Promise<Base
     const done = waitFor(a, "done");
     a.postMessage({ type: "go" });
     const { samples, batch } = await done;
-    return {
-      name: "postmessage_pingpong",
-      unit: "ns",
-      samples,
-      median: median(samples),
-      extra: { n: roundTrips, batch },
-    };
+    return measurement("postmessage_pingpong", samples, { n: roundTrips, batch });
   } finally {
     for (const w of workers) w.terminate();
   }
-}
-
-/**
- * Median of `xs` (mean of the two middle values for an even length).
- * Does not mutate `xs`.
- *
- * @returns the median, or `NaN` for an empty array.
- */
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /**
@@ -358,7 +319,7 @@ export function median(xs: readonly number[]): number {
 export async function runAtomicsPingPong(
   roundTrips = 100_000,
   spin = false,
-): Promise<BaselineResult> {
+): Promise<Measurement> {
   if (!Number.isInteger(roundTrips) || roundTrips < 1) {
     throw new RangeError(`roundTrips must be a positive integer, got ${roundTrips}`);
   }
@@ -377,13 +338,10 @@ export async function runAtomicsPingPong(
       })
     );
     const [ping] = await Promise.all(results);
-    return {
-      name: spin ? "js_spin_pingpong" : "js_atomics_pingpong",
-      unit: "ns",
-      samples: ping.samples,
-      median: median(ping.samples),
-      extra: { n: roundTrips, batch: ping.batch ?? 0 },
-    };
+    return measurement(spin ? "js_spin_pingpong" : "js_atomics_pingpong", ping.samples, {
+      n: roundTrips,
+      batch: ping.batch ?? 0,
+    });
   } finally {
     for (const w of workers) w.terminate();
   }

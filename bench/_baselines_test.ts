@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { buildCBaselines, median, runCBaseline, runPostMessagePingPong } from "./_baselines.ts";
+import { median } from "../lib/analysis/statistics.ts";
+import {
+  buildCBaselines,
+  runAtomicsPingPong,
+  runCBaseline,
+  runPostMessagePingPong,
+} from "./_baselines.ts";
 
 // The C part needs --allow-run and write access to bench/c/.build; when the
 // test runs without them (e.g. the project-wide `deno task test`), it is
@@ -7,17 +13,6 @@ import { buildCBaselines, median, runCBaseline, runPostMessagePingPong } from ".
 const buildDir = new URL("./c/.build", import.meta.url);
 const canBuildC = Deno.permissions.querySync({ name: "run" }).state === "granted" &&
   Deno.permissions.querySync({ name: "write", path: buildDir }).state === "granted";
-
-Deno.test("median: odd, even, empty, unsorted input is not mutated", () => {
-  assert.equal(median([3]), 3);
-  assert.equal(median([5, 1, 3]), 3);
-  assert.equal(median([4, 1, 3, 2]), 2.5);
-  assert.ok(Number.isNaN(median([])));
-  const xs = [9, -1, 7, 0.5, 3];
-  const copy = [...xs];
-  assert.equal(median(xs), 3);
-  assert.deepEqual(xs, copy);
-});
 
 Deno.test({
   name: "C baseline: spin_pingpong builds and returns a positive median",
@@ -48,5 +43,15 @@ Deno.test("postMessage ping-pong between two workers returns a positive median",
   assert.ok(r.samples.length > 0);
   assert.ok(r.samples.every((x) => Number.isFinite(x) && x >= 0));
   assert.ok(Number.isFinite(r.median) && r.median > 0, `median ${r.median}`);
+  assert.equal(r.median, median(r.samples));
+  assert.equal(r.extra?.n, 200);
+});
+
+Deno.test("raw JS Atomics ping-pong returns a measurement in ns", async () => {
+  const r = await runAtomicsPingPong(200);
+  assert.equal(r.name, "js_atomics_pingpong");
+  assert.equal(r.unit, "ns");
+  assert.ok(r.samples.length > 0);
+  assert.equal(r.median, median(r.samples));
   assert.equal(r.extra?.n, 200);
 });

@@ -1,6 +1,6 @@
-// Measurement bodies of the runtime micro-benchmarks (issue: foundation §6).
-// Each returns samples in ns per operation; analysis (medians, ratios) and
-// reporting live in micro.ts.
+// Measurement bodies of the runtime micro-benchmarks. Each returns
+// Measurements in ns per operation; verdicts (lib/analysis) and reporting
+// live in micro.ts.
 
 import { AioContext } from "../lib/runtime/aio_context.ts";
 import { ClockType, Scale } from "../lib/runtime/clock.ts";
@@ -12,19 +12,11 @@ import { BlockGraph } from "../lib/block/block_graph.ts";
 import { createDataplane, DATAPLANE_MODULE } from "../lib/block/dataplane.ts";
 import { NullDriver } from "../lib/block/null_driver.ts";
 import { FileDriver } from "../lib/block/file_driver.ts";
+import { median } from "../lib/analysis/statistics.ts";
+import { type Measurement, measurement } from "../lib/result/measurement.ts";
 
 const FIXTURE = new URL("./_fixture_runtime.ts", import.meta.url).href;
 const ref = (name: string) => `${FIXTURE}#${name}`;
-
-/** A measured benchmark: per-operation samples in ns. */
-export interface Measured {
-  /** Benchmark name. */
-  name: string;
-  /** ns per operation, one per batch. */
-  samples: number[];
-  /** Extra figures (throughput, counters). */
-  extra?: Record<string, number>;
-}
 
 /** Runs `body` (which performs `ops` operations) `reps` times; ns/op samples. */
 function sampleLocal(reps: number, ops: number, body: () => void): number[] {
@@ -49,7 +41,7 @@ export async function eventRoundTrip(
   roundTrips: number,
   pollMaxNs: number,
   hostIo = false,
-): Promise<Measured> {
+): Promise<Measurement> {
   const a = await IoThread.create({ id: `${name}-A`, pollMaxNs });
   const b = await IoThread.create({ id: `${name}-B`, pollMaxNs });
   try {
@@ -68,7 +60,7 @@ export async function eventRoundTrip(
     );
     await b.run(ref("rtServerTeardown"), ping.handle);
     const bs = b.getAioContext().notifyStats();
-    return { name, samples, extra: { serverWakes: bs.wakes, serverWaits: bs.waits } };
+    return measurement(name, samples, { serverWakes: bs.wakes, serverWaits: bs.waits });
   } finally {
     a.stop();
     b.stop();
@@ -77,7 +69,7 @@ export async function eventRoundTrip(
 }
 
 /** (b) Local BH schedule + dispatch in one context: one BH per poll, and 64 per poll. */
-export function bhLocal(reps: number): Measured[] {
+export function bhLocal(reps: number): Measurement[] {
   const ctx = new AioContext({ name: "bench-bh" });
   let runs = 0;
   const bh = ctx.bhNew(() => runs++);
@@ -100,13 +92,13 @@ export function bhLocal(reps: number): Measured[] {
   ctx.poll(false);
   ctx.destroy();
   return [
-    { name: "bh_schedule_poll", samples: single },
-    { name: "bh_schedule_x64_poll", samples: batched },
+    measurement("bh_schedule_poll", single),
+    measurement("bh_schedule_x64_poll", batched),
   ];
 }
 
 /** (c) Cross-thread oneshots through the ring into an IoThread: ns per oneshot. */
-export async function oneshotThroughput(reps: number, n: number): Promise<Measured> {
+export async function oneshotThroughput(reps: number, n: number): Promise<Measurement> {
   const consumer = await IoThread.create({ id: "bench-consumer" });
   const producer = await IoThread.create({ id: "bench-producer" });
   const samples: number[] = [];
@@ -137,16 +129,11 @@ export async function oneshotThroughput(reps: number, n: number): Promise<Measur
     producer.stop();
     await Promise.all([consumer.join(), producer.join()]);
   }
-  producerNs.sort((x, y) => x - y);
-  return {
-    name: "oneshot_cross_thread",
-    samples,
-    extra: { producerNsPerOp: producerNs[producerNs.length >> 1] },
-  };
+  return measurement("oneshot_cross_thread", samples, { producerNsPerOp: median(producerNs) });
 }
 
 /** (d) Uncontended Mutex lock+unlock in one thread, stats off. */
-export function mutexUncontended(reps: number): Measured {
+export function mutexUncontended(reps: number): Measurement {
   const m = new Mutex();
   const OPS = 1_000_000;
   const samples = sampleLocal(reps, OPS, () => {
@@ -155,11 +142,11 @@ export function mutexUncontended(reps: number): Measured {
       m.unlock();
     }
   });
-  return { name: "mutex_uncontended", samples };
+  return measurement("mutex_uncontended", samples);
 }
 
 /** (d) Two threads contending on one Mutex: ns per increment (all threads). */
-export async function mutexContended(reps: number, iters: number): Promise<Measured> {
+export async function mutexContended(reps: number, iters: number): Promise<Measurement> {
   const t1 = await IoThread.create({ id: "bench-m1", pollMaxNs: 0 });
   const t2 = await IoThread.create({ id: "bench-m2", pollMaxNs: 0 });
   const samples: number[] = [];
@@ -183,11 +170,11 @@ export async function mutexContended(reps: number, iters: number): Promise<Measu
     t2.stop();
     await Promise.all([t1.join(), t2.join()]);
   }
-  return { name: "mutex_contended", samples };
+  return measurement("mutex_contended", samples);
 }
 
 /** (e) Timer arm + fire in one context: one timer per poll, and 64 per poll. */
-export function timerArmFire(reps: number): Measured[] {
+export function timerArmFire(reps: number): Measurement[] {
   const ctx = new AioContext({ name: "bench-timer" });
   let fired = 0;
   const t = ctx.timerNew(ClockType.REALTIME, Scale.NS, () => fired++);
@@ -210,13 +197,13 @@ export function timerArmFire(reps: number): Measured[] {
   });
   ctx.destroy();
   return [
-    { name: "timer_arm_fire", samples: single },
-    { name: "timer_arm_x64_fire", samples: batched },
+    measurement("timer_arm_fire", single),
+    measurement("timer_arm_x64_fire", batched),
   ];
 }
 
 /** Block layer: null-driver read round trip through a BlockBackend in one context. */
-export function nullReadLocal(reps: number): Measured {
+export function nullReadLocal(reps: number): Measurement {
   const ctx = new AioContext({ name: "bench-null" });
   const graph = new BlockGraph({ mainContext: ctx.id });
   const blk = new BlockBackend(graph, { name: "b" });
@@ -231,7 +218,7 @@ export function nullReadLocal(reps: number): Measured {
     }
   });
   ctx.destroy();
-  return { name: "null_read_local", samples };
+  return measurement("null_read_local", samples);
 }
 
 /**
@@ -243,7 +230,7 @@ export async function nullReadCrossThread(
   name: string,
   total: number,
   pollMaxNs: number,
-): Promise<Measured> {
+): Promise<Measurement> {
   const fixture = new URL("./_fixture_block.ts", import.meta.url).href;
   const preload = [DATAPLANE_MODULE];
   const io = await IoThread.create({ id: `${name}-io`, pollMaxNs, preload });
@@ -259,7 +246,7 @@ export async function nullReadCrossThread(
       pollMaxNs > 0,
     );
     await io.run(`${fixture}#deviceDown`, dev);
-    return { name, samples };
+    return measurement(name, samples);
   } finally {
     io.stop();
     vcpu.stop();
@@ -277,7 +264,7 @@ export async function fileWrites(
   blockSize: number,
   totalBytes: number,
   depth: number,
-): Promise<Measured[]> {
+): Promise<Measurement[]> {
   const path = await Deno.makeTempFile({ prefix: "aiolab-bench-" });
   const blocks = Math.max(1, Math.floor(totalBytes / blockSize));
   const data = new Uint8Array(blockSize).fill(0x5a);
@@ -323,10 +310,10 @@ export async function fileWrites(
     }
     await drv.close(ctx);
     const kib = blockSize >= 1 << 20 ? `${blockSize >> 20}m` : `${blockSize >> 10}k`;
-    const mbps = (xs: number[]) => blockSize / (xs.toSorted((a, b) => a - b)[xs.length >> 1] / 1e3);
+    const mbps = (xs: number[]) => blockSize / (median(xs) / 1e3);
     return [
-      { name: `file_write_${kib}_pool`, samples: pool, extra: { mbps: mbps(pool), depth } },
-      { name: `file_write_${kib}_sync`, samples: sync, extra: { mbps: mbps(sync) } },
+      measurement(`file_write_${kib}_pool`, pool, { mbps: mbps(pool), depth }),
+      measurement(`file_write_${kib}_sync`, sync, { mbps: mbps(sync) }),
     ];
   } finally {
     ctx.destroy();

@@ -7,6 +7,7 @@
 import { AioContext } from "../lib/runtime/aio_context.ts";
 import { aioCoEnter, coEnter, Coroutine } from "../lib/runtime/coroutine.ts";
 import { CoMutex } from "../lib/runtime/co_mutex.ts";
+import { median } from "../lib/analysis/statistics.ts";
 
 let sink = 0;
 
@@ -115,12 +116,6 @@ Deno.bench({
     coEnter(ping, ctx);
   },
 });
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 /** Median ns per call of `body`, over batches of `ops` calls. */
 function batchMedian(body: () => void, ops = 100_000, batches = 30): number {

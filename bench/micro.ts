@@ -15,11 +15,14 @@
  * @module
  */
 
+import { evaluateTargets, type Target, type Verdict } from "../lib/analysis/verdict.ts";
+import { writeTextFileAtomic } from "../lib/result/atomic_write.ts";
+import { describeHost } from "../lib/result/host.ts";
+import { type Measurement, poolMeasurements } from "../lib/result/measurement.ts";
+import { runInterleaved } from "../lib/runner/interleave.ts";
 import {
-  type BaselineResult,
   buildCBaselines,
   type CBaselineName,
-  median,
   runAtomicsPingPong,
   runCBaseline,
   runPostMessagePingPong,
@@ -28,7 +31,6 @@ import {
   bhLocal,
   eventRoundTrip,
   fileWrites,
-  type Measured,
   mutexContended,
   mutexUncontended,
   nullReadCrossThread,
@@ -37,83 +39,56 @@ import {
   timerArmFire,
 } from "./_runtime_benches.ts";
 
-interface Row {
-  name: string;
-  median: number;
-  samples: number[];
-  extra?: Record<string, number>;
-}
-
-interface Target {
-  label: string;
-  measured: string;
-  baseline: string | null;
-  /** measured/baseline must be <= max (or measured in ns <= max when no baseline). */
-  max?: number;
-  /** baseline/measured must be >= min ("min x faster"). */
-  minSpeedup?: number;
-  /** absolute rate in ops/s must be >= minRate. */
-  minRate?: number;
-}
-
 const TARGETS: Target[] = [
   {
     label: "(a) blocking round trip <= 1.25x C futex",
     measured: "rt_blocking",
     baseline: "c_futex_pingpong",
-    max: 1.25,
+    criterion: { kind: "ratio", max: 1.25 },
   },
   {
     label: "(a) polling round trip <= 4x C spin",
     measured: "rt_polling",
     baseline: "c_spin_pingpong",
-    max: 4,
+    criterion: { kind: "ratio", max: 4 },
   },
   {
     label: "(a) polling >= 50x faster than postMessage",
     measured: "rt_polling",
     baseline: "postmessage_pingpong",
-    minSpeedup: 50,
+    criterion: { kind: "speedup", min: 50 },
   },
   {
     label: "(b) local BH schedule+dispatch >= 10 M/s",
     measured: "bh_schedule_poll",
     baseline: null,
-    minRate: 10e6,
+    criterion: { kind: "rate", min: 10e6 },
   },
   {
     label: "(b) local BH schedule+dispatch, 64 per poll >= 10 M/s",
     measured: "bh_schedule_x64_poll",
     baseline: null,
-    minRate: 10e6,
+    criterion: { kind: "rate", min: 10e6 },
   },
   {
     label: "(c) cross-thread oneshots >= 2 M/s",
     measured: "oneshot_cross_thread",
     baseline: null,
-    minRate: 2e6,
+    criterion: { kind: "rate", min: 2e6 },
   },
   {
     label: "(d) uncontended lock+unlock <= 30 ns",
     measured: "mutex_uncontended",
     baseline: null,
-    max: 30,
+    criterion: { kind: "value", max: 30 },
   },
   {
     label: "(d) 2-thread contended throughput >= 0.4x pthread",
     measured: "mutex_contended",
     baseline: "c_mutex_contended",
-    minSpeedup: 0.4,
+    criterion: { kind: "speedup", min: 0.4 },
   },
 ];
-
-function fromBaseline(prefix: string, b: BaselineResult): Row {
-  return { name: `${prefix}${b.name}`, median: b.median, samples: b.samples, extra: b.extra };
-}
-
-function fromMeasured(m: Measured): Row {
-  return { name: m.name, median: median(m.samples), samples: m.samples, extra: m.extra };
-}
 
 function fmtNs(ns: number): string {
   if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
@@ -121,53 +96,15 @@ function fmtNs(ns: number): string {
   return `${ns.toFixed(1)} ns`;
 }
 
-/** Pure: the verdict of each target given the rows. */
-export function evaluate(
-  rows: Map<string, Row>,
-): { label: string; value: string; ok: boolean | null }[] {
-  return TARGETS.map((t) => {
-    const m = rows.get(t.measured);
-    const b = t.baseline === null ? undefined : rows.get(t.baseline);
-    if (m === undefined || (t.baseline !== null && b === undefined)) {
-      return { label: t.label, value: "not measured", ok: null };
-    }
-    if (t.minRate !== undefined) {
-      const rate = 1e9 / m.median;
-      return {
-        label: t.label,
-        value: `${(rate / 1e6).toFixed(2)} M/s`,
-        ok: rate >= t.minRate,
-      };
-    }
-    if (b === undefined) {
-      return { label: t.label, value: fmtNs(m.median), ok: m.median <= t.max! };
-    }
-    if (t.minSpeedup !== undefined) {
-      const speedup = b.median / m.median;
-      return { label: t.label, value: `${speedup.toFixed(2)}x`, ok: speedup >= t.minSpeedup };
-    }
-    const ratio = m.median / b.median;
-    return { label: t.label, value: `${ratio.toFixed(2)}x`, ok: ratio <= t.max! };
-  });
-}
-
-async function hostInfo(): Promise<Record<string, unknown>> {
-  let cpu = "unknown";
-  try {
-    const text = await Deno.readTextFile("/proc/cpuinfo");
-    cpu = /model name\s*:\s*(.*)/.exec(text)?.[1] ?? cpu;
-  } catch {
-    // not Linux, or no permission: leave unknown
-  }
-  return {
-    deno: Deno.version.deno,
-    v8: Deno.version.v8,
-    typescript: Deno.version.typescript,
-    os: Deno.build.os,
-    arch: Deno.build.arch,
-    cpu,
-    cores: navigator.hardwareConcurrency,
-  };
+/** A verdict as printed and stored: its value formatted for its kind. */
+function formatVerdict(v: Verdict): { label: string; value: string; ok: boolean | null } {
+  if (v.value === null) return { label: v.label, value: "not measured", ok: null };
+  const value = v.kind === "rate"
+    ? `${(v.value / 1e6).toFixed(2)} M/s`
+    : v.kind === "value"
+    ? fmtNs(v.value)
+    : `${v.value.toFixed(2)}x`;
+  return { label: v.label, value, ok: v.ok };
 }
 
 async function main(): Promise<void> {
@@ -177,10 +114,10 @@ async function main(): Promise<void> {
   const want = (k: string) => only === null || only.has(k);
   const RT = quick ? 5_000 : 50_000;
   const REPS = quick ? 7 : 21;
-  const rows = new Map<string, Row>();
-  const add = (r: Row) => {
-    rows.set(r.name, r);
-    console.error(`  ${r.name.padEnd(34)} median ${fmtNs(r.median)}`);
+  const rows = new Map<string, Measurement>();
+  const add = (m: Measurement) => {
+    rows.set(m.name, m);
+    console.error(`  ${m.name.padEnd(34)} median ${fmtNs(m.median)}`);
   };
   const started = new Date();
   console.error(`aiolab micro-benchmarks (${quick ? "quick" : "full"}), medians of batches:`);
@@ -188,13 +125,13 @@ async function main(): Promise<void> {
   // Single-thread benchmarks first, before any Worker has run in this
   // process: measured after the thread benchmarks they read up to 2x slower
   // (JIT and GC state left behind, not the primitive).
-  if (want("b")) { for (const m of bhLocal(REPS)) add(fromMeasured(m)); }
-  if (want("d")) add(fromMeasured(mutexUncontended(REPS)));
-  if (want("e")) { for (const m of timerArmFire(REPS)) add(fromMeasured(m)); }
-  if (want("blk")) add(fromMeasured(nullReadLocal(REPS)));
+  if (want("b")) { for (const m of bhLocal(REPS)) add(m); }
+  if (want("d")) add(mutexUncontended(REPS));
+  if (want("e")) { for (const m of timerArmFire(REPS)) add(m); }
+  if (want("blk")) add(nullReadLocal(REPS));
   if (want("file")) {
     for (const [size, total] of [[4096, 64 << 20], [1 << 20, 256 << 20]]) {
-      for (const m of await fileWrites(size, quick ? total / 8 : total, 8)) add(fromMeasured(m));
+      for (const m of await fileWrites(size, quick ? total / 8 : total, 8)) add(m);
     }
   }
 
@@ -204,7 +141,7 @@ async function main(): Promise<void> {
   // are pooled over its rounds and the median is taken over the pool.
   const ROUNDS = quick ? 2 : 5;
   const per = Math.floor(RT / ROUNDS);
-  const entries: [string, () => Promise<Row | null>][] = [];
+  const entries: (() => Promise<Measurement | null>)[] = [];
   const haveC = want("c") && await buildCBaselines();
   if (haveC) {
     const names: CBaselineName[] = [
@@ -217,73 +154,39 @@ async function main(): Promise<void> {
       "mutex_contended",
     ];
     for (const n of names) {
-      entries.push([`c_${n}`, async () => {
+      entries.push(async () => {
         const r = await runCBaseline(n, n.startsWith("mutex") ? per * 20 : per);
-        return r === null ? null : fromBaseline("c_", r);
-      }]);
+        return r === null ? null : { ...r, name: `c_${r.name}` };
+      });
     }
   }
-  if (want("postmessage")) {
-    entries.push(["postmessage", async () => fromBaseline("", await runPostMessagePingPong(per))]);
-  }
+  if (want("postmessage")) entries.push(() => runPostMessagePingPong(per));
   if (want("js")) {
-    entries.push(["js_atomics", async () => fromBaseline("", await runAtomicsPingPong(per))]);
-    entries.push([
-      "js_spin",
-      async () => fromBaseline("", await runAtomicsPingPong(per * 4, true)),
-    ]);
+    entries.push(() => runAtomicsPingPong(per));
+    entries.push(() => runAtomicsPingPong(per * 4, true));
   }
   if (want("a")) {
-    entries.push([
-      "rt_blocking",
-      async () => fromMeasured(await eventRoundTrip("rt_blocking", per, 0)),
-    ]);
-    entries.push([
-      "rt_polling",
-      async () => fromMeasured(await eventRoundTrip("rt_polling", per * 4, 32768)),
-    ]);
-    entries.push([
-      "rt_hostio",
-      async () => fromMeasured(await eventRoundTrip("rt_blocking_hostio", per, 0, true)),
-    ]);
+    entries.push(() => eventRoundTrip("rt_blocking", per, 0));
+    entries.push(() => eventRoundTrip("rt_polling", per * 4, 32768));
+    entries.push(() => eventRoundTrip("rt_blocking_hostio", per, 0, true));
   }
   if (want("blk")) {
-    entries.push([
-      "blk_blocking",
-      async () => fromMeasured(await nullReadCrossThread("null_read_xthread_blocking", per, 0)),
-    ]);
-    entries.push([
-      "blk_polling",
-      async () =>
-        fromMeasured(await nullReadCrossThread("null_read_xthread_polling", per * 4, 32768)),
-    ]);
+    entries.push(() => nullReadCrossThread("null_read_xthread_blocking", per, 0));
+    entries.push(() => nullReadCrossThread("null_read_xthread_polling", per * 4, 32768));
   }
   if (want("c2")) {
-    entries.push([
-      "oneshot",
-      async () => fromMeasured(await oneshotThroughput(quick ? 1 : 2, quick ? 100_000 : 300_000)),
-    ]);
+    entries.push(() => oneshotThroughput(quick ? 1 : 2, quick ? 100_000 : 300_000));
   }
   if (want("d")) {
-    entries.push([
-      "mutex",
-      async () => fromMeasured(await mutexContended(quick ? 1 : 2, quick ? 200_000 : 500_000)),
-    ]);
+    entries.push(() => mutexContended(quick ? 1 : 2, quick ? 200_000 : 500_000));
   }
-  const pooled = new Map<string, Row>();
-  for (let round = 1; round <= ROUNDS; round++) {
-    console.error(`  round ${round}/${ROUNDS}`);
-    for (const [, run] of entries) {
-      const r = await run();
-      if (r === null) continue;
-      const have = pooled.get(r.name);
-      if (have === undefined) pooled.set(r.name, { ...r, samples: [...r.samples] });
-      else have.samples.push(...r.samples);
-    }
-  }
-  for (const r of pooled.values()) add({ ...r, median: median(r.samples) });
+  const rounds = await runInterleaved(entries, ROUNDS, (run) => run(), {
+    onRound: (round, n) => console.error(`  round ${round}/${n}`),
+  });
+  for (const parts of rounds) if (parts.length > 0) add(poolMeasurements(parts));
 
-  const verdicts = evaluate(rows);
+  const medians = new Map([...rows.values()].map((m) => [m.name, m.median]));
+  const verdicts = evaluateTargets(TARGETS, medians).map(formatVerdict);
   console.log("\nTarget                                                  Measured      Verdict");
   for (const v of verdicts) {
     const verdict = v.ok === null ? "-" : v.ok ? "PASS" : "MISS";
@@ -329,17 +232,14 @@ async function main(): Promise<void> {
     schema: 1,
     started: started.toISOString(),
     args: Deno.args,
-    host: await hostInfo(),
+    host: await describeHost({ gitDir: new URL("..", import.meta.url) }),
     rows: [...rows.values()],
     verdicts,
   };
   const dir = new URL("../results/micro/", import.meta.url);
   await Deno.mkdir(dir, { recursive: true });
-  const stamp = started.toISOString().replace(/[:.]/g, "-");
-  const file = new URL(`${stamp}.json`, dir);
-  const tmp = new URL(`.${stamp}.json.tmp`, dir);
-  await Deno.writeTextFile(tmp, JSON.stringify(doc, null, 2) + "\n");
-  await Deno.rename(tmp, file);
+  const file = new URL(`${started.toISOString().replace(/[:.]/g, "-")}.json`, dir);
+  await writeTextFileAtomic(file, JSON.stringify(doc, null, 2) + "\n");
   console.log(`\nwrote ${decodeURIComponent(file.pathname)}`);
 }
 

@@ -10,9 +10,10 @@
 import { AioContext } from "../lib/runtime/aio_context.ts";
 import { handlerId } from "../lib/runtime/handler_ref.ts";
 import { ThreadPool } from "../lib/runtime/thread_pool.ts";
-import { add, echo } from "../lib/runtime/_fixture_pool.ts";
+import { median } from "../lib/analysis/statistics.ts";
+import { add, echo } from "./_pool_jobs.ts";
 
-const JOBS = new URL("../lib/runtime/_fixture_pool.ts", import.meta.url).href;
+const JOBS = new URL("./_pool_jobs.ts", import.meta.url).href;
 const ADD = handlerId(`${JOBS}#add`);
 const NOOP = handlerId(`${JOBS}#noop`);
 const ECHO = handlerId(`${JOBS}#echo`);
@@ -20,12 +21,6 @@ const ECHO = handlerId(`${JOBS}#echo`);
 /** A request shaped like a block-layer one (guest memory by reference). */
 const guest = new SharedArrayBuffer(1 << 16);
 const request = { op: "write", offset: 4096, bytes: 512, buf: new Uint8Array(guest, 512, 512) };
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** A context and its pool, one warm worker, idle workers never time out meanwhile. */
 function setup(name: string, pollMaxNs: number): { ctx: AioContext; pool: ThreadPool } {
