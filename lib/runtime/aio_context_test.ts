@@ -14,15 +14,15 @@ import { EventNotifier } from "../sync/event_notifier.ts";
 import { CONTEXT, MAX_CONTEXTS, MUTEX } from "../sync/layout.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
-import { runInThread, untilWord } from "../sync/_test_util.ts";
+import { runInThread, untilWord } from "../testing/thread.ts";
 import { AioContext, type HostIoResource } from "./aio_context.ts";
 import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
 import { registerHandler, unregisterHandler } from "./handler_ref.ts";
-import { newSync, SYNC } from "./_fixture_remote.ts";
-import { sleepUntilKicked, word } from "./_test_util.ts";
+import { newSync, SYNC } from "./testdata/remote.ts";
+import { sleepUntilKicked, word } from "./testdata/kick.ts";
 
-const REMOTE = new URL("./_fixture_remote.ts", import.meta.url);
-const HANDLERS = new URL("./_fixture_handlers.ts", import.meta.url);
+const REMOTE = new URL("./testdata/remote.ts", import.meta.url);
+const HANDLERS = new URL("./testdata/handlers.ts", import.meta.url);
 
 // ------------------------------------------------------------------ helpers
 

@@ -8,10 +8,10 @@
 // Atomics.waitAsync (no timing assertion).
 
 import assert from "node:assert/strict";
-import { until } from "./_test_util.ts";
+import { until } from "./testdata/kick.ts";
 import { CO_MUTEX, CO_MUTEX_STAT, CO_WAITER } from "./layout.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
-import { runInThread } from "../sync/_test_util.ts";
+import { runInThread } from "../testing/thread.ts";
 import { AioContext } from "./aio_context.ts";
 import {
   aioCoScheduleRemote,
@@ -22,9 +22,9 @@ import {
 } from "./coroutine.ts";
 import { CO_MUTEX_DEFAULT_SPIN, CoMutex, type CoMutexStats } from "./co_mutex.ts";
 import { IoThread } from "./io_thread.ts";
-import { COUNT, HAND } from "./_fixture_co_mutex.ts";
+import { COUNT, HAND } from "./testdata/co_mutex.ts";
 
-const FIX = new URL("./_fixture_co_mutex.ts", import.meta.url);
+const FIX = new URL("./testdata/co_mutex.ts", import.meta.url);
 const ref = (name: string) => `${FIX.href}#${name}`;
 
 function lockers(m: CoMutex): Int32Array {

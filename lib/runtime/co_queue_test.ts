@@ -15,9 +15,9 @@ import { aioCoWake, coEnter, Coroutine, CoroutineError } from "./coroutine.ts";
 import { CoMutex } from "./co_mutex.ts";
 import { CoQueue, coSleep } from "./co_queue.ts";
 import { IoThread } from "./io_thread.ts";
-import { SLEEPER } from "./_fixture_co.ts";
+import { SLEEPER } from "./testdata/coroutine.ts";
 
-const FIX = new URL("./_fixture_co.ts", import.meta.url);
+const FIX = new URL("./testdata/coroutine.ts", import.meta.url);
 const ref = (name: string) => `${FIX.href}#${name}`;
 
 function manualCtx(name: string): { ctx: AioContext; mono: ManualTimeSource } {

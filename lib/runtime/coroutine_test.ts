@@ -8,10 +8,10 @@
 // Atomics.waitAsync (never a timing assertion).
 
 import assert from "node:assert/strict";
-import { until } from "./_test_util.ts";
+import { until } from "./testdata/kick.ts";
 import { CO_TABLE } from "./layout.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
-import { runInThread } from "../sync/_test_util.ts";
+import { runInThread } from "../testing/thread.ts";
 import { AioContext } from "./aio_context.ts";
 import { AioThreadError } from "./aio_thread_error.ts";
 import {
@@ -36,9 +36,9 @@ import {
 } from "./coroutine.ts";
 import { lookupHandler } from "./handler_ref.ts";
 import { IoThread } from "./io_thread.ts";
-import { STORM } from "./_fixture_co.ts";
+import { STORM } from "./testdata/coroutine.ts";
 
-const FIX = new URL("./_fixture_co.ts", import.meta.url);
+const FIX = new URL("./testdata/coroutine.ts", import.meta.url);
 const ref = (name: string) => `${FIX.href}#${name}`;
 
 /** Stack frames below the caller (the stack must stay flat across hand-offs). */

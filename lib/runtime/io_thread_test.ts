@@ -5,7 +5,7 @@ import { EventNotifier } from "../sync/event_notifier.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { CONTEXT } from "../sync/layout.ts";
 
-const FIX = new URL("./_fixture_iothread.ts", import.meta.url).href;
+const FIX = new URL("./testdata/iothread.ts", import.meta.url).href;
 const ref = (name: string) => `${FIX}#${name}`;
 const { RECORD_HANDLER, THROWING_HANDLER } = await import(FIX);
 
@@ -61,7 +61,7 @@ Deno.test("IoThread: a throwing run() handler rejects with thread, handler and s
   assert.equal(err.handler, ref("fail"));
   assert.equal(err.remote.name, "TypeError");
   assert.match(err.message, /IO t-runerr.*bad input/);
-  assert.match(err.remote.stack, /_fixture_iothread\.ts/);
+  assert.match(err.remote.stack, /testdata\/iothread\.ts/);
   assert.equal(await iot.run(ref("add"), 1, 2), 3, "still running");
   await assert.rejects(iot.run(`${FIX}#noSuchExport`), /no exported function "noSuchExport"/);
   await assert.rejects(iot.run(42), /module reference/);
@@ -82,7 +82,7 @@ Deno.test("IoThread: a handler that throws in the loop stops the thread; join re
   assert.equal(err.thread, "IO t-fatal");
   assert.equal(err.handler, "explode");
   assert.match(err.message, /exploded with 7/);
-  assert.match(err.stack ?? "", /_fixture_iothread\.ts/);
+  assert.match(err.stack ?? "", /testdata\/iothread\.ts/);
   assert.equal(seen.length, 1);
   assert.equal(iot.error, err);
   await assert.rejects(iot.run(ref("add"), 1, 1), /exploded with 7/);

@@ -11,7 +11,7 @@ import { IoThread } from "./io_thread.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { REGISTRY } from "../sync/layout.ts";
 
-const FIX = new URL("./_fixture_iothread.ts", import.meta.url).href;
+const FIX = new URL("./testdata/iothread.ts", import.meta.url).href;
 const ref = (name: string) => `${FIX}#${name}`;
 const { RECORD_HANDLER } = await import(FIX);
 

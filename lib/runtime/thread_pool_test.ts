@@ -25,9 +25,9 @@ import {
 } from "./thread_pool.ts";
 import { decode, Encoder, MissingBufferError } from "./_pool_codec.ts";
 
-const JOBS = new URL("./_fixture_pool.ts", import.meta.url).href;
+const JOBS = new URL("./testdata/pool_jobs.ts", import.meta.url).href;
 const job = (name: string) => `${JOBS}#${name}`;
-const IOT_FIX = new URL("./_fixture_pool_iothread.ts", import.meta.url).href;
+const IOT_FIX = new URL("./testdata/pool_iothread.ts", import.meta.url).href;
 
 const threadsInUse = (): number => defaultRegistry().threadsInUse();
 
@@ -358,7 +358,7 @@ Deno.test("thread pool: a throwing job completes with its name, message and stac
   assert.ok(r.error instanceof AioThreadError);
   assert.equal(r.error.remote.name, "TypeError");
   assert.equal(r.error.remote.message, "bad sector");
-  assert.match(r.error.remote.stack, /_fixture_pool\.ts/);
+  assert.match(r.error.remote.stack, /testdata\/pool_jobs\.ts/);
   assert.equal(r.error.handler, job("fail"));
   assert.match(r.error.thread, /pool@pool-error worker/);
   assert.match(r.error.message, /TypeError: bad sector/);

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { EventNotifier, type EventNotifierHandle } from "./event_notifier.ts";
 import { CONTEXT, NOTIFIER, REGISTRY } from "./layout.ts";
 import { defaultRegistry } from "./registry.ts";
-import { runInThread, waitUntil } from "./_test_util.ts";
+import { runInThread, waitUntil } from "../testing/thread.ts";
 
-const FIXTURE = new URL("./_fixture_event_notifier.ts", import.meta.url);
+const FIXTURE = new URL("./testdata/event_notifier.ts", import.meta.url);
 
 /** A fresh control block in the process registry, freed after `fn`. */
 async function withContext(fn: (id: number, ctx: (word: number) => number) => unknown) {

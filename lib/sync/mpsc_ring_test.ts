@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { RING } from "./layout.ts";
 import { MpscRing } from "./mpsc_ring.ts";
-import { runInThread } from "./_test_util.ts";
-import { type ConsumerSummary, RING_SYNC } from "./_fixture_mpsc_ring.ts";
+import { runInThread } from "../testing/thread.ts";
+import { type ConsumerSummary, RING_SYNC } from "./testdata/mpsc_ring.ts";
 
-const FIXTURE = new URL("./_fixture_mpsc_ring.ts", import.meta.url);
+const FIXTURE = new URL("./testdata/mpsc_ring.ts", import.meta.url);
 
 type Rec = [number, number, number, number];
 

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { MAX_THREADS, MUTEX, MUTEX_STAT } from "./layout.ts";
 import { DEFAULT_MUTEX_SPIN, Mutex, type MutexThreadStats } from "./mutex.ts";
 import { currentThreadId } from "./thread_id.ts";
-import { runInThread, waitUntil } from "./_test_util.ts";
-import { SYNC } from "./_fixture_mutex.ts";
+import { runInThread, waitUntil } from "../testing/thread.ts";
+import { SYNC } from "./testdata/mutex.ts";
 
-const FIXTURE = new URL("./_fixture_mutex.ts", import.meta.url);
+const FIXTURE = new URL("./testdata/mutex.ts", import.meta.url);
 
 function syncWords(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(SYNC.WORDS * 4));

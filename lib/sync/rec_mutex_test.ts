@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { MUTEX, REC_MUTEX } from "./layout.ts";
 import { RecMutex } from "./rec_mutex.ts";
-import { runInThread, waitUntil } from "./_test_util.ts";
-import { REC_SYNC } from "./_fixture_rec_mutex.ts";
+import { runInThread, waitUntil } from "../testing/thread.ts";
+import { REC_SYNC } from "./testdata/rec_mutex.ts";
 
-const FIXTURE = new URL("./_fixture_rec_mutex.ts", import.meta.url);
+const FIXTURE = new URL("./testdata/rec_mutex.ts", import.meta.url);
 
 function recWords(r: RecMutex): Int32Array {
   return new Int32Array(r.handle.sab, REC_MUTEX.REC_BYTE, 4);

@@ -7,9 +7,9 @@ import {
   Registry,
   registryFor,
 } from "./registry.ts";
-import { runInThread } from "./_test_util.ts";
+import { runInThread } from "../testing/thread.ts";
 
-const FIXTURE = new URL("./_fixture_registry.ts", import.meta.url);
+const FIXTURE = new URL("./testdata/registry.ts", import.meta.url);
 
 /** A name nobody else in this process interns. */
 function unique(tag: string): string {

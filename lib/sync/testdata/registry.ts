@@ -1,15 +1,15 @@
 // Test fixtures for registry_test.ts: functions that run inside real
 // Workers (via runInThread), which share the spawner's registry.
 
-import { REGISTRY } from "./layout.ts";
+import { REGISTRY } from "../layout.ts";
 import {
   defaultRegistry,
   installRegistry,
   Registry,
   registryFor,
   type RegistryHandle,
-} from "./registry.ts";
-import { currentThreadId } from "./thread_id.ts";
+} from "../registry.ts";
+import { currentThreadId } from "../thread_id.ts";
 
 /** Interns each name in this thread's registry; returns the ids. */
 export function internNames(names: string[]): number[] {

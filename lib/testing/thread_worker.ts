@@ -4,8 +4,8 @@
 // a module, calls one export with the given arguments and posts the result.
 // Used by tests that need real threads without the runtime layer.
 
-import { installRegistry, type RegistryHandle } from "./registry.ts";
-import { setCurrentThread } from "./thread_id.ts";
+import { installRegistry, type RegistryHandle } from "../sync/registry.ts";
+import { setCurrentThread } from "../sync/thread_id.ts";
 
 interface Job {
   registry: RegistryHandle;

@@ -1,9 +1,9 @@
 // Test fixtures for mutex_test.ts: functions that run inside real Workers
 // (via runInThread) and drive a shared Mutex.
 
-import { MUTEX } from "./layout.ts";
-import { Mutex, type MutexHandle } from "./mutex.ts";
-import { currentThreadId } from "./thread_id.ts";
+import { MUTEX } from "../layout.ts";
+import { Mutex, type MutexHandle } from "../mutex.ts";
+import { currentThreadId } from "../thread_id.ts";
 
 /** Handshake words in a small shared buffer. */
 export const SYNC = {

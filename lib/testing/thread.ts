@@ -1,7 +1,7 @@
 // Test helper: run one exported function of a module in a fresh aiolab
 // thread (a real Worker), resolving with its (structured-cloneable) result.
 
-import { defaultRegistry } from "./registry.ts";
+import { defaultRegistry } from "../sync/registry.ts";
 
 /**
  * Runs `module#name(...args)` in a new Worker that shares this process's
@@ -11,7 +11,7 @@ import { defaultRegistry } from "./registry.ts";
 export function runInThread<T>(module: string | URL, name: string, ...args: unknown[]): Promise<T> {
   const reg = defaultRegistry();
   const threadId = reg.allocThreadId();
-  const w = new Worker(new URL("./_test_worker.ts", import.meta.url), { type: "module" });
+  const w = new Worker(new URL("./thread_worker.ts", import.meta.url), { type: "module" });
   return new Promise<T>((resolve, reject) => {
     w.onmessage = (e: MessageEvent<{ ok: boolean; value?: T; error?: string }>) => {
       w.terminate();

@@ -1,15 +1,15 @@
 // Test helpers shared by the runtime's tests (never re-exported).
 
 import assert from "node:assert/strict";
-import { CONTEXT } from "../sync/layout.ts";
-import { defaultRegistry } from "../sync/registry.ts";
-import { runInThread, untilWord } from "../sync/_test_util.ts";
-import type { AioContext, AioContextStats } from "./aio_context.ts";
-import { ClockType, Scale } from "./clock.ts";
-import type { IoThread } from "./io_thread.ts";
-import { type Kick, newSync, SYNC } from "./_fixture_remote.ts";
+import { CONTEXT } from "../../sync/layout.ts";
+import { defaultRegistry } from "../../sync/registry.ts";
+import { runInThread, untilWord } from "../../testing/thread.ts";
+import type { AioContext, AioContextStats } from "../aio_context.ts";
+import { ClockType, Scale } from "../clock.ts";
+import type { IoThread } from "../io_thread.ts";
+import { type Kick, newSync, SYNC } from "./remote.ts";
 
-const REMOTE = new URL("./_fixture_remote.ts", import.meta.url);
+const REMOTE = new URL("./remote.ts", import.meta.url);
 
 /**
  * Awaits (without blocking this thread) until a[i] >= want; fails at once,

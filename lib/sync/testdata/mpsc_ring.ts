@@ -1,8 +1,8 @@
 // Test fixtures for mpsc_ring_test.ts: producers and a consumer that run
 // inside real Workers (via runInThread).
 
-import { MpscRing, type MpscRingHandle } from "./mpsc_ring.ts";
-import { currentThreadId } from "./thread_id.ts";
+import { MpscRing, type MpscRingHandle } from "../mpsc_ring.ts";
+import { currentThreadId } from "../thread_id.ts";
 
 /** Handshake words. */
 export const RING_SYNC = {

@@ -1,18 +1,18 @@
 // Test fixtures that run inside IoThreads and the main loop (called with
 // IoThread.run / MainLoop.run, or preloaded). Not part of the public API.
 
-import { EventNotifier, type EventNotifierHandle } from "../sync/event_notifier.ts";
-import { CONTEXT, REGISTRY } from "../sync/layout.ts";
-import { defaultRegistry } from "../sync/registry.ts";
-import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";
-import { aioWaitKick, aioWaitWhile } from "./aio_wait.ts";
-import { ClockType, Scale } from "./clock.ts";
-import { type AioContextHandle, RemoteAioContext } from "./context_handle.ts";
-import { registerHandler } from "./handler_ref.ts";
-import { qemuAioWait, qemuBhNew, timerNewMs } from "./legacy.ts";
-import { bqlLocked, getMainAioContext } from "./main_loop.ts";
-import { currentRole, getCurrentAioContext } from "./thread_state.ts";
-import { HANDLER_ID } from "./handler_ids.ts";
+import { EventNotifier, type EventNotifierHandle } from "../../sync/event_notifier.ts";
+import { CONTEXT, REGISTRY } from "../../sync/layout.ts";
+import { defaultRegistry } from "../../sync/registry.ts";
+import { currentThreadId, currentThreadName } from "../../sync/thread_id.ts";
+import { aioWaitKick, aioWaitWhile } from "../aio_wait.ts";
+import { ClockType, Scale } from "../clock.ts";
+import { type AioContextHandle, RemoteAioContext } from "../context_handle.ts";
+import { registerHandler } from "../handler_ref.ts";
+import { qemuAioWait, qemuBhNew, timerNewMs } from "../legacy.ts";
+import { bqlLocked, getMainAioContext } from "../main_loop.ts";
+import { currentRole, getCurrentAioContext } from "../thread_state.ts";
+import { HANDLER_ID } from "../handler_ids.ts";
 
 /** Handler id that throws when run (registered by preloading this module). */
 export const THROWING_HANDLER: number = HANDLER_ID.TEST_THROW;
