@@ -10,9 +10,9 @@
 import { AioContext } from "../lib/runtime/aio_context.ts";
 import { handlerId } from "../lib/runtime/handler_ref.ts";
 import { ThreadPool } from "../lib/runtime/thread_pool.ts";
-import { add, echo } from "../lib/runtime/_fixture_pool.ts";
+import { add, echo } from "../lib/runtime/testdata/pool_jobs.ts";
 
-const JOBS = new URL("../lib/runtime/_fixture_pool.ts", import.meta.url).href;
+const JOBS = new URL("../lib/runtime/testdata/pool_jobs.ts", import.meta.url).href;
 const ADD = handlerId(`${JOBS}#add`);
 const NOOP = handlerId(`${JOBS}#noop`);
 const ECHO = handlerId(`${JOBS}#echo`);
