@@ -1,12 +1,45 @@
-// Test helper: run one exported function of a module in a fresh aiolab
-// thread (a real Worker), resolving with its (structured-cloneable) result.
+/**
+ * {@link runInThread}: run one exported function of a module in a fresh
+ * aiolab thread (a real Worker with the process's registry and its own
+ * thread id), resolving with its structured-cloneable result. For tests
+ * that need real threads without the runtime layer (it depends on lib/sync
+ * only); the Worker entry is lib/testing/thread_worker.ts.
+ *
+ * Test support only: not re-exported from any `mod.ts`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { currentThreadId } from "../sync/thread_id.ts";
+ * import { runInThread } from "./thread.ts";
+ *
+ * const id = await runInThread<number>(
+ *   new URL("../sync/thread_id.ts", import.meta.url),
+ *   "currentThreadId",
+ * );
+ * assert.notEqual(id, currentThreadId(), "a thread of its own");
+ * ```
+ *
+ * @module
+ */
 
 import { defaultRegistry } from "../sync/registry.ts";
 
 /**
  * Runs `module#name(...args)` in a new Worker that shares this process's
- * registry, and resolves with its return value (awaited). The Worker is
- * terminated before the promise settles.
+ * registry, and resolves with its return value (awaited); rejects with
+ * the thread's error (its stack) when the call throws. The Worker is
+ * terminated and its thread id freed before the promise settles. Any
+ * thread with a registry may call it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runInThread } from "./thread.ts";
+ *
+ * const url = new URL("../sync/thread_id.ts", import.meta.url);
+ * await assert.rejects(runInThread(url, "setCurrentThread", 1, "again"), /test thread/);
+ * ```
  */
 export function runInThread<T>(module: string | URL, name: string, ...args: unknown[]): Promise<T> {
   const reg = defaultRegistry();
@@ -35,55 +68,4 @@ export function runInThread<T>(module: string | URL, name: string, ...args: unkn
       args,
     });
   });
-}
-
-/**
- * Polls `pred` from the (never blocking) main thread every millisecond.
- * Fails early when `job` settles without `pred` having become true, and
- * after 30 s (a hang guard: nothing a slow machine can trip).
- */
-export async function waitUntil(
-  pred: () => boolean,
-  what: string,
-  job?: Promise<unknown>,
-): Promise<void> {
-  let settled = false;
-  let failure: unknown = undefined;
-  job?.then(() => settled = true, (e) => {
-    settled = true;
-    failure = e;
-  });
-  const deadline = Date.now() + 30_000;
-  while (!pred()) {
-    if (failure !== undefined) throw failure;
-    if (settled && !pred()) throw new Error(`worker finished before ${what}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
-
-/**
- * Waits (without blocking the main thread) until `a[i] === want`; fails if
- * `worker` settles first without the word reaching `want`.
- */
-export async function untilWord(
-  a: Int32Array,
-  i: number,
-  want: number,
-  worker: Promise<unknown>,
-): Promise<void> {
-  const wait = async () => {
-    for (;;) {
-      const v = Atomics.load(a, i);
-      if (v === want) return;
-      const r = Atomics.waitAsync(a, i, v, 60_000);
-      if (r.async) await r.value;
-    }
-  };
-  await Promise.race([
-    wait(),
-    worker.then(() => {
-      if (Atomics.load(a, i) !== want) throw new Error(`worker ended before word ${i} == ${want}`);
-    }),
-  ]);
 }
