@@ -14,15 +14,16 @@ import { EventNotifier } from "../sync/event_notifier.ts";
 import { CONTEXT, MAX_CONTEXTS, MUTEX } from "../sync/layout.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
-import { runInThread, untilWord } from "../sync/_test_util.ts";
+import { runInThread } from "../testing/thread.ts";
+import { waitFor } from "../testing/wait.ts";
 import { AioContext, type HostIoResource } from "./aio_context.ts";
 import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
 import { registerHandler, unregisterHandler } from "./handler_ref.ts";
-import { newSync, SYNC } from "./_fixture_remote.ts";
-import { sleepUntilKicked, word } from "./_test_util.ts";
+import { newSync, SYNC } from "./testdata/remote.ts";
+import { sleepUntilKicked, word } from "./testdata/kick.ts";
 
-const REMOTE = new URL("./_fixture_remote.ts", import.meta.url);
-const HANDLERS = new URL("./_fixture_handlers.ts", import.meta.url);
+const REMOTE = new URL("./testdata/remote.ts", import.meta.url);
+const HANDLERS = new URL("./testdata/handlers.ts", import.meta.url);
 
 // ------------------------------------------------------------------ helpers
 
@@ -955,7 +956,9 @@ Deno.test("acquire/release: exclusive across a real worker thread (§1.8)", asyn
   const worker = runInThread<
     { thread: number; heldByMe: boolean; depth: number; peerTry: boolean }
   >(REMOTE, "holdLockUntilContended", ctx.handle, sync.buffer);
-  await untilWord(sync, SYNC.PHASE, 1, worker);
+  await waitFor({ words: sync, index: SYNC.PHASE, equals: 1 }, "the worker to hold the lock", {
+    watch: worker,
+  });
   // The worker holds it (twice): we cannot take it.
   assert.equal(ctx.lock.tryLock(), false);
   assert.equal(ctx.lock.heldByMe(), false);

@@ -6,7 +6,7 @@ import { MainLoop } from "./main_loop.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { REGISTRY } from "../sync/layout.ts";
 
-const FIX = new URL("./_fixture_iothread.ts", import.meta.url).href;
+const FIX = new URL("./testdata/iothread.ts", import.meta.url).href;
 const ref = (name: string) => `${FIX}#${name}`;
 
 Deno.test("aioWaitWhile: the home thread polls its own context until the condition clears", () => {

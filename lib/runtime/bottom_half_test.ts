@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import { CONTEXT } from "../sync/layout.ts";
 import { BH_FLAG } from "./layout.ts";
 import { defaultRegistry } from "../sync/registry.ts";
-import { runInThread } from "../sync/_test_util.ts";
+import { runInThread } from "../testing/thread.ts";
 import { AioContext, IDLE_BH_TIMEOUT_NS } from "./aio_context.ts";
 import { type BhHost, BottomHalf, sharedBhEnqueue } from "./bottom_half.ts";
 import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
-import { sleepUntilKicked } from "./_test_util.ts";
+import { sleepUntilKicked } from "./testdata/kick.ts";
 
-const REMOTE = new URL("./_fixture_remote.ts", import.meta.url);
+const REMOTE = new URL("./testdata/remote.ts", import.meta.url);
 
 /** The context's `notified` word (QEMU ctx->notified). */
 function notified(ctx: AioContext): number {

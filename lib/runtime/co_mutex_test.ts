@@ -8,10 +8,10 @@
 // Atomics.waitAsync (no timing assertion).
 
 import assert from "node:assert/strict";
-import { until } from "./_test_util.ts";
+import { waitFor } from "../testing/wait.ts";
 import { CO_MUTEX, CO_MUTEX_STAT, CO_WAITER } from "./layout.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
-import { runInThread } from "../sync/_test_util.ts";
+import { runInThread } from "../testing/thread.ts";
 import { AioContext } from "./aio_context.ts";
 import {
   aioCoScheduleRemote,
@@ -22,9 +22,9 @@ import {
 } from "./coroutine.ts";
 import { CO_MUTEX_DEFAULT_SPIN, CoMutex, type CoMutexStats } from "./co_mutex.ts";
 import { IoThread } from "./io_thread.ts";
-import { COUNT, HAND } from "./_fixture_co_mutex.ts";
+import { COUNT, HAND } from "./testdata/co_mutex.ts";
 
-const FIX = new URL("./_fixture_co_mutex.ts", import.meta.url);
+const FIX = new URL("./testdata/co_mutex.ts", import.meta.url);
 const ref = (name: string) => `${FIX.href}#${name}`;
 
 function lockers(m: CoMutex): Int32Array {
@@ -281,13 +281,21 @@ Deno.test("CoMutex across threads: hand-over both ways through the waiters' door
 
     // The IoThread's coroutine queues behind a (after its bounded spin).
     const w = await iot.run<CoroutineRef>(ref("lockParkUnlock"), m.handle, shared.buffer);
-    await until(lockers(m), CO_MUTEX.LOCKED, 2, "the IoThread coroutine queued", iot);
+    await waitFor(
+      { words: lockers(m), index: CO_MUTEX.LOCKED, atLeast: 2 },
+      "the IoThread coroutine queued",
+      { watch: iot },
+    );
     assert.equal(Atomics.load(shared, HAND.GOT), 0);
 
     aioCoWake(a); // a unlocks: hand-over to the other thread, its doorbell rings
     assert.deepEqual(log, ["a got", "a unlocks"]);
     assert.equal(m.stats().remoteWakes, 1);
-    await until(shared, HAND.GOT, 1, "the IoThread coroutine got the mutex", iot);
+    await waitFor(
+      { words: shared, index: HAND.GOT, atLeast: 1 },
+      "the IoThread coroutine got the mutex",
+      { watch: iot },
+    );
     assert.equal(Atomics.load(shared, HAND.THREAD), iot.threadId, "it ran in its thread");
     assert.equal(Atomics.load(shared, HAND.CTX), iot.getAioContext().id + 1, "in its context");
 
@@ -297,7 +305,11 @@ Deno.test("CoMutex across threads: hand-over both ways through the waiters' door
     assert.deepEqual(log, ["a got", "a unlocks"], "b waits");
     assert.equal(ctx.poll(false), false);
     aioCoScheduleRemote(iot.getAioContext(), w); // the holder unlocks and rings our doorbell
-    await until(shared, HAND.RELEASED, 1, "the IoThread coroutine released", iot);
+    await waitFor(
+      { words: shared, index: HAND.RELEASED, atLeast: 1 },
+      "the IoThread coroutine released",
+      { watch: iot },
+    );
     assert.deepEqual(log, ["a got", "a unlocks"], "b resumes only from our loop");
     assert.equal(ctx.poll(false), true, "the doorbell handler enters b");
     assert.deepEqual(log, ["a got", "a unlocks", "b got"]);
@@ -326,7 +338,11 @@ Deno.test("CoMutex: a locker spins while the holder runs in another thread and w
   try {
     const shared = new Int32Array(new SharedArrayBuffer(HAND.WORDS * 4));
     const w = await iot.run<CoroutineRef>(ref("lockParkUnlock"), m.handle, shared.buffer);
-    await until(shared, HAND.GOT, 1, "the IoThread coroutine holds the mutex", iot);
+    await waitFor(
+      { words: shared, index: HAND.GOT, atLeast: 1 },
+      "the IoThread coroutine holds the mutex",
+      { watch: iot },
+    );
     // A helper wakes the holder once it sees us spin (we cannot: we spin).
     const helper = runInThread<void>(
       FIX,
@@ -336,13 +352,15 @@ Deno.test("CoMutex: a locker spins while the holder runs in another thread and w
       iot.contextHandle,
       w,
     );
-    await until(shared, HAND.READY, 1, "the helper is ready", iot);
+    await waitFor({ words: shared, index: HAND.READY, atLeast: 1 }, "the helper is ready", {
+      watch: iot,
+    });
     const log: string[] = [];
     const s = holder(m, log, "spinner");
     coEnter(s, ctx); // spins until the IoThread's unlock
     assert.deepEqual(log, ["spinner got"]);
     await helper;
-    await until(shared, HAND.RELEASED, 1, "released", iot);
+    await waitFor({ words: shared, index: HAND.RELEASED, atLeast: 1 }, "released", { watch: iot });
     aioCoWake(s);
     assert.deepEqual(pick(m.stats()), {
       acquired: 2,
@@ -376,7 +394,11 @@ Deno.test("CoMutex: coroutines of 4 IoThreads keep a plain counter exact", async
     );
     assert.equal(new Set(threads).size, THREADS);
     assert.ok(!threads.includes(currentThreadId()));
-    await until(shared, COUNT.DONE, THREADS * CO, "every coroutine finished", ...iots);
+    await waitFor(
+      { words: shared, index: COUNT.DONE, atLeast: THREADS * CO },
+      "every coroutine finished",
+      { watch: iots },
+    );
     assert.equal(Atomics.load(shared, COUNT.COUNTER), THREADS * CO * ITERS, "no lost update");
     assert.equal(Atomics.load(shared, COUNT.VIOLATIONS), 0, "never two holders");
     assert.equal(Atomics.load(shared, COUNT.WRONG_CTX), 0, "waiters resumed in their context");

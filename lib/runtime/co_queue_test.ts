@@ -15,9 +15,10 @@ import { aioCoWake, coEnter, Coroutine, CoroutineError } from "./coroutine.ts";
 import { CoMutex } from "./co_mutex.ts";
 import { CoQueue, coSleep } from "./co_queue.ts";
 import { IoThread } from "./io_thread.ts";
-import { SLEEPER } from "./_fixture_co.ts";
+import { SLEEPER } from "./testdata/coroutine.ts";
+import { waitFor } from "../testing/wait.ts";
 
-const FIX = new URL("./_fixture_co.ts", import.meta.url);
+const FIX = new URL("./testdata/coroutine.ts", import.meta.url);
 const ref = (name: string) => `${FIX.href}#${name}`;
 
 function manualCtx(name: string): { ctx: AioContext; mono: ManualTimeSource } {
@@ -242,12 +243,9 @@ Deno.test("a coroutine in an IoThread sleeps with coSleep and resumes inside the
     const thread = await iot.run<number>(ref("sleepInLoop"), r.buffer, 100_000_000);
     assert.equal(thread, iot.threadId);
     assert.notEqual(thread, currentThreadId());
-    const deadline = Date.now() + 60_000;
-    while (Atomics.load(r, SLEEPER.DONE) === 0) {
-      if (Date.now() > deadline) throw new Error("the sleeper never resumed");
-      const w = Atomics.waitAsync(r, SLEEPER.DONE, 0, 50);
-      if (w.async) await Promise.race([w.value, new Promise((res) => setTimeout(res, 60))]);
-    }
+    await waitFor({ words: r, index: SLEEPER.DONE, equals: 1 }, "the sleeper to resume", {
+      watch: iot,
+    });
     assert.equal(r[SLEEPER.IN_COROUTINE], 1);
     assert.equal(r[SLEEPER.THREAD], iot.threadId, "it resumed in its own thread");
     assert.equal(r[SLEEPER.DEPTH], 1, "from the timer phase of the loop's poll(true)");

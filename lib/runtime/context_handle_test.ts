@@ -12,7 +12,7 @@ import { ClockType, Scale } from "./clock.ts";
 import { RemoteAioContext } from "./context_handle.ts";
 import { registerHandler, unregisterHandler } from "./handler_ref.ts";
 
-const HANDLERS = new URL("./_fixture_handlers.ts", import.meta.url);
+const HANDLERS = new URL("./testdata/handlers.ts", import.meta.url);
 
 function notified(ctx: AioContext): number {
   const reg = defaultRegistry();

@@ -8,10 +8,10 @@
 // Atomics.waitAsync (never a timing assertion).
 
 import assert from "node:assert/strict";
-import { until } from "./_test_util.ts";
+import { waitFor } from "../testing/wait.ts";
 import { CO_TABLE } from "./layout.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
-import { runInThread } from "../sync/_test_util.ts";
+import { runInThread } from "../testing/thread.ts";
 import { AioContext } from "./aio_context.ts";
 import { AioThreadError } from "./aio_thread_error.ts";
 import {
@@ -36,9 +36,9 @@ import {
 } from "./coroutine.ts";
 import { lookupHandler } from "./handler_ref.ts";
 import { IoThread } from "./io_thread.ts";
-import { STORM } from "./_fixture_co.ts";
+import { STORM } from "./testdata/coroutine.ts";
 
-const FIX = new URL("./_fixture_co.ts", import.meta.url);
+const FIX = new URL("./testdata/coroutine.ts", import.meta.url);
 const ref = (name: string) => `${FIX.href}#${name}`;
 
 /** Stack frames below the caller (the stack must stay flat across hand-offs). */
@@ -713,7 +713,11 @@ Deno.test("storm: 2 producer IoThreads wake 64 coroutines of a target IoThread 3
     );
     for (const r of results) assert.equal(r.sent, N * ROUNDS);
     const expected = P * N * ROUNDS;
-    await until(counts, N + STORM.TOTAL, expected, "all wakes delivered", target, ...producers);
+    await waitFor(
+      { words: counts, index: N + STORM.TOTAL, atLeast: expected },
+      "all wakes delivered",
+      { watch: [target, ...producers] },
+    );
     for (let i = 0; i < N; i++) {
       assert.equal(
         Atomics.load(counts, i),
@@ -727,7 +731,11 @@ Deno.test("storm: 2 producer IoThreads wake 64 coroutines of a target IoThread 3
     Atomics.store(counts, N + STORM.STOP, 1);
     const ctx = target.getAioContext();
     for (const r of refs) aioCoScheduleRemote(ctx, r);
-    await until(counts, N + STORM.EXITED, N, "all coroutines returned", target, ...producers);
+    await waitFor(
+      { words: counts, index: N + STORM.EXITED, atLeast: N },
+      "all coroutines returned",
+      { watch: [target, ...producers] },
+    );
     assert.equal(Atomics.load(counts, N + STORM.TOTAL), expected + N);
     const st = await target.run<CoroutineStats>(ref("stats"));
     assert.equal(st.live, 0);

@@ -2,7 +2,7 @@
 // "Threads"): registered small ids, interned module references, lazy loading.
 
 import assert from "node:assert/strict";
-import { runInThread } from "../sync/_test_util.ts";
+import { runInThread } from "../testing/thread.ts";
 import {
   BUILTIN_HANDLER,
   FIRST_USER_HANDLER,
@@ -16,8 +16,8 @@ import {
   unregisterHandler,
 } from "./handler_ref.ts";
 
-const HANDLERS = new URL("./_fixture_handlers.ts", import.meta.url);
-const REMOTE = new URL("./_fixture_remote.ts", import.meta.url);
+const HANDLERS = new URL("./testdata/handlers.ts", import.meta.url);
+const REMOTE = new URL("./testdata/remote.ts", import.meta.url);
 
 Deno.test("registerHandler: ids must be integers in [16, 2^20)", () => {
   assert.equal(FIRST_USER_HANDLER, 16);
@@ -109,9 +109,9 @@ Deno.test("handlerId: module references are interned to a stable id >= 2^20", ()
   const other = handlerId({ module: HANDLERS.href, name: "remoteRecord" });
   assert.notEqual(other, obj);
   // Normalised through URL parsing.
-  const odd = new URL("./sub/../_fixture_handlers.ts", import.meta.url).href.replace(
-    "/_fixture",
-    "/./_fixture",
+  const odd = new URL("./testdata/sub/../handlers.ts", import.meta.url).href.replace(
+    "/handlers.ts",
+    "/./handlers.ts",
   );
   assert.equal(handlerId(`${odd}#loadMe`), obj);
 });

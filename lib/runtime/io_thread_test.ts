@@ -4,8 +4,9 @@ import { DEFAULT_POLL_MAX_NS, IoThread } from "./io_thread.ts";
 import { EventNotifier } from "../sync/event_notifier.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { CONTEXT } from "../sync/layout.ts";
+import { waitFor } from "../testing/wait.ts";
 
-const FIX = new URL("./_fixture_iothread.ts", import.meta.url).href;
+const FIX = new URL("./testdata/iothread.ts", import.meta.url).href;
 const ref = (name: string) => `${FIX}#${name}`;
 const { RECORD_HANDLER, THROWING_HANDLER } = await import(FIX);
 
@@ -61,7 +62,7 @@ Deno.test("IoThread: a throwing run() handler rejects with thread, handler and s
   assert.equal(err.handler, ref("fail"));
   assert.equal(err.remote.name, "TypeError");
   assert.match(err.message, /IO t-runerr.*bad input/);
-  assert.match(err.remote.stack, /_fixture_iothread\.ts/);
+  assert.match(err.remote.stack, /testdata\/iothread\.ts/);
   assert.equal(await iot.run(ref("add"), 1, 2), 3, "still running");
   await assert.rejects(iot.run(`${FIX}#noSuchExport`), /no exported function "noSuchExport"/);
   await assert.rejects(iot.run(42), /module reference/);
@@ -76,13 +77,14 @@ Deno.test("IoThread: a handler that throws in the loop stops the thread; join re
     preload: [FIX],
     onError: (e) => seen.push(e),
   });
+  await iot.run(ref("registerTestHandlers"));
   iot.getAioContext().scheduleOneshot(THROWING_HANDLER, 7);
   const err = await iot.join().then(() => assert.fail("join should reject"), (e: unknown) => e);
   assert.ok(err instanceof AioThreadError);
   assert.equal(err.thread, "IO t-fatal");
   assert.equal(err.handler, "explode");
   assert.match(err.message, /exploded with 7/);
-  assert.match(err.stack ?? "", /_fixture_iothread\.ts/);
+  assert.match(err.stack ?? "", /testdata\/iothread\.ts/);
   assert.equal(seen.length, 1);
   assert.equal(iot.error, err);
   await assert.rejects(iot.run(ref("add"), 1, 1), /exploded with 7/);
@@ -119,16 +121,13 @@ Deno.test("IoThread: BHs left alive at stop are reported by name", async () => {
 });
 
 Deno.test("IoThread: one IOThread schedules a oneshot into another (aio_bh_schedule_oneshot)", async () => {
-  const a = await IoThread.create({ id: "t-a", preload: [FIX] });
-  const b = await IoThread.create({ id: "t-b", preload: [FIX] });
+  const a = await IoThread.create({ id: "t-a" });
+  const b = await IoThread.create({ id: "t-b" });
   const rec = new SharedArrayBuffer(32);
   const r = new Int32Array(rec);
-  await b.run(ref("setRecord"), rec);
+  await b.run(ref("registerTestHandlers"), rec);
   await a.run(ref("scheduleInto"), b.contextHandle, 11, 22, 33);
-  while (Atomics.load(r, 0) === 0) {
-    const w = Atomics.waitAsync(r, 0, 0, 5000);
-    if (w.async) await w.value;
-  }
+  await waitFor({ words: r, index: 0, atLeast: 1 }, "the oneshot in t-b", { watch: [a, b] });
   assert.deepEqual([...r.subarray(0, 5)], [1, 11, 22, 33, b.threadId]);
   void RECORD_HANDLER;
   a.stop();
@@ -148,14 +147,10 @@ Deno.test("IoThread: an event notifier set from the orchestrator wakes the sleep
   for (let i = 1; i <= 3; i++) {
     // Set only while the thread announces a wait (notify_me raised, which
     // it keeps until after it wakes): this set must then pay for a wake.
-    while (Atomics.load(reg.words, reg.contextBase(ctx.id) + CONTEXT.NOTIFY_ME) === 0) {
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    const notifyMe = reg.contextBase(ctx.id) + CONTEXT.NOTIFY_ME;
+    await waitFor({ words: reg.words, index: notifyMe, atLeast: 1 }, "a wait", { watch: iot });
     e.set();
-    while (Atomics.load(c, 0) < i) {
-      const w = Atomics.waitAsync(c, 0, Atomics.load(c, 0), 5000);
-      if (w.async) await w.value;
-    }
+    await waitFor({ words: c, index: 0, atLeast: i }, `notifier run ${i}`, { watch: iot });
   }
   assert.equal(Atomics.load(c, 0), 3);
   assert.equal(ctx.notifyStats().wakes - wakesBefore, 3, "each set woke the sleeping thread");
@@ -170,10 +165,7 @@ Deno.test("IoThread: a timer in the IOThread fires while it sleeps", async () =>
   const count = new SharedArrayBuffer(8);
   const c = new Int32Array(count);
   await iot.run(ref("timerCount"), count, 5);
-  while (Atomics.load(c, 0) < 1) {
-    const w = Atomics.waitAsync(c, 0, 0, 5000);
-    if (w.async) await w.value;
-  }
+  await waitFor({ words: c, index: 0, atLeast: 1 }, "the timer", { watch: iot });
   assert.equal(Atomics.load(c, 0), 1);
   iot.stop();
   const stats = await iot.join();

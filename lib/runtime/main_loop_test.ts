@@ -10,17 +10,11 @@ import {
 import { IoThread } from "./io_thread.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { REGISTRY } from "../sync/layout.ts";
+import { waitFor } from "../testing/wait.ts";
 
-const FIX = new URL("./_fixture_iothread.ts", import.meta.url).href;
+const FIX = new URL("./testdata/iothread.ts", import.meta.url).href;
 const ref = (name: string) => `${FIX}#${name}`;
 const { RECORD_HANDLER } = await import(FIX);
-
-async function waitWord(a: Int32Array, i: number, atLeast: number): Promise<void> {
-  while (Atomics.load(a, i) < atLeast) {
-    const w = Atomics.waitAsync(a, i, Atomics.load(a, i), 5000);
-    if (w.async) await w.value;
-  }
-}
 
 Deno.test("MainLoop: the main context runs in its own thread, under the BQL", async () => {
   assert.throws(() => getMainAioContext(), /no main loop/);
@@ -46,11 +40,11 @@ Deno.test("MainLoop: the main context runs in its own thread, under the BQL", as
 });
 
 Deno.test("MainLoop: it releases the BQL only while waiting; a BQL holder blocks its dispatch", async () => {
-  const main = await MainLoop.create({ preload: [FIX] });
+  const main = await MainLoop.create();
   try {
     const rec = new SharedArrayBuffer(32);
     const r = new Int32Array(rec);
-    await main.run(ref("setRecord"), rec);
+    await main.run(ref("registerTestHandlers"), rec);
     // The main loop is idle, i.e. waiting without the BQL: we can take it.
     bqlLock();
     assert.equal(bqlLocked(), true);
@@ -61,7 +55,7 @@ Deno.test("MainLoop: it releases the BQL only while waiting; a BQL holder blocks
     assert.equal(Atomics.wait(r, 0, 0, 50), "timed-out");
     assert.equal(Atomics.load(r, 0), 0);
     bqlUnlock();
-    await waitWord(r, 0, 1);
+    await waitFor({ words: r, index: 0, atLeast: 1 }, "the recorded oneshot", { watch: main });
     assert.deepEqual([...r.subarray(0, 4)], [1, 1, 2, 3]);
     const s = bqlStats();
     assert.ok(s.acquired > acquiredBefore);

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { IoThread } from "./io_thread.ts";
 
-const FIX = new URL("./_fixture_stress.ts", import.meta.url).href;
+const FIX = new URL("./testdata/stress.ts", import.meta.url).href;
 const ref = (name: string) => `${FIX}#${name}`;
 
 function itemsFromEnv(): number {

@@ -72,7 +72,7 @@
  * const pool = threadPoolFor(ctx);
  * let sum: unknown;
  * pool.submit(
- *   { fn: { module: new URL("./_fixture_pool.ts", import.meta.url), name: "add" }, args: [2, 3] },
+ *   { fn: { module: new URL("./testdata/pool_jobs.ts", import.meta.url), name: "add" }, args: [2, 3] },
  *   { onComplete: (r) => (sum = r.status === "ok" ? r.value : r.status) },
  * );
  * while (sum === undefined) ctx.poll(true); // the completion BH wakes the context
@@ -322,7 +322,7 @@ export function threadPoolFor(
  * import { threadPoolFor } from "./thread_pool.ts";
  * const ctx = new AioContext();
  * const pool = threadPoolFor(ctx);
- * const req = pool.submit({ fn: `${new URL("./_fixture_pool.ts", import.meta.url)}#add`, args: [1, 2] });
+ * const req = pool.submit({ fn: `${new URL("./testdata/pool_jobs.ts", import.meta.url)}#add`, args: [1, 2] });
  * while (req.status !== "completed") ctx.poll(true);
  * console.log(req.result); // { status: "ok", value: 3, workerThread: ... }
  * await pool.destroy();
@@ -377,7 +377,7 @@ export class ThreadPoolRequest<T = unknown> {
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
-   * const req = pool.submit({ fn: `${new URL("./_fixture_pool.ts", import.meta.url)}#add`, args: [1, 2] });
+   * const req = pool.submit({ fn: `${new URL("./testdata/pool_jobs.ts", import.meta.url)}#add`, args: [1, 2] });
    * console.log(req.status); // "queued" (or already "running")
    * while (req.status !== "completed") ctx.poll(true);
    * await pool.destroy();
@@ -405,7 +405,7 @@ export class ThreadPoolRequest<T = unknown> {
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
-   * const req = pool.submit({ fn: `${new URL("./_fixture_pool.ts", import.meta.url)}#add`, args: [2, 2] });
+   * const req = pool.submit({ fn: `${new URL("./testdata/pool_jobs.ts", import.meta.url)}#add`, args: [2, 2] });
    * console.log(req.result); // null
    * while (req.result === null) ctx.poll(true);
    * await pool.destroy();
@@ -434,7 +434,7 @@ export class ThreadPoolRequest<T = unknown> {
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
-   * const req = pool.submit({ fn: `${new URL("./_fixture_pool.ts", import.meta.url)}#add`, args: [1, 1] });
+   * const req = pool.submit({ fn: `${new URL("./testdata/pool_jobs.ts", import.meta.url)}#add`, args: [1, 1] });
    * const cancelled = req.cancel(); // true unless a worker took it already
    * while (req.result === null) ctx.poll(true);
    * console.log(cancelled === (req.result.status === "cancelled")); // true
@@ -683,7 +683,7 @@ export class ThreadPool {
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
-   * const fn = { module: new URL("./_fixture_pool.ts", import.meta.url), name: "add" };
+   * const fn = { module: new URL("./testdata/pool_jobs.ts", import.meta.url), name: "add" };
    * let got = 0;
    * pool.submit<number>({ fn, args: [20, 22] }, {
    *   onComplete: (r) => (got = r.status === "ok" ? r.value : -1),
@@ -739,7 +739,7 @@ export class ThreadPool {
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
-   * const fn = `${new URL("./_fixture_pool.ts", import.meta.url)}#add`;
+   * const fn = `${new URL("./testdata/pool_jobs.ts", import.meta.url)}#add`;
    * let out = 0;
    * function* co(): Generator<void, void, unknown> {
    *   out = yield* pool.submitCo<number>({ fn, args: [1, 2] }, wake);
@@ -947,7 +947,7 @@ export class ThreadPool {
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
-   * const req = pool.submit({ fn: `${new URL("./_fixture_pool.ts", import.meta.url)}#add`, args: [1, 1] });
+   * const req = pool.submit({ fn: `${new URL("./testdata/pool_jobs.ts", import.meta.url)}#add`, args: [1, 1] });
    * pool.cancel(req);
    * while (req.result === null) ctx.poll(true);
    * await pool.destroy();

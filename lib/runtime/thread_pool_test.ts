@@ -24,28 +24,17 @@ import {
   validatePoolMinMax,
 } from "./thread_pool.ts";
 import { decode, Encoder, MissingBufferError } from "./_pool_codec.ts";
+import { waitFor } from "../testing/wait.ts";
 
-const JOBS = new URL("./_fixture_pool.ts", import.meta.url).href;
+const JOBS = new URL("./testdata/pool_jobs.ts", import.meta.url).href;
 const job = (name: string) => `${JOBS}#${name}`;
-const IOT_FIX = new URL("./_fixture_pool_iothread.ts", import.meta.url).href;
+const IOT_FIX = new URL("./testdata/pool_iothread.ts", import.meta.url).href;
 
 const threadsInUse = (): number => defaultRegistry().threadsInUse();
 
-/**
- * Waits (letting the event loop run) until `cond()` holds. The bound only
- * turns a hang into a failure; no assertion depends on how long it took.
- */
-async function until(cond: () => boolean, what: string, boundMs = 20_000): Promise<void> {
-  const end = performance.now() + boundMs;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
-
 /** Polls `ctx` without blocking until `cond()` holds. */
 function pollUntil(ctx: AioContext, cond: () => boolean, what: string): Promise<void> {
-  return until(() => {
+  return waitFor(() => {
     ctx.poll(false);
     return cond();
   }, what);
@@ -227,7 +216,7 @@ Deno.test("thread pool: completions run in the submitting thread, from the BH, o
   assert.equal(pool.stats().submitted, 3);
   assert.equal(pool.stats().completed, 0);
   // Wait for the workers without polling: results are published, not delivered.
-  await until(() => reqs.every((r) => r.status === "done"), "all three done");
+  await waitFor(() => reqs.every((r) => r.status === "done"), "all three done");
   assert.equal(seen.length, 0, "DONE is not delivered until the context polls");
   assert.equal(pool.stats().completed, 0);
   assert.ok(threadsInUse() > before, "workers hold aiolab thread ids");
@@ -266,7 +255,7 @@ Deno.test("thread pool: a callback that nests poll() receives the other completi
   const b = pool.submit({ fn: job("add"), args: [2, 2] }, {
     onComplete: () => order.push(`b@depth${ctx.pollDepth()}`),
   });
-  await until(() => a.status === "done" && b.status === "done", "both done");
+  await waitFor(() => a.status === "done" && b.status === "done", "both done");
   assert.equal(ctx.poll(false), true);
   // a is delivered first (submission order); b from the nested poll.
   assert.deepEqual(order, ["a:start", "b@depth2", "a:end"]);
@@ -282,11 +271,7 @@ Deno.test("thread pool: completion wakes an IOThread blocked in poll(true)", asy
     const r = new Int32Array(rec);
     const waitsBefore = iot.getAioContext().notifyStats().waits;
     await iot.run(`${IOT_FIX}#submitWhileSleeping`, rec);
-    while (Atomics.load(r, 0) === 0) {
-      const w = Atomics.waitAsync(r, 0, 0, 20_000);
-      if (w.async) await w.value;
-      else break;
-    }
+    await waitFor({ words: r, index: 0, equals: 1 }, "the completion callback", { watch: iot });
     assert.equal(Atomics.load(r, 0), 1, "callback ran");
     assert.equal(r[1], iot.threadId, "callback ran in the IOThread");
     assert.equal(r[2], 1, "the job saw the IOThread sleeping in poll(true) before completing");
@@ -319,7 +304,7 @@ Deno.test("thread pool: a queued request cancels (ECANCELED); a running one comp
   const queued = pool.submit<string>({ fn: job("gated"), args: [gate, "never"] }, {
     onComplete: (r) => results.push(`queued:${r.status}`),
   });
-  await until(() => running.status === "running" && Atomics.load(gate, 0) === 1, "first runs");
+  await waitFor(() => running.status === "running" && Atomics.load(gate, 0) === 1, "first runs");
   assert.equal(queued.status, "queued", "max 1: the second waits in the queue");
   assert.equal(running.cancel(), false, "running: cancel has no effect");
   assert.equal(queued.cancel(), true);
@@ -358,7 +343,7 @@ Deno.test("thread pool: a throwing job completes with its name, message and stac
   assert.ok(r.error instanceof AioThreadError);
   assert.equal(r.error.remote.name, "TypeError");
   assert.equal(r.error.remote.message, "bad sector");
-  assert.match(r.error.remote.stack, /_fixture_pool\.ts/);
+  assert.match(r.error.remote.stack, /testdata\/pool_jobs\.ts/);
   assert.equal(r.error.handler, job("fail"));
   assert.match(r.error.thread, /pool@pool-error worker/);
   assert.match(r.error.message, /TypeError: bad sector/);
@@ -478,7 +463,7 @@ Deno.test("thread pool: max 2 workers never run more than 2 jobs at once", async
     { length: total },
     () => pool.submit<number>({ fn: job("withPermit"), args: [probe] }),
   );
-  await until(() => Atomics.load(probe, 2) === 2, "two jobs entered");
+  await waitFor(() => Atomics.load(probe, 2) === 2, "two jobs entered");
   let st = pool.stats();
   assert.equal(st.workers, 2, "no third worker");
   assert.equal(st.busyWorkers, 2);
@@ -510,8 +495,8 @@ Deno.test("thread pool: min workers are spawned at once and kept warm past idle 
   const ctx = new AioContext({ name: "pool-min" });
   const pool = threadPoolFor(ctx, { minWorkers: 2, idleTimeoutMs: 20 });
   assert.equal(pool.stats().workers, 2, "spawned by the constructor");
-  await until(() => pool.stats().idleWorkers === 2, "both idle");
-  await until(() => pool.stats().idleTimeouts >= 6, "several idle timeouts");
+  await waitFor(() => pool.stats().idleWorkers === 2, "both idle");
+  await waitFor(() => pool.stats().idleTimeouts >= 6, "several idle timeouts");
   let st = pool.stats();
   assert.equal(st.workers, 2, "kept warm");
   assert.equal(st.workersExited, 0);
@@ -520,7 +505,7 @@ Deno.test("thread pool: min workers are spawned at once and kept warm past idle 
   assert.equal(pool.stats().workersSpawned, 2, "an idle warm worker took it: no spawn");
   // Lowering min lets them retire after their next idle timeout.
   pool.setMinMax(0, 4);
-  await until(() => pool.stats().workers === 0, "warm workers retire");
+  await waitFor(() => pool.stats().workers === 0, "warm workers retire");
   st = pool.stats();
   assert.equal(st.workersExited, 2);
   assert.equal(st.minWorkers, 0);
@@ -536,17 +521,17 @@ Deno.test("thread pool: idle workers exit after the idle timeout and free their 
   const pool = threadPoolFor(ctx, { idleTimeoutMs: 30, maxWorkers: 3 });
   const gate = new Int32Array(new SharedArrayBuffer(16));
   const reqs = [1, 2, 3].map((i) => pool.submit({ fn: job("gated"), args: [gate, i] }));
-  await until(() => Atomics.load(gate, 0) === 3, "three workers busy");
+  await waitFor(() => Atomics.load(gate, 0) === 3, "three workers busy");
   assert.equal(pool.stats().workers, 3);
   assert.equal(threadsInUse(), before + 3);
   Atomics.store(gate, 1, 1);
   Atomics.notify(gate, 1);
   await pollUntil(ctx, () => reqs.every((r) => r.result !== null), "delivered");
-  await until(() => pool.stats().workers === 0, "all idle workers exit");
+  await waitFor(() => pool.stats().workers === 0, "all idle workers exit");
   const st = pool.stats();
   assert.equal(st.workersExited, 3);
   assert.ok(st.idleTimeouts >= 3);
-  await until(() => threadsInUse() === before, "thread ids freed");
+  await waitFor(() => threadsInUse() === before, "thread ids freed");
   // The pool still works: a new worker is spawned on demand.
   const again = pool.submit({ fn: job("add"), args: [2, 3] });
   await pollUntil(ctx, () => again.result !== null, "served again");
@@ -558,9 +543,9 @@ Deno.test("thread pool: idle workers exit after the idle timeout and free their 
 Deno.test("thread pool: lowering max retires surplus workers", async () => {
   const ctx = new AioContext({ name: "pool-shrink" });
   const pool = threadPoolFor(ctx, { minWorkers: 3, maxWorkers: 3 });
-  await until(() => pool.stats().idleWorkers === 3, "three idle");
+  await waitFor(() => pool.stats().idleWorkers === 3, "three idle");
   pool.setMinMax(0, 1);
-  await until(() => pool.stats().workers === 1, "two retire");
+  await waitFor(() => pool.stats().workers === 1, "two retire");
   assert.equal(pool.stats().workersExited, 2);
   await teardown(pool, ctx);
 });
@@ -577,7 +562,7 @@ Deno.test("thread pool: destroy refuses while requests are outstanding", async (
   assert.throws(() => ctx.destroy(), /live bottom half.*thread-pool-completion/);
   Atomics.store(gate, 1, 1);
   Atomics.notify(gate, 1);
-  await until(() => r.status === "done", "done");
+  await waitFor(() => r.status === "done", "done");
   assert.throws(() => pool.destroy(), /outstanding/, "done but not delivered still counts");
   ctx.poll(false);
   assert.equal(pool.outstanding, 0);

@@ -4,7 +4,7 @@
 // real Worker so that this test thread stays an orchestrator.
 
 import assert from "node:assert/strict";
-import { runInThread } from "../sync/_test_util.ts";
+import { runInThread } from "../testing/thread.ts";
 import { AioContext } from "./aio_context.ts";
 import {
   currentRole,
@@ -13,7 +13,7 @@ import {
   setMainContextHandle,
 } from "./thread_state.ts";
 
-const REMOTE = new URL("./_fixture_remote.ts", import.meta.url);
+const REMOTE = new URL("./testdata/remote.ts", import.meta.url);
 
 Deno.test("thread state: the orchestrator has no current context and no main handle", () => {
   assert.equal(currentRole(), "orchestrator");

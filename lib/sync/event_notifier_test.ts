@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { EventNotifier, type EventNotifierHandle } from "./event_notifier.ts";
 import { CONTEXT, NOTIFIER, REGISTRY } from "./layout.ts";
 import { defaultRegistry } from "./registry.ts";
-import { runInThread, waitUntil } from "./_test_util.ts";
+import { runInThread } from "../testing/thread.ts";
+import { waitFor } from "../testing/wait.ts";
 
-const FIXTURE = new URL("./_fixture_event_notifier.ts", import.meta.url);
+const FIXTURE = new URL("./testdata/event_notifier.ts", import.meta.url);
 
 /** A fresh control block in the process registry, freed after `fn`. */
 async function withContext(fn: (id: number, ctx: (word: number) => number) => unknown) {
@@ -209,7 +210,9 @@ Deno.test("EventNotifier: set() wakes a worker sleeping on the bound context", a
       id,
       ready.buffer,
     );
-    await waitUntil(() => Atomics.load(ready, 0) === 1, "the worker to announce its sleep", job);
+    await waitFor(() => Atomics.load(ready, 0) === 1, "the worker to announce its sleep", {
+      watch: job,
+    });
     // The worker raised NOTIFY_ME before `ready`: this set must pay for a wake.
     assert.equal(ctx(CONTEXT.NOTIFY_ME), 2);
     e.set();

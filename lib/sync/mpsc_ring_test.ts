@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { RING } from "./layout.ts";
 import { MpscRing } from "./mpsc_ring.ts";
-import { runInThread } from "./_test_util.ts";
-import { type ConsumerSummary, RING_SYNC } from "./_fixture_mpsc_ring.ts";
+import { Barrier } from "../testing/barrier.ts";
+import { runInThread } from "../testing/thread.ts";
+import { type ConsumerSummary, RING_SYNC } from "./testdata/mpsc_ring.ts";
 
-const FIXTURE = new URL("./_fixture_mpsc_ring.ts", import.meta.url);
+const FIXTURE = new URL("./testdata/mpsc_ring.ts", import.meta.url);
 
 type Rec = [number, number, number, number];
 
@@ -236,6 +237,7 @@ Deno.test("MpscRing: 3 producer threads x 100,000 records into 64 slots, none lo
   const N = 100_000;
   const ring = new MpscRing({ capacity: 64, recordWords: 2 });
   const s = new Int32Array(new SharedArrayBuffer(RING_SYNC.WORDS * 4));
+  const start = new Barrier(PRODUCERS);
   const consumer = runInThread<ConsumerSummary>(
     FIXTURE,
     "consume",
@@ -245,7 +247,7 @@ Deno.test("MpscRing: 3 producer threads x 100,000 records into 64 slots, none lo
   );
   const producers = Array.from(
     { length: PRODUCERS },
-    (_, p) => runInThread<number>(FIXTURE, "produce", ring.handle, s.buffer, p, PRODUCERS, N),
+    (_, p) => runInThread<number>(FIXTURE, "produce", ring.handle, s.buffer, start.handle, p, N),
   );
   const [sum, ...ids] = await Promise.all([consumer, ...producers]);
   assert.equal(new Set([sum.id, ...ids]).size, PRODUCERS + 1, "threads share an id");

@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import { MAX_THREADS, MUTEX, MUTEX_STAT } from "./layout.ts";
 import { DEFAULT_MUTEX_SPIN, Mutex, type MutexThreadStats } from "./mutex.ts";
 import { currentThreadId } from "./thread_id.ts";
-import { runInThread, waitUntil } from "./_test_util.ts";
-import { SYNC } from "./_fixture_mutex.ts";
+import { Barrier } from "../testing/barrier.ts";
+import { runInThread } from "../testing/thread.ts";
+import { waitFor } from "../testing/wait.ts";
+import { SYNC } from "./testdata/mutex.ts";
 
-const FIXTURE = new URL("./_fixture_mutex.ts", import.meta.url);
+const FIXTURE = new URL("./testdata/mutex.ts", import.meta.url);
 
 function syncWords(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(SYNC.WORDS * 4));
@@ -135,7 +137,7 @@ Deno.test("Mutex: while a worker holds it, tryLock fails and unlock by main thro
     s.buffer,
   );
   try {
-    await waitUntil(() => Atomics.load(s, SYNC.PHASE) === 1, "the worker to lock", job);
+    await waitFor(() => Atomics.load(s, SYNC.PHASE) === 1, "the worker to lock", { watch: job });
     const wid = Atomics.load(s, SYNC.ID);
     assert.ok(wid >= 1 && wid < MAX_THREADS);
     assert.equal(m.owner(), wid);
@@ -304,7 +306,7 @@ Deno.test("Mutex: an acquisition that had to wait for a worker is counted as con
   const m = new Mutex({ name: "contended", stats: true, spin: 0 });
   const s = syncWords();
   const job = runInThread<number>(FIXTURE, "holdUntilContended", m.handle, s.buffer);
-  await waitUntil(() => Atomics.load(s, SYNC.PHASE) === 1, "the worker to lock", job);
+  await waitFor(() => Atomics.load(s, SYNC.PHASE) === 1, "the worker to lock", { watch: job });
   const wid = Atomics.load(s, SYNC.ID);
   assert.equal(m.owner(), wid);
   // Blocks in Atomics.wait until the worker sees the waiter mark and unlocks.
@@ -347,10 +349,11 @@ Deno.test("Mutex: 4 threads x 250,000 locked plain increments lose nothing", asy
   const N = 250_000;
   const m = new Mutex({ name: "counter", stats: true });
   const s = syncWords();
+  const start = new Barrier(THREADS);
   const ids = await Promise.all(
     Array.from(
       { length: THREADS },
-      () => runInThread<number>(FIXTURE, "hammer", m.handle, s.buffer, N, THREADS),
+      () => runInThread<number>(FIXTURE, "hammer", m.handle, s.buffer, start.handle, N),
     ),
   );
   assert.equal(s[SYNC.COUNTER], THREADS * N);

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { MUTEX, REC_MUTEX } from "./layout.ts";
 import { RecMutex } from "./rec_mutex.ts";
-import { runInThread, waitUntil } from "./_test_util.ts";
-import { REC_SYNC } from "./_fixture_rec_mutex.ts";
+import { runInThread } from "../testing/thread.ts";
+import { waitFor } from "../testing/wait.ts";
+import { REC_SYNC } from "./testdata/rec_mutex.ts";
 
-const FIXTURE = new URL("./_fixture_rec_mutex.ts", import.meta.url);
+const FIXTURE = new URL("./testdata/rec_mutex.ts", import.meta.url);
 
 function recWords(r: RecMutex): Int32Array {
   return new Int32Array(r.handle.sab, REC_MUTEX.REC_BYTE, 4);
@@ -109,7 +110,7 @@ Deno.test("RecMutex: another thread is excluded at depth 2 and 1, admitted at 0"
   const phase = async (k: number) => {
     Atomics.store(s, REC_SYNC.PHASE, k);
     Atomics.notify(s, REC_SYNC.PHASE);
-    await waitUntil(() => Atomics.load(s, REC_SYNC.ACK) === k, `worker phase ${k}`, job);
+    await waitFor(() => Atomics.load(s, REC_SYNC.ACK) === k, `worker phase ${k}`, { watch: job });
   };
   try {
     await phase(1); // depth 2
@@ -146,7 +147,7 @@ Deno.test("RecMutex: a blocked locker gets in only after both unlocks", async ()
   }>(FIXTURE, "lockBlocking", r.handle);
   try {
     // The futex word goes to 2 once the worker gave up spinning and sleeps.
-    await waitUntil(() => mutexState(r) === 2, "the worker to block", job);
+    await waitFor(() => mutexState(r) === 2, "the worker to block", { watch: job });
     r.unlock();
     // Still ours at depth 1: the sleeper was not woken and cannot get in.
     assert.equal(r.depth(), 1);

@@ -7,9 +7,10 @@ import {
   Registry,
   registryFor,
 } from "./registry.ts";
-import { runInThread } from "./_test_util.ts";
+import { Barrier } from "../testing/barrier.ts";
+import { runInThread } from "../testing/thread.ts";
 
-const FIXTURE = new URL("./_fixture_registry.ts", import.meta.url);
+const FIXTURE = new URL("./testdata/registry.ts", import.meta.url);
 
 /** A name nobody else in this process interns. */
 function unique(tag: string): string {
@@ -292,10 +293,10 @@ Deno.test("Registry: three workers interning the same names at once agree on ids
   const reg = defaultRegistry();
   const names = Array.from({ length: 40 }, (_, i) => unique(`c${i}`));
   const countBefore = Atomics.load(namesWords(reg), NAMES.COUNT);
-  const sync = new SharedArrayBuffer(4);
+  const start = new Barrier(3);
   const results = await Promise.all(
     [false, true, false].map((reverse) =>
-      runInThread<number[]>(FIXTURE, "internConcurrently", names, sync, 3, reverse)
+      runInThread<number[]>(FIXTURE, "internConcurrently", names, start.handle, reverse)
     ),
   );
   assert.deepEqual(results[1], results[0]);

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { MAX_THREADS } from "./layout.ts";
 import { defaultRegistry } from "./registry.ts";
 import { currentThreadId, currentThreadName } from "./thread_id.ts";
-import { runInThread } from "./_test_util.ts";
-import type { Attempt } from "./_fixture_thread_id_entry.ts";
+import { runInThread } from "../testing/thread.ts";
+import type { Attempt } from "./testdata/thread_id_entry.ts";
 
-const FIXTURE = new URL("./_fixture_thread_id.ts", import.meta.url);
+const FIXTURE = new URL("./testdata/thread_id.ts", import.meta.url);
 
 Deno.test("thread_id: the orchestrator is thread 0 named orchestrator", () => {
   assert.equal(currentThreadId(), 0);
@@ -38,7 +38,7 @@ Deno.test("thread_id: setting the identity twice throws and keeps the first one"
 });
 
 Deno.test("thread_id: setCurrentThread validates the id range in a fresh Worker", async () => {
-  const w = new Worker(new URL("./_fixture_thread_id_entry.ts", import.meta.url), {
+  const w = new Worker(new URL("./testdata/thread_id_entry.ts", import.meta.url), {
     type: "module",
   });
   try {

@@ -2,9 +2,9 @@
 // reference from thread_pool_test.ts and bench/thread_pool_bench.ts). Not
 // part of the public API.
 
-import { CONTEXT } from "../sync/layout.ts";
-import { defaultRegistry } from "../sync/registry.ts";
-import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";
+import { CONTEXT } from "../../sync/layout.ts";
+import { defaultRegistry } from "../../sync/registry.ts";
+import { currentThreadId, currentThreadName } from "../../sync/thread_id.ts";
 
 /** Adds two numbers. */
 export function add(a: number, b: number): number {

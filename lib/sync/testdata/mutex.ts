@@ -1,9 +1,10 @@
 // Test fixtures for mutex_test.ts: functions that run inside real Workers
 // (via runInThread) and drive a shared Mutex.
 
-import { MUTEX } from "./layout.ts";
-import { Mutex, type MutexHandle } from "./mutex.ts";
-import { currentThreadId } from "./thread_id.ts";
+import { MUTEX } from "../layout.ts";
+import { Mutex, type MutexHandle } from "../mutex.ts";
+import { currentThreadId } from "../thread_id.ts";
+import { Barrier, type BarrierHandle } from "../../testing/barrier.ts";
 
 /** Handshake words in a small shared buffer. */
 export const SYNC = {
@@ -11,12 +12,10 @@ export const SYNC = {
   PHASE: 0,
   /** Thread id the worker reports. */
   ID: 1,
-  /** Barrier / ready counter. */
-  READY: 2,
   /** Plain (non-atomic) counter guarded by the mutex. */
-  COUNTER: 3,
+  COUNTER: 2,
   /** Total Int32 words. */
-  WORDS: 4,
+  WORDS: 3,
 } as const;
 
 /** Waits (blocking, in a Worker) until `a[i] === want`; throws after 30 s. */
@@ -90,26 +89,18 @@ export function unlockForeign(h: MutexHandle): { error: string | null; ownerAfte
 }
 
 /**
- * Waits for `threads` participants at a barrier, then does `n` times
+ * Waits for all participants at the `start` barrier, then does `n` times
  * lock / plain increment of the shared counter / unlock.
  */
 export function hammer(
   h: MutexHandle,
   sync: SharedArrayBuffer,
+  start: BarrierHandle,
   n: number,
-  threads: number,
 ): number {
   const m = Mutex.fromHandle(h);
   const s = new Int32Array(sync);
-  Atomics.add(s, SYNC.READY, 1);
-  Atomics.notify(s, SYNC.READY);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const r = Atomics.load(s, SYNC.READY);
-    if (r >= threads) break;
-    if (Date.now() > deadline) throw new Error("barrier timed out");
-    Atomics.wait(s, SYNC.READY, r, 100);
-  }
+  Barrier.fromHandle(start).arrive();
   for (let i = 0; i < n; i++) {
     m.lock();
     s[SYNC.COUNTER] = s[SYNC.COUNTER] + 1; // deliberately not atomic

@@ -3,7 +3,7 @@
 // Test fixture: a bare Worker entry (no registry, no identity yet) that tries
 // a list of setCurrentThread calls in order and posts what each did.
 
-import { currentThreadId, currentThreadName, setCurrentThread } from "./thread_id.ts";
+import { currentThreadId, currentThreadName, setCurrentThread } from "../thread_id.ts";
 
 /** Outcome of one setCurrentThread attempt. */
 export interface Attempt {

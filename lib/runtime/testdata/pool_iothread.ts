@@ -2,11 +2,11 @@
 // thread_pool_test.ts): they own a thread pool there. Not part of the public
 // API.
 
-import { currentThreadId } from "../sync/thread_id.ts";
-import { getCurrentAioContext } from "./thread_state.ts";
-import { threadPoolFor } from "./thread_pool.ts";
+import { currentThreadId } from "../../sync/thread_id.ts";
+import { getCurrentAioContext } from "../thread_state.ts";
+import { threadPoolFor } from "../thread_pool.ts";
 
-const JOBS = new URL("./_fixture_pool.ts", import.meta.url).href;
+const JOBS = new URL("./pool_jobs.ts", import.meta.url).href;
 
 /**
  * Creates this IOThread's pool and submits a job that completes only once

@@ -1,42 +1,50 @@
 // Test fixtures that run inside IoThreads and the main loop (called with
-// IoThread.run / MainLoop.run, or preloaded). Not part of the public API.
+// IoThread.run / MainLoop.run). Importing this module registers nothing: a
+// test that needs THROWING_HANDLER / RECORD_HANDLER in a thread runs
+// registerTestHandlers there. Not part of the public API.
 
-import { EventNotifier, type EventNotifierHandle } from "../sync/event_notifier.ts";
-import { CONTEXT, REGISTRY } from "../sync/layout.ts";
-import { defaultRegistry } from "../sync/registry.ts";
-import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";
-import { aioWaitKick, aioWaitWhile } from "./aio_wait.ts";
-import { ClockType, Scale } from "./clock.ts";
-import { type AioContextHandle, RemoteAioContext } from "./context_handle.ts";
-import { registerHandler } from "./handler_ref.ts";
-import { qemuAioWait, qemuBhNew, timerNewMs } from "./legacy.ts";
-import { bqlLocked, getMainAioContext } from "./main_loop.ts";
-import { currentRole, getCurrentAioContext } from "./thread_state.ts";
-import { HANDLER_ID } from "./handler_ids.ts";
+import { EventNotifier, type EventNotifierHandle } from "../../sync/event_notifier.ts";
+import { CONTEXT, REGISTRY } from "../../sync/layout.ts";
+import { defaultRegistry } from "../../sync/registry.ts";
+import { currentThreadId, currentThreadName } from "../../sync/thread_id.ts";
+import { aioWaitKick, aioWaitWhile } from "../aio_wait.ts";
+import { ClockType, Scale } from "../clock.ts";
+import { type AioContextHandle, RemoteAioContext } from "../context_handle.ts";
+import { registerHandler } from "../handler_ref.ts";
+import { qemuAioWait, qemuBhNew, timerNewMs } from "../legacy.ts";
+import { bqlLocked, getMainAioContext } from "../main_loop.ts";
+import { currentRole, getCurrentAioContext } from "../thread_state.ts";
+import { HANDLER_ID } from "../handler_ids.ts";
 
-/** Handler id that throws when run (registered by preloading this module). */
+/** Handler id that throws when run (registered by {@link registerTestHandlers}). */
 export const THROWING_HANDLER: number = HANDLER_ID.TEST_THROW;
-/** Handler id that records its arguments in the `record` buffer. */
+/**
+ * Handler id that records its arguments in the `record` buffer: [0] calls,
+ * [1..3] the arguments of the last call, [4] the thread it ran in
+ * (registered by {@link registerTestHandlers}).
+ */
 export const RECORD_HANDLER: number = HANDLER_ID.TEST_RECORD;
 
-let record: Int32Array | null = null;
-
-registerHandler(THROWING_HANDLER, function explode(a0: number) {
-  throw new Error(`exploded with ${a0}`);
-});
-registerHandler(RECORD_HANDLER, function recordArgs(a0: number, a1: number, a2: number) {
-  if (record === null) return;
-  record[0]++;
-  record[1] = a0;
-  record[2] = a1;
-  record[3] = a2;
-  record[4] = currentThreadId();
-  Atomics.notify(record, 0);
-});
-
-/** Installs the buffer RECORD_HANDLER writes into. */
-export function setRecord(sab: SharedArrayBuffer): boolean {
-  record = new Int32Array(sab);
+/**
+ * Registers THROWING_HANDLER and RECORD_HANDLER in the calling thread;
+ * RECORD_HANDLER writes into `record` (it does nothing without one). Run it
+ * in the thread that dispatches them, at setup.
+ */
+export function registerTestHandlers(record?: SharedArrayBuffer): boolean {
+  const r = record === undefined ? null : new Int32Array(record);
+  registerHandler(THROWING_HANDLER, function explode(a0: number) {
+    throw new Error(`exploded with ${a0}`);
+  });
+  registerHandler(RECORD_HANDLER, function recordArgs(a0: number, a1: number, a2: number) {
+    if (r === null) return;
+    r[0]++;
+    r[1] = a0;
+    r[2] = a1;
+    r[3] = a2;
+    r[4] = currentThreadId();
+    // Publishes [1..4]: pairs with the test's Atomics.load / waitAsync of [0].
+    Atomics.notify(r, 0);
+  });
   return true;
 }
 

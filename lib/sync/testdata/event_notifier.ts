@@ -1,9 +1,9 @@
 // Test fixtures for event_notifier_test.ts: functions that run inside real
 // Workers (via runInThread).
 
-import { EventNotifier, type EventNotifierHandle } from "./event_notifier.ts";
-import { CONTEXT } from "./layout.ts";
-import { defaultRegistry } from "./registry.ts";
+import { EventNotifier, type EventNotifierHandle } from "../event_notifier.ts";
+import { CONTEXT } from "../layout.ts";
+import { defaultRegistry } from "../registry.ts";
 
 /** Creates notifiers in this thread; returns their ids and handles. */
 export function createNotifiers(n: number): { ids: number[]; handles: EventNotifierHandle[] } {

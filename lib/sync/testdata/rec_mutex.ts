@@ -1,9 +1,9 @@
 // Test fixtures for rec_mutex_test.ts: functions that run inside real
 // Workers (via runInThread) and drive a shared RecMutex.
 
-import { RecMutex, type RecMutexHandle } from "./rec_mutex.ts";
-import { currentThreadId } from "./thread_id.ts";
-import { waitWord } from "./_fixture_mutex.ts";
+import { RecMutex, type RecMutexHandle } from "../rec_mutex.ts";
+import { currentThreadId } from "../thread_id.ts";
+import { waitWord } from "./mutex.ts";
 
 /** Handshake words. */
 export const REC_SYNC = {

@@ -2,9 +2,9 @@
 // IoThreads (IoThread.run) and helpers for plain Workers (runInThread).
 // Arguments and results are structured-cloneable.
 
-import { CO_MUTEX } from "./layout.ts";
-import { currentThreadId } from "../sync/thread_id.ts";
-import type { AioContextHandle } from "./context_handle.ts";
+import { CO_MUTEX } from "../layout.ts";
+import { currentThreadId } from "../../sync/thread_id.ts";
+import type { AioContextHandle } from "../context_handle.ts";
 import {
   aioCoSchedule,
   aioCoScheduleRemote,
@@ -13,10 +13,10 @@ import {
   type CoroutineRef,
   coroutineStats,
   coSelf,
-} from "./coroutine.ts";
-import { CoMutex, type CoMutexHandle, type CoMutexStats } from "./co_mutex.ts";
-import { coSleep } from "./co_queue.ts";
-import { getCurrentAioContext } from "./thread_state.ts";
+} from "../coroutine.ts";
+import { CoMutex, type CoMutexHandle, type CoMutexStats } from "../co_mutex.ts";
+import { coSleep } from "../co_queue.ts";
+import { getCurrentAioContext } from "../thread_state.ts";
 
 /** Words of the shared buffer of {@link mutexWorker}. */
 export const COUNT = {

@@ -1,11 +1,19 @@
 /// <reference no-default-lib="true" />
 /// <reference lib="deno.worker" />
-// Test-only Worker: becomes an aiolab thread (registry + thread id), imports
-// a module, calls one export with the given arguments and posts the result.
-// Used by tests that need real threads without the runtime layer.
+/**
+ * The Worker entry of `runInThread` (lib/testing/thread.ts): becomes an
+ * aiolab thread (installs the spawner's registry, takes the given thread
+ * id), imports a module, calls one export with the given arguments and posts
+ * the result, or the error's stack. Depends on lib/sync only.
+ *
+ * Test support only: not re-exported from any `mod.ts`; started by
+ * `runInThread`, never imported.
+ *
+ * @module
+ */
 
-import { installRegistry, type RegistryHandle } from "./registry.ts";
-import { setCurrentThread } from "./thread_id.ts";
+import { installRegistry, type RegistryHandle } from "../sync/registry.ts";
+import { setCurrentThread } from "../sync/thread_id.ts";
 
 interface Job {
   registry: RegistryHandle;

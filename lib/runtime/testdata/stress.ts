@@ -1,9 +1,9 @@
 // Fixture of notify_stress_test.ts: producers schedule cross-thread oneshots
 // with random pauses; consumers count every (producer, seq) item.
 
-import { type AioContextHandle, RemoteAioContext } from "./context_handle.ts";
-import { registerHandler, unregisterHandler } from "./handler_ref.ts";
-import { HANDLER_ID } from "./handler_ids.ts";
+import { type AioContextHandle, RemoteAioContext } from "../context_handle.ts";
+import { registerHandler, unregisterHandler } from "../handler_ref.ts";
+import { HANDLER_ID } from "../handler_ids.ts";
 
 /** Handler id of the stress item. */
 export const STRESS_HANDLER: number = HANDLER_ID.TEST_STRESS;

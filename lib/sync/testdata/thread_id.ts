@@ -1,7 +1,7 @@
 // Test fixture (runs inside a runInThread Worker): reports and probes the
-// thread identity that _test_worker.ts assigned.
+// thread identity that lib/testing/thread_worker.ts assigned.
 
-import { currentThreadId, currentThreadName, setCurrentThread } from "./thread_id.ts";
+import { currentThreadId, currentThreadName, setCurrentThread } from "../thread_id.ts";
 
 /** The calling thread's identity. */
 export function identity(): { id: number; name: string } {

@@ -1,45 +1,17 @@
-// Test helpers shared by the runtime's tests (never re-exported).
+// Runtime test support: sleepUntilKicked drives a context into a real
+// blocking poll(true) and has a worker kick it; word reads the context's
+// notify-protocol words. Never re-exported.
 
 import assert from "node:assert/strict";
-import { CONTEXT } from "../sync/layout.ts";
-import { defaultRegistry } from "../sync/registry.ts";
-import { runInThread, untilWord } from "../sync/_test_util.ts";
-import type { AioContext, AioContextStats } from "./aio_context.ts";
-import { ClockType, Scale } from "./clock.ts";
-import type { IoThread } from "./io_thread.ts";
-import { type Kick, newSync, SYNC } from "./_fixture_remote.ts";
+import { CONTEXT } from "../../sync/layout.ts";
+import { defaultRegistry } from "../../sync/registry.ts";
+import { runInThread } from "../../testing/thread.ts";
+import { waitFor } from "../../testing/wait.ts";
+import type { AioContext, AioContextStats } from "../aio_context.ts";
+import { ClockType, Scale } from "../clock.ts";
+import { type Kick, newSync, SYNC } from "./remote.ts";
 
-const REMOTE = new URL("./_fixture_remote.ts", import.meta.url);
-
-/**
- * Awaits (without blocking this thread) until a[i] >= want; fails at once,
- * with the thread's error, if one of `threads` dies meanwhile.
- */
-export async function until(
-  a: Int32Array,
-  i: number,
-  want: number,
-  what: string,
-  ...threads: IoThread[]
-): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  const wait = async () => {
-    for (;;) {
-      const v = Atomics.load(a, i);
-      if (v >= want) return;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${v} < ${want}`);
-      const r = Atomics.waitAsync(a, i, v, 20);
-      // The timer keeps the event loop alive (a pending waitAsync does not).
-      if (r.async) await Promise.race([r.value, new Promise((res) => setTimeout(res, 25))]);
-    }
-  };
-  const died = threads.map((t) =>
-    t.join().then(() => {
-      throw new Error(`${t.id} exited while waiting for ${what}`);
-    })
-  );
-  await Promise.race([wait(), ...died]);
-}
+const REMOTE = new URL("./remote.ts", import.meta.url);
 
 /** One word of the context's control block (notify protocol). */
 export function word(ctx: AioContext, w: number): number {
@@ -76,7 +48,9 @@ export async function sleepUntilKicked(ctx: AioContext, kick: Kick): Promise<Sle
     before.blockingWaits,
     kick,
   );
-  await untilWord(sync, SYNC.READY, 1, worker);
+  await waitFor({ words: sync, index: SYNC.READY, equals: 1 }, "the kicker to start", {
+    watch: worker,
+  });
   const progress = ctx.poll(true);
   Atomics.store(sync, SYNC.CANCEL, 1);
   Atomics.notify(sync, SYNC.CANCEL);

@@ -1,15 +1,16 @@
 // Test fixtures for registry_test.ts: functions that run inside real
 // Workers (via runInThread), which share the spawner's registry.
 
-import { REGISTRY } from "./layout.ts";
+import { REGISTRY } from "../layout.ts";
 import {
   defaultRegistry,
   installRegistry,
   Registry,
   registryFor,
   type RegistryHandle,
-} from "./registry.ts";
-import { currentThreadId } from "./thread_id.ts";
+} from "../registry.ts";
+import { currentThreadId } from "../thread_id.ts";
+import { Barrier, type BarrierHandle } from "../../testing/barrier.ts";
 
 /** Interns each name in this thread's registry; returns the ids. */
 export function internNames(names: string[]): number[] {
@@ -24,27 +25,17 @@ export function namesOf(ids: number[]): string[] {
 }
 
 /**
- * Waits at a barrier for `participants` threads, then interns `names` in
+ * Waits for all participants at the `start` barrier, then interns `names` in
  * the given order (reversed when `reverse`); returns the ids in the order
  * of `names`.
  */
 export function internConcurrently(
   names: string[],
-  sync: SharedArrayBuffer,
-  participants: number,
+  start: BarrierHandle,
   reverse: boolean,
 ): number[] {
   const reg = defaultRegistry();
-  const s = new Int32Array(sync);
-  Atomics.add(s, 0, 1);
-  Atomics.notify(s, 0);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const r = Atomics.load(s, 0);
-    if (r >= participants) break;
-    if (Date.now() > deadline) throw new Error("intern barrier timed out");
-    Atomics.wait(s, 0, r, 100);
-  }
+  Barrier.fromHandle(start).arrive();
   const order = names.map((_, i) => i);
   if (reverse) order.reverse();
   const ids = new Array<number>(names.length);

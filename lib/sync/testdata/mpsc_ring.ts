@@ -1,17 +1,16 @@
 // Test fixtures for mpsc_ring_test.ts: producers and a consumer that run
 // inside real Workers (via runInThread).
 
-import { MpscRing, type MpscRingHandle } from "./mpsc_ring.ts";
-import { currentThreadId } from "./thread_id.ts";
+import { MpscRing, type MpscRingHandle } from "../mpsc_ring.ts";
+import { currentThreadId } from "../thread_id.ts";
+import { Barrier, type BarrierHandle } from "../../testing/barrier.ts";
 
 /** Handshake words. */
 export const RING_SYNC = {
-  /** Producers at the start barrier. */
-  READY: 0,
   /** Producers that pushed all their records. */
-  DONE: 1,
+  DONE: 0,
   /** Total Int32 words. */
-  WORDS: 2,
+  WORDS: 1,
 } as const;
 
 /** What the consumer saw. */
@@ -33,27 +32,19 @@ export interface ConsumerSummary {
 }
 
 /**
- * Waits for all `producers` at a barrier, pushes `n` records
+ * Waits for all producers at the `start` barrier, pushes `n` records
  * `(producerId, seq)` for seq = 0..n-1, then counts itself done.
  */
 export function produce(
   h: MpscRingHandle,
   sync: SharedArrayBuffer,
+  start: BarrierHandle,
   producerId: number,
-  producers: number,
   n: number,
 ): number {
   const ring = MpscRing.fromHandle(h);
   const s = new Int32Array(sync);
-  Atomics.add(s, RING_SYNC.READY, 1);
-  Atomics.notify(s, RING_SYNC.READY);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const r = Atomics.load(s, RING_SYNC.READY);
-    if (r >= producers) break;
-    if (Date.now() > deadline) throw new Error("producer barrier timed out");
-    Atomics.wait(s, RING_SYNC.READY, r, 100);
-  }
+  Barrier.fromHandle(start).arrive();
   for (let seq = 0; seq < n; seq++) ring.push(producerId, seq);
   Atomics.add(s, RING_SYNC.DONE, 1);
   return currentThreadId();

@@ -1,11 +1,11 @@
 // Test fixtures for coroutine_test.ts and co_queue_test.ts: functions that run
-// inside real Workers (runInThread from lib/sync/_test_util.ts) or IoThreads
+// inside real Workers (runInThread from lib/testing/thread.ts) or IoThreads
 // (IoThread.run), and create, enter or schedule coroutines there exactly as
 // aiolab's threads do. Arguments and results are structured-cloneable.
 
-import { currentThreadId } from "../sync/thread_id.ts";
-import { AioContext } from "./aio_context.ts";
-import type { AioContextHandle } from "./context_handle.ts";
+import { currentThreadId } from "../../sync/thread_id.ts";
+import { AioContext } from "../aio_context.ts";
+import type { AioContextHandle } from "../context_handle.ts";
 import {
   aioCoScheduleRemote,
   aioCoTryScheduleRemote,
@@ -15,9 +15,9 @@ import {
   type CoroutineStats,
   coroutineStats,
   inCoroutine,
-} from "./coroutine.ts";
-import { coSleep } from "./co_queue.ts";
-import { getCurrentAioContext } from "./thread_state.ts";
+} from "../coroutine.ts";
+import { coSleep } from "../co_queue.ts";
+import { getCurrentAioContext } from "../thread_state.ts";
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -1,21 +1,21 @@
 // Test fixtures for the event-loop core tests: functions that run inside real
-// Workers (started with runInThread from lib/sync/_test_util.ts) and use an
+// Workers (started with runInThread from lib/testing/thread.ts) and use an
 // AioContext from another thread through its handle, exactly as aiolab's
 // threads do. Arguments and results are structured-cloneable.
 
-import { EventNotifier, type EventNotifierHandle } from "../sync/event_notifier.ts";
-import { MUTEX } from "../sync/layout.ts";
-import { RecMutex } from "../sync/rec_mutex.ts";
-import { currentThreadId } from "../sync/thread_id.ts";
-import { AioContext } from "./aio_context.ts";
-import { type AioContextHandle, RemoteAioContext } from "./context_handle.ts";
-import { handlerId, type HandlerRef } from "./handler_ref.ts";
+import { EventNotifier, type EventNotifierHandle } from "../../sync/event_notifier.ts";
+import { MUTEX } from "../../sync/layout.ts";
+import { RecMutex } from "../../sync/rec_mutex.ts";
+import { currentThreadId } from "../../sync/thread_id.ts";
+import { AioContext } from "../aio_context.ts";
+import { type AioContextHandle, RemoteAioContext } from "../context_handle.ts";
+import { handlerId, type HandlerRef } from "../handler_ref.ts";
 import {
   currentRole,
   getCurrentAioContext,
   mainContextHandle,
   setCurrentAioContext,
-} from "./thread_state.ts";
+} from "../thread_state.ts";
 
 /** Words of the small handshake buffer shared with the test thread. */
 export const SYNC = {
