@@ -12,11 +12,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Mutex } from "./mutex.ts";
  * const m = new Mutex({ stats: true });
  * m.lock();
  * m.unlock();
- * console.log(m.stats().acquired); // 1
+ * assert.equal(m.stats().acquired, 1);
  * ```
  *
  * @module
@@ -87,9 +88,12 @@ function nowNs(): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Mutex } from "./mutex.ts";
  * const m = new Mutex();
- * if (m.tryLock()) m.unlock();
+ * assert.ok(m.tryLock());
+ * assert.ok(!m.tryLock()); // not recursive: held, even by this thread
+ * m.unlock();
  * ```
  */
 export class Mutex {
@@ -103,8 +107,10 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
    * const m = new Mutex({ name: "bql", stats: true });
+   * assert.equal(m.owner(), -1); // created unlocked
    * ```
    */
   constructor(options: MutexOptions = {}, handle?: MutexHandle) {
@@ -132,9 +138,13 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
    * const a = new Mutex();
-   * const b = Mutex.fromHandle(structuredClone(a.handle)); // same lock
+   * const b = Mutex.fromHandle(structuredClone(a.handle)); // as a Worker would
+   * a.lock();
+   * assert.ok(!b.tryLock()); // same lock
+   * a.unlock();
    * ```
    */
   static fromHandle(handle: MutexHandle): Mutex {
@@ -146,8 +156,9 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
-   * console.log(new Mutex({ name: "x" }).handle.name); // "x"
+   * assert.equal(new Mutex({ name: "x" }).handle.name, "x");
    * ```
    */
   get handle(): MutexHandle {
@@ -159,8 +170,9 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
-   * console.log(new Mutex({ name: "bql" }).name);
+   * assert.equal(new Mutex({ name: "bql" }).name, "bql");
    * ```
    */
   get name(): string {
@@ -172,9 +184,11 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
    * const m = new Mutex();
    * m.lock();
+   * assert.ok(m.heldByMe());
    * m.unlock();
    * ```
    */
@@ -236,9 +250,11 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
    * const m = new Mutex();
-   * console.log(m.tryLock()); // true
+   * assert.equal(m.tryLock(), true);
+   * assert.equal(m.tryLock(), false);
    * m.unlock();
    * ```
    */
@@ -256,10 +272,13 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
-   * const m = new Mutex();
+   * const m = new Mutex({ name: "m" });
+   * assert.throws(() => m.unlock(), /not locked/);
    * m.lock();
    * m.unlock();
+   * assert.equal(m.owner(), -1);
    * ```
    */
   unlock(): void {
@@ -297,11 +316,13 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
    * const m = new Mutex();
    * m.lock();
-   * console.log(m.heldByMe()); // true
+   * assert.equal(m.heldByMe(), true);
    * m.unlock();
+   * assert.equal(m.heldByMe(), false);
    * ```
    */
   heldByMe(): boolean {
@@ -313,8 +334,13 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
-   * console.log(new Mutex().owner()); // -1
+   * const m = new Mutex();
+   * assert.equal(m.owner(), -1);
+   * m.lock();
+   * assert.equal(m.owner(), 0); // the orchestrator
+   * m.unlock();
    * ```
    */
   owner(): number {
@@ -327,11 +353,15 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
    * const m = new Mutex({ stats: true });
    * m.lock();
    * m.unlock();
-   * console.log(m.stats().contended); // 0
+   * const s = m.stats();
+   * assert.equal(s.acquired, 1);
+   * assert.equal(s.contended, 0);
+   * assert.equal(s.perThread[0].threadId, 0);
    * ```
    */
   stats(): MutexStats {
