@@ -11,17 +11,35 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext, EventNotifier } from "./mod.ts";
  * const ctx = new AioContext({ name: "demo" });
  * const e = new EventNotifier();
+ * let reads = 0;
  * ctx.setEventNotifier(e, (n) => {
  *   n.testAndClear();
- *   console.log("notified");
+ *   reads++;
  * });
  * e.set(); // from any thread, via e.handle
- * ctx.poll(false); // notified
+ * assert.equal(ctx.poll(false), true);
+ * assert.equal(reads, 1);
  * ctx.setEventNotifier(e, null);
  * ctx.destroy();
+ * ```
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IoThread } from "./mod.ts";
+ * const iot = await IoThread.create({ id: "iot0" }); // a Worker running an AioContext
+ * // Functions cross threads by name: a module URL and an export.
+ * const where = await iot.run({
+ *   module: new URL("./lib/sync/thread_id.ts", import.meta.url),
+ *   name: "currentThreadName",
+ * });
+ * assert.equal(where, "IO iot0");
+ * iot.stop();
+ * await iot.join();
  * ```
  *
  * @module

@@ -4,9 +4,12 @@
  *
  * @example
  * ```ts
- * import { AioThreadError } from "./aio_thread_error.ts";
- * const e = new AioThreadError("IO iot0", "tick", { name: "Error", message: "x", stack: "" });
- * console.log(e.thread, e.handler); // IO iot0 tick
+ * import assert from "node:assert/strict";
+ * import { AioThreadError, errorInfo } from "./aio_thread_error.ts";
+ * const e = new AioThreadError("IO iot0", "tick", errorInfo(new RangeError("x")));
+ * assert.equal(e.thread, "IO iot0");
+ * assert.equal(e.handler, "tick");
+ * assert.equal(e.remote.name, "RangeError");
  * ```
  *
  * @module
@@ -27,8 +30,10 @@ export interface ErrorInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorInfo } from "./aio_thread_error.ts";
- * console.log(errorInfo(new TypeError("bad")).name); // TypeError
+ * assert.equal(errorInfo(new TypeError("bad")).name, "TypeError");
+ * assert.deepEqual(errorInfo("oops"), { name: "Error", message: "oops", stack: "oops" });
  * ```
  */
 export function errorInfo(err: unknown): ErrorInfo {
@@ -44,9 +49,11 @@ export function errorInfo(err: unknown): ErrorInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioThreadError } from "./aio_thread_error.ts";
  * const e = new AioThreadError("IO iot0", "tick", { name: "Error", message: "x", stack: "" });
- * console.log(e.message); // thread IO iot0: handler tick threw: Error: x
+ * assert.equal(e.message, "thread IO iot0: handler tick threw: Error: x");
+ * assert.ok(e instanceof Error);
  * ```
  */
 export class AioThreadError extends Error {
@@ -62,8 +69,12 @@ export class AioThreadError extends Error {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioThreadError } from "./aio_thread_error.ts";
-   * new AioThreadError("main-loop", null, { name: "Error", message: "boom", stack: "" });
+   * const remote = { name: "Error", message: "boom", stack: "at f" };
+   * const e = new AioThreadError("main-loop", null, remote);
+   * assert.equal(e.message, "thread main-loop: Error: boom"); // no handler known
+   * assert.match(e.stack ?? "", /--- stack in main-loop ---\nat f/);
    * ```
    */
   constructor(thread: string, handler: string | null, remote: ErrorInfo) {

@@ -16,12 +16,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { aioWaitWhile } from "./aio_wait.ts";
  * const ctx = new AioContext();
  * let done = false;
  * ctx.scheduleOneshot(() => (done = true));
- * console.log(aioWaitWhile(ctx, () => !done)); // true: it polled
+ * assert.equal(aioWaitWhile(ctx, () => !done), true); // it polled
+ * assert.equal(done, true);
  * ctx.destroy();
  * ```
  *
@@ -47,10 +49,11 @@ let mainRemote: RemoteAioContext | null = null;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { aioWaitWhile } from "./aio_wait.ts";
  * const ctx = new AioContext();
- * console.log(aioWaitWhile(ctx, () => false)); // false: no poll needed
+ * assert.equal(aioWaitWhile(ctx, () => false), false); // no poll needed
  * ctx.destroy();
  * ```
  */
@@ -123,8 +126,13 @@ export function aioWaitWhile(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { REGISTRY } from "../sync/layout.ts";
+ * import { defaultRegistry } from "../sync/registry.ts";
  * import { aioWaitKick } from "./aio_wait.ts";
- * aioWaitKick(); // nobody waits: costs one atomic load
+ * const words = defaultRegistry().words;
+ * aioWaitKick(); // nobody waits: costs one atomic load, kicks nothing
+ * assert.equal(words[REGISTRY.KICKS], 0);
  * ```
  */
 export function aioWaitKick(): void {

@@ -17,15 +17,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Clocks, ClockType, ManualTimeSource } from "./clock.ts";
  * const mono = new ManualTimeSource(1_000);
  * const clocks = new Clocks({ monotonic: mono });
  * mono.advance(500);
- * console.log(clocks.now(ClockType.REALTIME)); // 1500
- * console.log(clocks.now(ClockType.VIRTUAL)); // 1000 (frozen: disabled)
+ * assert.equal(clocks.now(ClockType.REALTIME), 1500);
+ * assert.equal(clocks.now(ClockType.VIRTUAL), 1000); // frozen: disabled
  * clocks.enable(ClockType.VIRTUAL, true);
  * mono.advance(100);
- * console.log(clocks.now(ClockType.VIRTUAL)); // 1100
+ * assert.equal(clocks.now(ClockType.VIRTUAL), 1100); // runs on, minus the time it was stopped
  * ```
  *
  * @module
@@ -37,8 +38,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ClockType } from "./clock.ts";
- * console.log(ClockType.REALTIME < ClockType.VIRTUAL); // true
+ * assert.equal(ClockType.REALTIME, 0);
+ * assert.equal(ClockType.VIRTUAL, 1);
  * ```
  */
 export const ClockType = {
@@ -57,9 +60,10 @@ export const ClockType = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ClockType } from "./clock.ts";
  * const t: ClockType = ClockType.HOST;
- * console.log(t); // 2
+ * assert.equal(t, 2);
  * ```
  */
 export type ClockType = typeof ClockType[keyof typeof ClockType];
@@ -69,8 +73,9 @@ export type ClockType = typeof ClockType[keyof typeof ClockType];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Scale } from "./clock.ts";
- * console.log(5 * Scale.MS); // 5000000 ns
+ * assert.equal(5 * Scale.MS, 5_000_000); // ns
  * ```
  */
 export const Scale = {
@@ -87,9 +92,10 @@ export const Scale = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Scale } from "./clock.ts";
  * const s: Scale = Scale.US;
- * console.log(s); // 1000
+ * assert.equal(s, 1000);
  * ```
  */
 export type Scale = typeof Scale[keyof typeof Scale];
@@ -99,9 +105,10 @@ export type Scale = typeof Scale[keyof typeof Scale];
  *
  * @example
  * ```ts
- * import type { TimeSource } from "./clock.ts";
+ * import assert from "node:assert/strict";
+ * import { Clocks, ClockType, type TimeSource } from "./clock.ts";
  * const fixed: TimeSource = { nowNs: () => 42 };
- * console.log(fixed.nowNs()); // 42
+ * assert.equal(new Clocks({ monotonic: fixed }).now(ClockType.REALTIME), 42);
  * ```
  */
 export interface TimeSource {
@@ -115,9 +122,10 @@ export interface TimeSource {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { monotonicTimeSource } from "./clock.ts";
  * const a = monotonicTimeSource.nowNs();
- * console.log(monotonicTimeSource.nowNs() >= a); // true
+ * assert.ok(monotonicTimeSource.nowNs() >= a); // never goes back
  * ```
  */
 export const monotonicTimeSource: TimeSource = {
@@ -134,8 +142,10 @@ export const monotonicTimeSource: TimeSource = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { wallTimeSource } from "./clock.ts";
- * console.log(Math.abs(wallTimeSource.nowNs() / 1e6 - Date.now()) < 1000); // true
+ * // Tolerance 60 s: it only shows the unit (ns since the epoch).
+ * assert.ok(Math.abs(wallTimeSource.nowNs() / 1e6 - Date.now()) < 60_000);
  * ```
  */
 export const wallTimeSource: TimeSource = {
@@ -150,12 +160,13 @@ export const wallTimeSource: TimeSource = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ManualTimeSource } from "./clock.ts";
  * const src = new ManualTimeSource(10);
  * src.advance(5);
- * console.log(src.nowNs()); // 15
+ * assert.equal(src.nowNs(), 15);
  * src.set(100);
- * console.log(src.nowNs()); // 100
+ * assert.equal(src.nowNs(), 100);
  * ```
  */
 export class ManualTimeSource implements TimeSource {
@@ -167,8 +178,9 @@ export class ManualTimeSource implements TimeSource {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ManualTimeSource } from "./clock.ts";
-   * console.log(new ManualTimeSource().nowNs()); // 0
+   * assert.equal(new ManualTimeSource().nowNs(), 0);
    * ```
    */
   constructor(start = 0) {
@@ -181,8 +193,9 @@ export class ManualTimeSource implements TimeSource {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ManualTimeSource } from "./clock.ts";
-   * console.log(new ManualTimeSource(7).nowNs()); // 7
+   * assert.equal(new ManualTimeSource(7).nowNs(), 7);
    * ```
    */
   nowNs(): number {
@@ -195,10 +208,11 @@ export class ManualTimeSource implements TimeSource {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ManualTimeSource } from "./clock.ts";
    * const src = new ManualTimeSource();
    * src.advance(1_000);
-   * console.log(src.nowNs()); // 1000
+   * assert.equal(src.nowNs(), 1000);
    * ```
    */
   advance(ns: number): void {
@@ -212,10 +226,11 @@ export class ManualTimeSource implements TimeSource {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ManualTimeSource } from "./clock.ts";
    * const src = new ManualTimeSource(50);
    * src.set(20);
-   * console.log(src.nowNs()); // 20
+   * assert.equal(src.nowNs(), 20);
    * ```
    */
   set(ns: number): void {
@@ -237,10 +252,11 @@ function checkType(type: number): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Clocks, ClockType } from "./clock.ts";
  * const clocks = new Clocks();
- * console.log(clocks.isEnabled(ClockType.VIRTUAL)); // false
- * console.log(clocks.now(ClockType.REALTIME) > 0); // true
+ * assert.equal(clocks.isEnabled(ClockType.VIRTUAL), false);
+ * assert.ok(clocks.now(ClockType.REALTIME) > 0);
  * ```
  */
 export class Clocks {
@@ -260,9 +276,12 @@ export class Clocks {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, ManualTimeSource } from "./clock.ts";
-   * const clocks = new Clocks({ monotonic: new ManualTimeSource(5), wall: new ManualTimeSource(9) });
-   * console.log(clocks.now(ClockType.HOST)); // 9
+   * const mono = new ManualTimeSource(5);
+   * const clocks = new Clocks({ monotonic: mono, wall: new ManualTimeSource(9) });
+   * assert.equal(clocks.now(ClockType.REALTIME), 5);
+   * assert.equal(clocks.now(ClockType.HOST), 9);
    * ```
    */
   constructor(options: { monotonic?: TimeSource; wall?: TimeSource } = {}) {
@@ -278,9 +297,11 @@ export class Clocks {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, ManualTimeSource } from "./clock.ts";
    * const clocks = new Clocks({ monotonic: new ManualTimeSource(3) });
-   * console.log(clocks.now(ClockType.REALTIME)); // 3
+   * assert.equal(clocks.now(ClockType.REALTIME), 3);
+   * assert.throws(() => clocks.now(7 as ClockType), RangeError);
    * ```
    */
   now(type: ClockType): number {
@@ -311,10 +332,12 @@ export class Clocks {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType } from "./clock.ts";
    * const clocks = new Clocks();
    * clocks.enable(ClockType.VIRTUAL, true);
-   * console.log(clocks.isEnabled(ClockType.VIRTUAL_RT)); // true
+   * assert.equal(clocks.isEnabled(ClockType.VIRTUAL_RT), true); // shares VIRTUAL's state
+   * assert.throws(() => clocks.enable(ClockType.REALTIME, false), RangeError);
    * ```
    */
   enable(type: ClockType, on: boolean): void {
@@ -339,8 +362,9 @@ export class Clocks {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType } from "./clock.ts";
-   * console.log(new Clocks().isEnabled(ClockType.HOST)); // true
+   * assert.equal(new Clocks().isEnabled(ClockType.HOST), true);
    * ```
    */
   isEnabled(type: ClockType): boolean {

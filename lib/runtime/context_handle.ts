@@ -9,16 +9,18 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { RemoteAioContext } from "./context_handle.ts";
- * import { registerHandler } from "./handler_ref.ts";
+ * import { registerHandler, unregisterHandler } from "./handler_ref.ts";
  * let got = 0;
  * registerHandler(300, (a: number) => (got = a));
  * const ctx = new AioContext();
  * RemoteAioContext.fromHandle(ctx.handle).scheduleOneshot(300, 42); // any thread
- * ctx.poll(false);
- * console.log(got); // 42
+ * assert.equal(ctx.poll(false), true);
+ * assert.equal(got, 42);
  * ctx.destroy();
+ * unregisterHandler(300);
  * ```
  *
  * @module
@@ -73,12 +75,13 @@ export interface NotifyStats {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { RemoteAioContext } from "./context_handle.ts";
  * const ctx = new AioContext({ name: "demo" });
  * const remote = RemoteAioContext.fromHandle(ctx.handle);
  * remote.notify();
- * console.log(ctx.poll(false)); // false: a kick is not progress
+ * assert.equal(ctx.poll(false), false); // a kick is not progress
  * ctx.destroy();
  * ```
  */
@@ -95,10 +98,12 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { RemoteAioContext } from "./context_handle.ts";
-   * const ctx = new AioContext();
-   * const r = new RemoteAioContext(ctx.handle);
+   * const ctx = new AioContext({ name: "c" });
+   * const r = new RemoteAioContext(structuredClone(ctx.handle)); // as a Worker would
+   * assert.equal(r.name, "c");
    * ctx.destroy();
    * ```
    */
@@ -114,10 +119,12 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { RemoteAioContext } from "./context_handle.ts";
    * const ctx = new AioContext();
    * const r = RemoteAioContext.fromHandle(ctx.handle);
+   * assert.equal(r.id, ctx.id);
    * ctx.destroy();
    * ```
    */
@@ -130,9 +137,10 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * console.log(ctx.remote().id === ctx.id); // true
+   * assert.equal(ctx.remote().id, ctx.id);
    * ctx.destroy();
    * ```
    */
@@ -145,9 +153,10 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext({ name: "x" });
-   * console.log(ctx.remote().name); // "x"
+   * assert.equal(ctx.remote().name, "x");
    * ctx.destroy();
    * ```
    */
@@ -161,9 +170,10 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * ctx.remote().notify();
+   * assert.equal(ctx.remote().notify(), false); // the owner is not sleeping: no futex wake
    * ctx.destroy();
    * ```
    */
@@ -179,13 +189,18 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
-   * import { registerHandler } from "./handler_ref.ts";
-   * registerHandler(301, () => {});
+   * import { registerHandler, unregisterHandler } from "./handler_ref.ts";
+   * let runs = 0;
+   * registerHandler(301, () => runs++);
    * const ctx = new AioContext();
    * ctx.remote().scheduleOneshot(301);
-   * console.log(ctx.poll(false)); // true
+   * assert.equal(ctx.poll(false), true);
+   * assert.equal(ctx.poll(false), false); // oneshot: ran once
+   * assert.equal(runs, 1);
    * ctx.destroy();
+   * unregisterHandler(301);
    * ```
    */
   scheduleOneshot(ref: HandlerRef, a0 = 0, a1 = 0, a2 = 0): void {
@@ -208,11 +223,14 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * const bh = ctx.sharedBhNew(() => {});
+   * let runs = 0;
+   * const bh = ctx.sharedBhNew(() => runs++);
    * ctx.remote().scheduleBh(bh.index);
-   * console.log(ctx.poll(false)); // true
+   * assert.equal(ctx.poll(false), true);
+   * assert.equal(runs, 1);
    * bh.delete();
    * ctx.poll(false);
    * ctx.destroy();
@@ -229,11 +247,15 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * const bh = ctx.sharedBhNew(() => {});
-   * ctx.remote().deleteBh(bh.index);
+   * let runs = 0;
+   * const bh = ctx.sharedBhNew(() => runs++);
+   * ctx.remote().scheduleBh(bh.index);
+   * ctx.remote().deleteBh(bh.index); // deleted before it ran
    * ctx.poll(false);
+   * assert.equal(runs, 0);
    * ctx.destroy();
    * ```
    */
@@ -253,10 +275,14 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * const r = ctx.remote();
    * r.acquire();
+   * r.acquire(); // recursive for the same thread
+   * assert.equal(r.acquireDepth(), 2);
+   * r.release();
    * r.release();
    * ctx.destroy();
    * ```
@@ -270,10 +296,12 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * ctx.remote().acquire();
    * ctx.remote().release();
+   * assert.throws(() => ctx.remote().release(), /not locked/);
    * ctx.destroy();
    * ```
    */
@@ -286,9 +314,13 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * console.log(ctx.remote().acquiredByMe()); // false
+   * assert.equal(ctx.remote().acquiredByMe(), false);
+   * ctx.remote().acquire();
+   * assert.equal(ctx.remote().acquiredByMe(), true);
+   * ctx.remote().release();
    * ctx.destroy();
    * ```
    */
@@ -301,9 +333,10 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * console.log(ctx.remote().acquireDepth()); // 0
+   * assert.equal(ctx.remote().acquireDepth(), 0);
    * ctx.destroy();
    * ```
    */
@@ -316,9 +349,13 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * console.log(ctx.remote().lockStats().acquired); // 0
+   * const before = ctx.remote().lockStats().acquired;
+   * ctx.remote().acquire();
+   * ctx.remote().release();
+   * assert.equal(ctx.remote().lockStats().acquired, before + 1);
    * ctx.destroy();
    * ```
    */
@@ -331,9 +368,13 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * console.log(ctx.remote().notifyStats().wakes); // 0
+   * ctx.remote().notify(); // the owner is awake: skipped the futex wake
+   * const s = ctx.remote().notifyStats();
+   * assert.equal(s.wakes, 0);
+   * assert.equal(s.skips, 1);
    * ctx.destroy();
    * ```
    */
@@ -353,13 +394,10 @@ export class RemoteAioContext {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext({ name: "c" });
-   * try {
-   *   ctx.remote().poll(false);
-   * } catch (e) {
-   *   console.log(String(e)); // Error: poll of context "c" ...
-   * }
+   * assert.throws(() => ctx.remote().poll(false), /only its home thread/);
    * ctx.destroy();
    * ```
    */

@@ -12,10 +12,14 @@
  *
  * @example
  * ```ts
- * import { handlerId, lookupHandler, registerHandler } from "./handler_ref.ts";
- * registerHandler(100, (a: number) => console.log("got", a));
+ * import assert from "node:assert/strict";
+ * import { handlerId, lookupHandler, registerHandler, unregisterHandler } from "./handler_ref.ts";
+ * const got: number[] = [];
+ * registerHandler(100, (a: number) => got.push(a));
  * const fn = lookupHandler(handlerId(100));
- * fn?.(7); // got 7
+ * fn?.(7);
+ * assert.deepEqual(got, [7]);
+ * unregisterHandler(100);
  * ```
  *
  * @module
@@ -60,9 +64,13 @@ const internCache = new Map<string, number>();
  *
  * @example
  * ```ts
- * import { registerHandler, unregisterHandler } from "./handler_ref.ts";
- * registerHandler(200, () => {}, "tick");
- * unregisterHandler(200);
+ * import assert from "node:assert/strict";
+ * import { handlerName, registerHandler, unregisterHandler } from "./handler_ref.ts";
+ * registerHandler(101, () => {}, "tick");
+ * assert.equal(handlerName(101), "tick");
+ * assert.throws(() => registerHandler(101, () => {}), /already registered/);
+ * assert.throws(() => registerHandler(3, () => {}), RangeError); // reserved for aiolab
+ * unregisterHandler(101);
  * ```
  */
 export function registerHandler(id: number, fn: Handler, name?: string): void {
@@ -80,9 +88,21 @@ export function registerHandler(id: number, fn: Handler, name?: string): void {
  * thread entries; replaces any previous one.
  *
  * @example
- * ```ts ignore
- * import { BUILTIN_HANDLER, registerBuiltinHandler } from "./handler_ref.ts";
- * registerBuiltinHandler(BUILTIN_HANDLER.STOP, () => {}, "iothread-stop");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   BUILTIN_HANDLER,
+ *   lookupHandler,
+ *   registerBuiltinHandler,
+ *   unregisterHandler,
+ * } from "./handler_ref.ts";
+ * // What an aiolab thread entry does at start (a doc test is a fresh thread too).
+ * let running = true;
+ * registerBuiltinHandler(BUILTIN_HANDLER.STOP, () => (running = false), "iothread-stop");
+ * lookupHandler(BUILTIN_HANDLER.STOP)?.();
+ * assert.equal(running, false);
+ * assert.throws(() => registerBuiltinHandler(100, () => {}, "x"), RangeError); // not builtin
+ * unregisterHandler(BUILTIN_HANDLER.STOP);
  * ```
  */
 export function registerBuiltinHandler(id: number, fn: Handler, name: string): void {
@@ -97,9 +117,11 @@ export function registerBuiltinHandler(id: number, fn: Handler, name: string): v
  *
  * @example
  * ```ts
- * import { registerHandler, unregisterHandler } from "./handler_ref.ts";
- * registerHandler(201, () => {});
- * unregisterHandler(201);
+ * import assert from "node:assert/strict";
+ * import { lookupHandler, registerHandler, unregisterHandler } from "./handler_ref.ts";
+ * registerHandler(102, () => {});
+ * unregisterHandler(102);
+ * assert.equal(lookupHandler(102), undefined);
  * ```
  */
 export function unregisterHandler(id: number): void {
@@ -141,9 +163,12 @@ function moduleKey(ref: string | { module: string | URL; name: string }): string
  *
  * @example
  * ```ts
- * import { handlerId } from "./handler_ref.ts";
+ * import assert from "node:assert/strict";
+ * import { HANDLER_NAME_BASE, handlerId } from "./handler_ref.ts";
  * const id = handlerId({ module: "file:///h.ts", name: "run" });
- * console.log(id >= 1 << 20); // true
+ * assert.ok(id >= HANDLER_NAME_BASE); // an interned module reference
+ * assert.equal(handlerId("file:///h.ts#run"), id); // the string form names the same
+ * assert.equal(handlerId(103), 103); // integer ids pass through
  * ```
  */
 export function handlerId(ref: HandlerRef): number {
@@ -168,9 +193,12 @@ export function handlerId(ref: HandlerRef): number {
  *
  * @example
  * ```ts
- * import { handlerName, registerHandler } from "./handler_ref.ts";
- * registerHandler(202, function tick() {});
- * console.log(handlerName(202)); // "tick"
+ * import assert from "node:assert/strict";
+ * import { handlerId, handlerName, registerHandler, unregisterHandler } from "./handler_ref.ts";
+ * registerHandler(104, function tick() {});
+ * assert.equal(handlerName(104), "tick");
+ * assert.equal(handlerName(handlerId("file:///h.ts#run")), "file:///h.ts#run");
+ * unregisterHandler(104);
  * ```
  */
 export function handlerName(id: number): string {
@@ -184,8 +212,9 @@ export function handlerName(id: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lookupHandler } from "./handler_ref.ts";
- * console.log(lookupHandler(999_999)); // undefined
+ * assert.equal(lookupHandler(999_999), undefined); // nothing registered under it
  * ```
  */
 export function lookupHandler(id: number): Handler | undefined {
@@ -199,8 +228,12 @@ export function lookupHandler(id: number): Handler | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { handlerId, loadHandler } from "./handler_ref.ts";
- * const fn = await loadHandler(handlerId({ module: import.meta.url, name: "handlerId" }));
+ * const ref = { module: new URL("./handler_ref.ts", import.meta.url), name: "handlerId" };
+ * const fn = await loadHandler(handlerId(ref)); // imports the module once
+ * assert.equal(fn, handlerId);
+ * await assert.rejects(loadHandler(105), /no handler registered with id 105/);
  * ```
  */
 export function loadHandler(id: number): Promise<Handler> {

@@ -9,12 +9,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { qemuBhNew } from "./legacy.ts";
- * try {
- *   qemuBhNew(() => {}); // the orchestrator is no main-loop thread
- * } catch (e) {
- *   console.log((e as Error).message);
- * }
+ * import { bqlLock, bqlUnlock } from "./main_loop.ts";
+ * assert.throws(() => qemuBhNew(() => {}), /without the BQL by thread 0 \(orchestrator\)/);
+ * bqlLock();
+ * assert.throws(() => qemuBhNew(() => {}), /not the main-loop thread/);
+ * bqlUnlock();
  * ```
  *
  * @module
@@ -56,9 +57,25 @@ function mainContextForLegacy(what: string): AioContext {
  * qemu_bh_new: a BH in the main context. Main-loop thread with the BQL.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "./aio_context.ts";
+ * import { bqlLock, bqlUnlock } from "./main_loop.ts";
+ * import { setCurrentAioContext } from "./thread_state.ts";
  * import { qemuBhNew } from "./legacy.ts";
- * const bh = qemuBhNew(() => {}); // inside the main loop
+ * // The main-loop thread's start, as MainLoop.create runs it in its Worker (a
+ * // doc test is a fresh thread too): its context, then the BQL.
+ * const main = new AioContext({ name: "main" });
+ * setCurrentAioContext("main-loop", main);
+ * bqlLock();
+ * let ran = 0;
+ * const bh = qemuBhNew(() => ran++);
+ * bh.schedule();
+ * assert.equal(main.poll(false), true);
+ * assert.equal(ran, 1);
+ * bh.delete();
+ * bqlUnlock();
+ * main.destroy();
  * ```
  */
 export function qemuBhNew(cb: BhCallback, opaque?: unknown): BottomHalf {
@@ -70,10 +87,25 @@ export function qemuBhNew(cb: BhCallback, opaque?: unknown): BottomHalf {
  * scale. Main-loop thread with the BQL.
  *
  * @example
- * ```ts ignore
- * import { timerNew } from "./legacy.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "./aio_context.ts";
+ * import { bqlLock, bqlUnlock } from "./main_loop.ts";
+ * import { setCurrentAioContext } from "./thread_state.ts";
  * import { ClockType, Scale } from "./clock.ts";
- * const t = timerNew(ClockType.REALTIME, Scale.MS, () => {});
+ * import { timerNew } from "./legacy.ts";
+ * // The main-loop thread's start, as MainLoop.create runs it in its Worker (a
+ * // doc test is a fresh thread too): its context, then the BQL.
+ * const main = new AioContext({ name: "main" });
+ * setCurrentAioContext("main-loop", main);
+ * bqlLock();
+ * let ran = 0;
+ * const t = timerNew(ClockType.REALTIME, Scale.MS, () => ran++);
+ * t.mod(0); // due at once
+ * assert.equal(main.poll(false), true);
+ * assert.equal(ran, 1);
+ * bqlUnlock();
+ * main.destroy();
  * ```
  */
 export function timerNew(
@@ -90,10 +122,24 @@ export function timerNew(
  * with the BQL.
  *
  * @example
- * ```ts ignore
- * import { timerNewMs } from "./legacy.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "./aio_context.ts";
+ * import { bqlLock, bqlUnlock } from "./main_loop.ts";
+ * import { setCurrentAioContext } from "./thread_state.ts";
  * import { ClockType } from "./clock.ts";
+ * import { timerNewMs } from "./legacy.ts";
+ * // The main-loop thread's start, as MainLoop.create runs it in its Worker (a
+ * // doc test is a fresh thread too): its context, then the BQL.
+ * const main = new AioContext({ name: "main" });
+ * setCurrentAioContext("main-loop", main);
+ * bqlLock();
  * const t = timerNewMs(ClockType.REALTIME, () => {});
+ * t.mod(5_000);
+ * assert.equal(main.timers.armed, 1);
+ * t.del();
+ * bqlUnlock();
+ * main.destroy();
  * ```
  */
 export function timerNewMs(type: ClockType, cb: TimerCallback, opaque?: unknown): Timer {
@@ -105,9 +151,30 @@ export function timerNewMs(type: ClockType, cb: TimerCallback, opaque?: unknown)
  * notifier handler in the main context. Main-loop thread with the BQL.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "./aio_context.ts";
+ * import { bqlLock, bqlUnlock } from "./main_loop.ts";
+ * import { setCurrentAioContext } from "./thread_state.ts";
+ * import { EventNotifier } from "../sync/event_notifier.ts";
  * import { qemuAioSetEventNotifier } from "./legacy.ts";
- * qemuAioSetEventNotifier(notifier, (n) => n.testAndClear());
+ * // The main-loop thread's start, as MainLoop.create runs it in its Worker (a
+ * // doc test is a fresh thread too): its context, then the BQL.
+ * const main = new AioContext({ name: "main" });
+ * setCurrentAioContext("main-loop", main);
+ * bqlLock();
+ * const e = new EventNotifier();
+ * let reads = 0;
+ * qemuAioSetEventNotifier(e, (n) => {
+ *   n.testAndClear();
+ *   reads++;
+ * });
+ * e.set();
+ * assert.equal(main.poll(false), true);
+ * assert.equal(reads, 1);
+ * qemuAioSetEventNotifier(e, null);
+ * bqlUnlock();
+ * main.destroy();
  * ```
  */
 export function qemuAioSetEventNotifier(
@@ -122,9 +189,23 @@ export function qemuAioSetEventNotifier(
  * thread with the BQL.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "./aio_context.ts";
+ * import { bqlLock, bqlUnlock } from "./main_loop.ts";
+ * import { setCurrentAioContext } from "./thread_state.ts";
  * import { qemuAioWait } from "./legacy.ts";
- * qemuAioWait();
+ * // The main-loop thread's start, as MainLoop.create runs it in its Worker (a
+ * // doc test is a fresh thread too): its context, then the BQL.
+ * const main = new AioContext({ name: "main" });
+ * setCurrentAioContext("main-loop", main);
+ * bqlLock();
+ * let ran = false;
+ * main.scheduleOneshot(() => (ran = true));
+ * assert.equal(qemuAioWait(), true); // blocks until there is progress: here at once
+ * assert.equal(ran, true);
+ * bqlUnlock();
+ * main.destroy();
  * ```
  */
 export function qemuAioWait(): boolean {

@@ -6,10 +6,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./mod.ts";
  * const ctx = new AioContext();
- * ctx.scheduleOneshot(() => console.log("hello from the BH phase"));
- * ctx.poll(false);
+ * let ran = false;
+ * ctx.scheduleOneshot(() => (ran = true));
+ * assert.equal(ctx.poll(false), true); // the BH phase ran it: progress
+ * assert.equal(ran, true);
  * ctx.destroy();
  * ```
  *

@@ -4,8 +4,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { currentRole, getCurrentAioContext } from "./thread_state.ts";
- * console.log(currentRole(), getCurrentAioContext()); // "orchestrator" null
+ * assert.equal(currentRole(), "orchestrator");
+ * assert.equal(getCurrentAioContext(), null);
  * ```
  *
  * @module
@@ -27,8 +29,9 @@ let mainHandle: AioContextHandle | null = null;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { currentRole } from "./thread_state.ts";
- * console.log(currentRole());
+ * assert.equal(currentRole(), "orchestrator"); // Deno's main thread
  * ```
  */
 export function currentRole(): ThreadRole {
@@ -41,8 +44,9 @@ export function currentRole(): ThreadRole {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getCurrentAioContext } from "./thread_state.ts";
- * console.log(getCurrentAioContext()); // null in the orchestrator
+ * assert.equal(getCurrentAioContext(), null); // the orchestrator runs no context
  * ```
  */
 export function getCurrentAioContext(): AioContext | null {
@@ -54,9 +58,17 @@ export function getCurrentAioContext(): AioContext | null {
  * (qemu_set_current_aio_context). Throws if already set.
  *
  * @example
- * ```ts ignore
- * import { setCurrentAioContext } from "./thread_state.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "./aio_context.ts";
+ * import { currentRole, getCurrentAioContext, setCurrentAioContext } from "./thread_state.ts";
+ * // What an IOThread's entry does at start (a doc test is a fresh thread too).
+ * const ctx = new AioContext({ name: "iot0" });
  * setCurrentAioContext("iothread", ctx);
+ * assert.equal(currentRole(), "iothread");
+ * assert.equal(getCurrentAioContext(), ctx);
+ * assert.throws(() => setCurrentAioContext("iothread", ctx), /already runs context "iot0"/);
+ * ctx.destroy();
  * ```
  */
 export function setCurrentAioContext(r: ThreadRole, ctx: AioContext): void {
@@ -72,9 +84,16 @@ export function setCurrentAioContext(r: ThreadRole, ctx: AioContext): void {
  * and passed to every Worker aiolab starts). Any thread.
  *
  * @example
- * ```ts ignore
- * import { setMainContextHandle } from "./thread_state.ts";
- * setMainContextHandle(init.main);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "./aio_context.ts";
+ * import { mainContextHandle, setMainContextHandle } from "./thread_state.ts";
+ * // What MainLoop.create and every aiolab Worker entry do with the main context's handle.
+ * const main = new AioContext({ name: "main" });
+ * setMainContextHandle(main.handle);
+ * assert.equal(mainContextHandle()?.name, "main");
+ * setMainContextHandle(null);
+ * main.destroy();
  * ```
  */
 export function setMainContextHandle(handle: AioContextHandle | null): void {
@@ -87,8 +106,9 @@ export function setMainContextHandle(handle: AioContextHandle | null): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mainContextHandle } from "./thread_state.ts";
- * console.log(mainContextHandle()); // null until a MainLoop starts
+ * assert.equal(mainContextHandle(), null); // null until a MainLoop starts
  * ```
  */
 export function mainContextHandle(): AioContextHandle | null {
@@ -102,11 +122,13 @@ export function mainContextHandle(): AioContextHandle | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { localContext } from "./thread_state.ts";
  * const ctx = new AioContext();
- * console.log(localContext(ctx.id) === ctx); // true
+ * assert.equal(localContext(ctx.id), ctx);
  * ctx.destroy();
+ * assert.equal(localContext(ctx.id), undefined);
  * ```
  */
 export function localContext(id: number): AioContext | undefined {
@@ -118,9 +140,14 @@ export function localContext(id: number): AioContext | undefined {
  * context's home thread.
  *
  * @example
- * ```ts ignore
- * import { registerLocalContext } from "./thread_state.ts";
- * registerLocalContext(ctx); // done by the AioContext constructor
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "./aio_context.ts";
+ * import { localContext, registerLocalContext } from "./thread_state.ts";
+ * const ctx = new AioContext(); // the constructor calls registerLocalContext(ctx)
+ * registerLocalContext(ctx); // again: no change
+ * assert.equal(localContext(ctx.id), ctx);
+ * ctx.destroy();
  * ```
  */
 export function registerLocalContext(ctx: AioContext): void {
@@ -131,9 +158,14 @@ export function registerLocalContext(ctx: AioContext): void {
  * Forgets a destroyed context (called by AioContext.destroy). Its home thread.
  *
  * @example
- * ```ts ignore
- * import { unregisterLocalContext } from "./thread_state.ts";
- * unregisterLocalContext(ctx); // done by AioContext.destroy
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "./aio_context.ts";
+ * import { localContext, unregisterLocalContext } from "./thread_state.ts";
+ * const ctx = new AioContext();
+ * ctx.destroy(); // calls unregisterLocalContext(ctx)
+ * unregisterLocalContext(ctx); // again: no change
+ * assert.equal(localContext(ctx.id), undefined);
  * ```
  */
 export function unregisterLocalContext(ctx: AioContext): void {

@@ -13,15 +13,18 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
  * import { TimerListGroup } from "./timer.ts";
  * const mono = new ManualTimeSource(0);
  * const group = new TimerListGroup(new Clocks({ monotonic: mono }), () => {});
- * const t = group.newTimer(ClockType.REALTIME, Scale.MS, () => console.log("fired"));
+ * let fired = 0;
+ * const t = group.newTimer(ClockType.REALTIME, Scale.MS, () => fired++);
  * t.mod(2); // 2 ms
- * console.log(group.deadlineNs()); // 2000000
+ * assert.equal(group.deadlineNs(), 2_000_000);
  * mono.advance(2_000_000);
- * console.log(group.run()); // "fired", then true
+ * assert.equal(group.run(), true);
+ * assert.equal(fired, 1);
  * ```
  *
  * @module
@@ -34,9 +37,12 @@ import { type Clocks, ClockType, Scale } from "./clock.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { TimerCallback } from "./timer.ts";
- * const cb: TimerCallback = (opaque) => console.log("tick", opaque);
+ * const seen: unknown[] = [];
+ * const cb: TimerCallback = (opaque) => seen.push(opaque);
  * cb(1);
+ * assert.deepEqual(seen, [1]);
  * ```
  */
 export type TimerCallback = (opaque: unknown) => void;
@@ -132,12 +138,14 @@ function checkNs(ns: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
  * import { Timer, TimerListGroup } from "./timer.ts";
  * const group = new TimerListGroup(new Clocks({ monotonic: new ManualTimeSource() }), () => {});
  * const t = new Timer(group, ClockType.REALTIME, Scale.US, () => {}, undefined, "poll");
  * t.mod(3);
- * console.log(t.name, t.expireTimeNs()); // "poll" 3000
+ * assert.equal(t.name, "poll");
+ * assert.equal(t.expireTimeNs(), 3000);
  * t.del();
  * ```
  */
@@ -159,11 +167,13 @@ export class Timer {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, Scale } from "./clock.ts";
    * import { Timer, TimerListGroup } from "./timer.ts";
    * const group = new TimerListGroup(new Clocks(), () => {});
    * const t = new Timer(group, ClockType.HOST, Scale.MS, function flush() {});
-   * console.log(t.name, t.pending()); // "flush" false
+   * assert.equal(t.name, "flush"); // the callback's name when none is given
+   * assert.equal(t.pending(), false);
    * ```
    */
   constructor(
@@ -196,12 +206,14 @@ export class Timer {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
    * const group = new TimerListGroup(new Clocks({ monotonic: new ManualTimeSource() }), () => {});
    * const t = group.newTimer(ClockType.REALTIME, Scale.MS, () => {});
-   * t.mod(-4);
-   * console.log(t.expireTimeNs()); // 0
+   * t.mod(-4); // in the past: clamped to 0, due at once
+   * assert.equal(t.expireTimeNs(), 0);
+   * t.del();
    * ```
    */
   mod(expire: number): void {
@@ -214,12 +226,14 @@ export class Timer {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
    * const group = new TimerListGroup(new Clocks({ monotonic: new ManualTimeSource() }), () => {});
    * const t = group.newTimer(ClockType.REALTIME, Scale.MS, () => {});
-   * t.modNs(1500);
-   * console.log(t.expireTimeNs()); // 1500
+   * t.modNs(1500); // ns, whatever the timer's scale
+   * assert.equal(t.expireTimeNs(), 1500);
+   * t.del();
    * ```
    */
   modNs(expireNs: number): void {
@@ -238,6 +252,7 @@ export class Timer {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
    * const group = new TimerListGroup(new Clocks({ monotonic: new ManualTimeSource() }), () => {});
@@ -245,7 +260,8 @@ export class Timer {
    * t.mod(10);
    * t.modAnticipate(20); // later: ignored
    * t.modAnticipate(5);
-   * console.log(t.expireTimeNs()); // 5000
+   * assert.equal(t.expireTimeNs(), 5000);
+   * t.del();
    * ```
    */
   modAnticipate(expire: number): void {
@@ -258,12 +274,14 @@ export class Timer {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
    * const group = new TimerListGroup(new Clocks({ monotonic: new ManualTimeSource() }), () => {});
    * const t = group.newTimer(ClockType.REALTIME, Scale.NS, () => {});
-   * t.modAnticipateNs(70);
-   * console.log(t.expireTimeNs()); // 70
+   * t.modAnticipateNs(70); // not pending: armed as by modNs
+   * assert.equal(t.expireTimeNs(), 70);
+   * t.del();
    * ```
    */
   modAnticipateNs(expireNs: number): void {
@@ -278,13 +296,15 @@ export class Timer {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
    * const group = new TimerListGroup(new Clocks({ monotonic: new ManualTimeSource() }), () => {});
    * const t = group.newTimer(ClockType.REALTIME, Scale.NS, () => {});
    * t.mod(9);
    * t.del();
-   * console.log(t.pending(), t.expireTimeNs()); // false -1
+   * assert.equal(t.pending(), false);
+   * assert.equal(t.expireTimeNs(), -1);
    * ```
    */
   del(): void {
@@ -298,10 +318,15 @@ export class Timer {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
    * const group = new TimerListGroup(new Clocks(), () => {});
-   * console.log(group.newTimer(ClockType.HOST, Scale.MS, () => {}).pending()); // false
+   * const t = group.newTimer(ClockType.HOST, Scale.MS, () => {});
+   * assert.equal(t.pending(), false);
+   * t.mod(1_000);
+   * assert.equal(t.pending(), true);
+   * t.del();
    * ```
    */
   pending(): boolean {
@@ -314,12 +339,15 @@ export class Timer {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
    * const group = new TimerListGroup(new Clocks({ monotonic: new ManualTimeSource() }), () => {});
    * const t = group.newTimer(ClockType.REALTIME, Scale.US, () => {});
+   * assert.equal(t.expireTimeNs(), -1); // not pending
    * t.mod(2);
-   * console.log(t.expireTimeNs()); // 2000
+   * assert.equal(t.expireTimeNs(), 2000);
+   * t.del();
    * ```
    */
   expireTimeNs(): number {
@@ -333,11 +361,16 @@ export class Timer {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
    * const group = new TimerListGroup(new Clocks(), () => {});
    * const t = group.newTimer(ClockType.REALTIME, Scale.MS, () => {});
+   * t.mod(1);
+   * assert.throws(() => t.deinit(), /pending/);
+   * t.del();
    * t.deinit();
+   * assert.throws(() => t.mod(1));
    * ```
    */
   deinit(): void {
@@ -353,12 +386,17 @@ export class Timer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
  * import { TimerListGroup } from "./timer.ts";
  * let kicks = 0;
- * const group = new TimerListGroup(new Clocks({ monotonic: new ManualTimeSource() }), () => kicks++);
- * group.newTimer(ClockType.REALTIME, Scale.NS, () => {}).mod(10);
- * console.log(kicks, group.armed); // 1 1
+ * const clocks = new Clocks({ monotonic: new ManualTimeSource() });
+ * const group = new TimerListGroup(clocks, () => kicks++);
+ * const t = group.newTimer(ClockType.REALTIME, Scale.NS, () => {});
+ * t.mod(10); // a new earliest deadline: the owner is told
+ * assert.equal(kicks, 1);
+ * assert.equal(group.armed, 1);
+ * t.del();
  * ```
  */
 export class TimerListGroup {
@@ -378,10 +416,11 @@ export class TimerListGroup {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
    * const group = new TimerListGroup(new Clocks(), () => {});
-   * console.log(group.deadlineNs()); // -1
+   * assert.equal(group.deadlineNs(), -1); // no timer: wait forever
    * ```
    */
   constructor(clocks: Clocks, onDeadlineChanged: () => void) {
@@ -409,11 +448,13 @@ export class TimerListGroup {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
    * const group = new TimerListGroup(new Clocks(), () => {});
-   * const t = group.newTimer(ClockType.REALTIME, Scale.MS, (o) => console.log(o), "payload", "log");
-   * console.log(t.name); // "log"
+   * const t = group.newTimer(ClockType.REALTIME, Scale.MS, () => {}, "payload", "log");
+   * assert.equal(t.name, "log");
+   * assert.equal(t.pending(), false); // created idle
    * ```
    */
   newTimer(
@@ -433,12 +474,17 @@ export class TimerListGroup {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
    * const mono = new ManualTimeSource(100);
    * const group = new TimerListGroup(new Clocks({ monotonic: mono }), () => {});
-   * group.newTimer(ClockType.REALTIME, Scale.NS, () => {}).mod(150);
-   * console.log(group.deadlineNs()); // 50
+   * const t = group.newTimer(ClockType.REALTIME, Scale.NS, () => {});
+   * t.mod(150);
+   * assert.equal(group.deadlineNs(), 50); // ns from now
+   * mono.advance(60);
+   * assert.equal(group.deadlineNs(), 0); // overdue
+   * t.del();
    * ```
    */
   deadlineNs(): number {
@@ -470,11 +516,15 @@ export class TimerListGroup {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
    * const group = new TimerListGroup(new Clocks({ monotonic: new ManualTimeSource(5) }), () => {});
-   * group.newTimer(ClockType.REALTIME, Scale.NS, () => console.log("ran")).mod(5);
-   * console.log(group.run(), group.run()); // "ran", then true false
+   * const seen: unknown[] = [];
+   * group.newTimer(ClockType.REALTIME, Scale.NS, (o) => seen.push(o), "ran").mod(5);
+   * assert.equal(group.run(), true);
+   * assert.equal(group.run(), false); // nothing left to fire
+   * assert.deepEqual(seen, ["ran"]);
    * ```
    */
   run(): boolean {
@@ -520,9 +570,16 @@ export class TimerListGroup {
    *
    * @example
    * ```ts
-   * import { Clocks } from "./clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
-   * console.log(new TimerListGroup(new Clocks(), () => {}).current); // null
+   * const group = new TimerListGroup(new Clocks({ monotonic: new ManualTimeSource() }), () => {});
+   * let during: string | undefined;
+   * const cb = () => (during = group.current?.name);
+   * group.newTimer(ClockType.REALTIME, Scale.NS, cb, undefined, "t").mod(0);
+   * group.run();
+   * assert.equal(during, "t");
+   * assert.equal(group.current, null); // outside a callback
    * ```
    */
   get current(): Timer | null {
@@ -536,9 +593,17 @@ export class TimerListGroup {
    *
    * @example
    * ```ts
-   * import { Clocks } from "./clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
-   * console.log(new TimerListGroup(new Clocks(), () => {}).failed); // null
+   * const group = new TimerListGroup(new Clocks({ monotonic: new ManualTimeSource() }), () => {});
+   * assert.equal(group.failed, null);
+   * const t = group.newTimer(ClockType.REALTIME, Scale.NS, () => {
+   *   throw new Error("boom");
+   * });
+   * t.mod(0);
+   * assert.throws(() => group.run(), /boom/);
+   * assert.equal(group.failed, t);
    * ```
    */
   get failed(): Timer | null {
@@ -550,9 +615,16 @@ export class TimerListGroup {
    *
    * @example
    * ```ts
-   * import { Clocks } from "./clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
-   * new TimerListGroup(new Clocks(), () => {}).clearFailed();
+   * const group = new TimerListGroup(new Clocks({ monotonic: new ManualTimeSource() }), () => {});
+   * group.newTimer(ClockType.REALTIME, Scale.NS, () => {
+   *   throw new Error("boom");
+   * }).mod(0);
+   * assert.throws(() => group.run(), /boom/);
+   * group.clearFailed(); // the error was reported
+   * assert.equal(group.failed, null);
    * ```
    */
   clearFailed(): void {
@@ -565,11 +637,15 @@ export class TimerListGroup {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clocks, ClockType, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
    * const group = new TimerListGroup(new Clocks(), () => {});
-   * group.newTimer(ClockType.VIRTUAL, Scale.MS, () => {}).mod(1);
-   * console.log(group.armed); // 1
+   * const t = group.newTimer(ClockType.VIRTUAL, Scale.MS, () => {});
+   * t.mod(1);
+   * assert.equal(group.armed, 1); // armed even while VIRTUAL is stopped
+   * t.del();
+   * assert.equal(group.armed, 0);
    * ```
    */
   get armed(): number {
@@ -582,9 +658,14 @@ export class TimerListGroup {
    *
    * @example
    * ```ts
-   * import { Clocks } from "./clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
    * import { TimerListGroup } from "./timer.ts";
-   * console.log(new TimerListGroup(new Clocks(), () => {}).fired); // 0
+   * const group = new TimerListGroup(new Clocks({ monotonic: new ManualTimeSource() }), () => {});
+   * assert.equal(group.fired, 0);
+   * group.newTimer(ClockType.REALTIME, Scale.NS, () => {}).mod(0);
+   * group.run();
+   * assert.equal(group.fired, 1);
    * ```
    */
   get fired(): number {
@@ -598,8 +679,11 @@ export class TimerListGroup {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { soonestTimeout } from "./timer.ts";
- * console.log(soonestTimeout(-1, 5), soonestTimeout(3, 5), soonestTimeout(-1, -1)); // 5 3 -1
+ * assert.equal(soonestTimeout(-1, 5), 5); // -1 = no timeout
+ * assert.equal(soonestTimeout(3, 5), 3);
+ * assert.equal(soonestTimeout(-1, -1), -1);
  * ```
  */
 export function soonestTimeout(a: number, b: number): number {

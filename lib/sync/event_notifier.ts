@@ -10,10 +10,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EventNotifier } from "./event_notifier.ts";
  * const e = new EventNotifier();
  * e.set();
- * console.log(e.testAndClear(), e.testAndClear()); // true false
+ * assert.equal(e.testAndClear(), true);
+ * assert.equal(e.testAndClear(), false);
  * ```
  *
  * @module
@@ -43,11 +45,12 @@ export interface EventNotifierHandle {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EventNotifier } from "./event_notifier.ts";
  * const e = new EventNotifier({ name: "kick" });
- * const other = EventNotifier.fromHandle(e.handle); // e.g. in another Worker
+ * const other = EventNotifier.fromHandle(structuredClone(e.handle)); // as a Worker would
  * other.set();
- * console.log(e.isSet()); // true
+ * assert.ok(e.isSet());
  * ```
  */
 export class EventNotifier {
@@ -61,8 +64,10 @@ export class EventNotifier {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventNotifier } from "./event_notifier.ts";
-   * console.log(new EventNotifier({ active: true }).isSet()); // true
+   * assert.equal(new EventNotifier({ active: true }).isSet(), true);
+   * assert.equal(new EventNotifier().isSet(), false);
    * ```
    */
   constructor(options: { active?: boolean; name?: string } = {}, handle?: EventNotifierHandle) {
@@ -84,8 +89,12 @@ export class EventNotifier {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventNotifier } from "./event_notifier.ts";
-   * const e = EventNotifier.fromHandle(new EventNotifier().handle);
+   * const e = new EventNotifier();
+   * const same = EventNotifier.fromHandle(e.handle);
+   * e.set();
+   * assert.ok(same.isSet()); // same shared counter
    * ```
    */
   static fromHandle(handle: EventNotifierHandle): EventNotifier {
@@ -97,8 +106,9 @@ export class EventNotifier {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventNotifier } from "./event_notifier.ts";
-   * console.log(new EventNotifier({ name: "n" }).handle.name); // "n"
+   * assert.equal(new EventNotifier({ name: "n" }).handle.name, "n");
    * ```
    */
   get handle(): EventNotifierHandle {
@@ -112,9 +122,11 @@ export class EventNotifier {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventNotifier } from "./event_notifier.ts";
    * const e = new EventNotifier();
-   * console.log(EventNotifier.fromHandle(e.handle).id === e.id); // true
+   * assert.equal(EventNotifier.fromHandle(e.handle).id, e.id);
+   * assert.notEqual(new EventNotifier().id, e.id);
    * ```
    */
   get id(): number {
@@ -126,8 +138,9 @@ export class EventNotifier {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventNotifier } from "./event_notifier.ts";
-   * console.log(new EventNotifier({ name: "n" }).name); // "n"
+   * assert.equal(new EventNotifier({ name: "n" }).name, "n");
    * ```
    */
   get name(): string {
@@ -141,8 +154,13 @@ export class EventNotifier {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventNotifier } from "./event_notifier.ts";
-   * new EventNotifier().set();
+   * const e = new EventNotifier();
+   * e.set();
+   * e.set(); // level-triggered: still one readiness
+   * assert.equal(e.testAndClear(), true);
+   * assert.equal(e.isSet(), false);
    * ```
    */
   set(): void {
@@ -165,8 +183,11 @@ export class EventNotifier {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventNotifier } from "./event_notifier.ts";
-   * console.log(new EventNotifier().testAndClear()); // false
+   * const e = new EventNotifier({ active: true });
+   * assert.equal(e.testAndClear(), true);
+   * assert.equal(e.testAndClear(), false);
    * ```
    */
   testAndClear(): boolean {
@@ -179,8 +200,12 @@ export class EventNotifier {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventNotifier } from "./event_notifier.ts";
-   * console.log(new EventNotifier().isSet()); // false
+   * const e = new EventNotifier();
+   * e.set();
+   * assert.equal(e.isSet(), true);
+   * assert.equal(e.isSet(), true); // does not clear
    * ```
    */
   isSet(): boolean {
@@ -192,10 +217,12 @@ export class EventNotifier {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventNotifier } from "./event_notifier.ts";
    * const e = new EventNotifier();
    * e.set();
-   * console.log(e.sets()); // 1
+   * e.testAndClear();
+   * assert.equal(e.sets(), 1); // clearing does not reset the statistic
    * ```
    */
   sets(): number {
@@ -209,8 +236,16 @@ export class EventNotifier {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventNotifier } from "./event_notifier.ts";
-   * new EventNotifier().bind(-1);
+   * import { defaultRegistry } from "./registry.ts";
+   * const reg = defaultRegistry();
+   * const ctx = reg.allocContext(0);
+   * const e = new EventNotifier();
+   * e.bind(ctx);
+   * assert.equal(e.boundContext(), ctx);
+   * e.bind(-1);
+   * reg.freeContext(ctx);
    * ```
    */
   bind(ctxId: number): void {
@@ -223,8 +258,9 @@ export class EventNotifier {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventNotifier } from "./event_notifier.ts";
-   * console.log(new EventNotifier().boundContext()); // -1
+   * assert.equal(new EventNotifier().boundContext(), -1);
    * ```
    */
   boundContext(): number {

@@ -15,10 +15,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MUTEX } from "./layout.ts";
  * const sab = new SharedArrayBuffer(MUTEX.BYTES);
  * const words = new Int32Array(sab);
- * console.log(words[MUTEX.STATE]); // 0 = unlocked
+ * assert.equal(words[MUTEX.STATE], 0); // 0 = unlocked
  * ```
  *
  * @module

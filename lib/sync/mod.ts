@@ -6,10 +6,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Mutex } from "./mod.ts";
  * const m = new Mutex({ stats: true });
  * m.lock();
  * m.unlock();
+ * assert.equal(m.stats().acquired, 1);
  * ```
  *
  * @module

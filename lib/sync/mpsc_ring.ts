@@ -11,12 +11,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MpscRing } from "./mpsc_ring.ts";
  * const ring = new MpscRing({ capacity: 8, recordWords: 2 });
  * ring.push(1, 2);
  * const out: number[] = [];
  * ring.drain((a, b) => out.push(a, b));
- * console.log(out); // [1, 2]
+ * assert.deepEqual(out, [1, 2]);
  * ```
  *
  * @module
@@ -46,10 +47,11 @@ const FULL_SPIN = 200;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MpscRing } from "./mpsc_ring.ts";
  * const ring = new MpscRing();
  * ring.push(7, 0, 0, 0);
- * console.log(ring.size()); // 1
+ * assert.equal(ring.size(), 1);
  * ```
  */
 export class MpscRing {
@@ -65,8 +67,11 @@ export class MpscRing {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MpscRing } from "./mpsc_ring.ts";
    * const ring = new MpscRing({ capacity: 1024, recordWords: 4 });
+   * assert.equal(ring.capacity, 1024);
+   * assert.throws(() => new MpscRing({ recordWords: 17 }), RangeError);
    * ```
    */
   constructor(options: MpscRingOptions = {}, handle?: MpscRingHandle) {
@@ -104,8 +109,12 @@ export class MpscRing {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MpscRing } from "./mpsc_ring.ts";
-   * const r = MpscRing.fromHandle(new MpscRing().handle);
+   * const ring = new MpscRing({ recordWords: 1 });
+   * const producer = MpscRing.fromHandle(structuredClone(ring.handle)); // as a Worker would
+   * producer.push(5);
+   * assert.equal(ring.size(), 1);
    * ```
    */
   static fromHandle(handle: MpscRingHandle): MpscRing {
@@ -117,8 +126,10 @@ export class MpscRing {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MpscRing } from "./mpsc_ring.ts";
-   * const h = new MpscRing().handle;
+   * const h = new MpscRing().handle; // post it to a Worker
+   * assert.ok(h.sab instanceof SharedArrayBuffer);
    * ```
    */
   get handle(): MpscRingHandle {
@@ -130,8 +141,9 @@ export class MpscRing {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MpscRing } from "./mpsc_ring.ts";
-   * console.log(new MpscRing({ capacity: 5 }).capacity); // 8
+   * assert.equal(new MpscRing({ capacity: 5 }).capacity, 8); // rounded up to a power of two
    * ```
    */
   get capacity(): number {
@@ -143,8 +155,9 @@ export class MpscRing {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MpscRing } from "./mpsc_ring.ts";
-   * console.log(new MpscRing({ recordWords: 2 }).recordWords); // 2
+   * assert.equal(new MpscRing({ recordWords: 2 }).recordWords, 2);
    * ```
    */
   get recordWords(): number {
@@ -158,9 +171,13 @@ export class MpscRing {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MpscRing } from "./mpsc_ring.ts";
    * const ring = new MpscRing({ recordWords: 3 });
    * ring.push(1, 2, 3);
+   * const got: number[] = [];
+   * ring.drain((a, b, c, d) => got.push(a, b, c, d));
+   * assert.deepEqual(got, [1, 2, 3, 0]); // words past recordWords read 0
    * ```
    */
   push(r0: number, r1 = 0, r2 = 0, r3 = 0): void {
@@ -180,9 +197,13 @@ export class MpscRing {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MpscRing } from "./mpsc_ring.ts";
    * const ring = new MpscRing({ recordWords: 6 });
    * ring.pushArray([1, 2, 3, 4, 5, 6]);
+   * const got: number[] = [];
+   * ring.drain((a, b, c, d) => got.push(a, b, c, d));
+   * assert.deepEqual(got, [1, 2, 3, 4]); // drain delivers the first four words
    * ```
    */
   pushArray(record: ArrayLike<number>): void {
@@ -236,10 +257,15 @@ export class MpscRing {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MpscRing } from "./mpsc_ring.ts";
    * const ring = new MpscRing({ recordWords: 1 });
    * ring.push(42);
-   * ring.drain((r0) => console.log(r0)); // 42
+   * ring.push(43);
+   * const got: number[] = [];
+   * assert.equal(ring.drain((r0) => got.push(r0), 1), 1); // at most one record
+   * assert.deepEqual(got, [42]);
+   * assert.equal(ring.size(), 1);
    * ```
    */
   drain(
@@ -279,8 +305,12 @@ export class MpscRing {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MpscRing } from "./mpsc_ring.ts";
-   * console.log(new MpscRing().hasData()); // false
+   * const ring = new MpscRing();
+   * assert.equal(ring.hasData(), false);
+   * ring.push(1);
+   * assert.equal(ring.hasData(), true);
    * ```
    */
   hasData(): boolean {
@@ -297,8 +327,13 @@ export class MpscRing {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MpscRing } from "./mpsc_ring.ts";
-   * console.log(new MpscRing().consumerHasData()); // false
+   * const ring = new MpscRing();
+   * ring.push(1);
+   * assert.equal(ring.consumerHasData(), true);
+   * ring.drain(() => {});
+   * assert.equal(ring.consumerHasData(), false);
    * ```
    */
   consumerHasData(): boolean {
@@ -313,8 +348,12 @@ export class MpscRing {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MpscRing } from "./mpsc_ring.ts";
-   * console.log(new MpscRing().size()); // 0
+   * const ring = new MpscRing();
+   * ring.push(1);
+   * ring.push(2);
+   * assert.equal(ring.size(), 2);
    * ```
    */
   size(): number {
@@ -326,8 +365,12 @@ export class MpscRing {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MpscRing } from "./mpsc_ring.ts";
-   * console.log(new MpscRing().fullWaits()); // 0
+   * const ring = new MpscRing({ capacity: 2 });
+   * ring.push(1);
+   * ring.push(2); // full now, but nobody had to wait
+   * assert.equal(ring.fullWaits(), 0);
    * ```
    */
   fullWaits(): number {
@@ -339,8 +382,12 @@ export class MpscRing {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MpscRing } from "./mpsc_ring.ts";
-   * console.log(new MpscRing().pushed()); // 0
+   * const ring = new MpscRing();
+   * ring.push(1);
+   * ring.drain(() => {});
+   * assert.equal(ring.pushed(), 1); // counts consumed records too
    * ```
    */
   pushed(): number {

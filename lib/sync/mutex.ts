@@ -12,11 +12,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Mutex } from "./mutex.ts";
  * const m = new Mutex({ stats: true });
  * m.lock();
  * m.unlock();
- * console.log(m.stats().acquired); // 1
+ * assert.equal(m.stats().acquired, 1);
  * ```
  *
  * @module
@@ -102,9 +103,12 @@ function nowNs(): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Mutex } from "./mutex.ts";
  * const m = new Mutex();
- * if (m.tryLock()) m.unlock();
+ * assert.ok(m.tryLock());
+ * assert.ok(!m.tryLock()); // not recursive: held, even by this thread
+ * m.unlock();
  * ```
  */
 export class Mutex {
@@ -118,8 +122,10 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
    * const m = new Mutex({ name: "bql", stats: true });
+   * assert.equal(m.owner(), -1); // created unlocked
    * ```
    */
   constructor(options: MutexOptions = {}, handle?: MutexHandle) {
@@ -147,9 +153,13 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
    * const a = new Mutex();
-   * const b = Mutex.fromHandle(structuredClone(a.handle)); // same lock
+   * const b = Mutex.fromHandle(structuredClone(a.handle)); // as a Worker would
+   * a.lock();
+   * assert.ok(!b.tryLock()); // same lock
+   * a.unlock();
    * ```
    */
   static fromHandle(handle: MutexHandle): Mutex {
@@ -161,8 +171,9 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
-   * console.log(new Mutex({ name: "x" }).handle.name); // "x"
+   * assert.equal(new Mutex({ name: "x" }).handle.name, "x");
    * ```
    */
   get handle(): MutexHandle {
@@ -174,8 +185,9 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
-   * console.log(new Mutex({ name: "bql" }).name);
+   * assert.equal(new Mutex({ name: "bql" }).name, "bql");
    * ```
    */
   get name(): string {
@@ -187,9 +199,11 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
    * const m = new Mutex();
    * m.lock();
+   * assert.ok(m.heldByMe());
    * m.unlock();
    * ```
    */
@@ -255,9 +269,11 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
    * const m = new Mutex();
-   * console.log(m.tryLock()); // true
+   * assert.equal(m.tryLock(), true);
+   * assert.equal(m.tryLock(), false);
    * m.unlock();
    * ```
    */
@@ -275,10 +291,13 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
-   * const m = new Mutex();
+   * const m = new Mutex({ name: "m" });
+   * assert.throws(() => m.unlock(), /not locked/);
    * m.lock();
    * m.unlock();
+   * assert.equal(m.owner(), -1);
    * ```
    */
   unlock(): void {
@@ -334,11 +353,13 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
    * const m = new Mutex();
    * m.lock();
-   * console.log(m.heldByMe()); // true
+   * assert.equal(m.heldByMe(), true);
    * m.unlock();
+   * assert.equal(m.heldByMe(), false);
    * ```
    */
   heldByMe(): boolean {
@@ -350,8 +371,13 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
-   * console.log(new Mutex().owner()); // -1
+   * const m = new Mutex();
+   * assert.equal(m.owner(), -1);
+   * m.lock();
+   * assert.equal(m.owner(), 0); // the orchestrator
+   * m.unlock();
    * ```
    */
   owner(): number {
@@ -384,11 +410,15 @@ export class Mutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mutex } from "./mutex.ts";
    * const m = new Mutex({ stats: true });
    * m.lock();
    * m.unlock();
-   * console.log(m.stats().contended); // 0
+   * const s = m.stats();
+   * assert.equal(s.acquired, 1);
+   * assert.equal(s.contended, 0);
+   * assert.equal(s.perThread[0].threadId, 0);
    * ```
    */
   stats(): MutexStats {

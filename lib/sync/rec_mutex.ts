@@ -5,13 +5,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RecMutex } from "./rec_mutex.ts";
- * const r = new RecMutex({ name: "ctx" });
+ * const r = new RecMutex({ name: "ctx", stats: true });
  * r.lock();
  * r.lock(); // same thread: nests
  * r.unlock();
  * r.unlock();
- * console.log(r.stats().nested); // 1
+ * assert.equal(r.stats().nested, 1);
  * ```
  *
  * @module
@@ -47,10 +48,11 @@ export interface RecMutexStats extends MutexStats {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RecMutex } from "./rec_mutex.ts";
  * const r = new RecMutex();
  * r.lock();
- * console.log(r.depth()); // 1
+ * assert.equal(r.depth(), 1);
  * r.unlock();
  * ```
  */
@@ -64,8 +66,10 @@ export class RecMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RecMutex } from "./rec_mutex.ts";
    * const r = new RecMutex({ name: "ctx", stats: true });
+   * assert.equal(r.depth(), 0); // created unlocked
    * ```
    */
   constructor(options: MutexOptions = {}, handle?: RecMutexHandle) {
@@ -87,8 +91,13 @@ export class RecMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RecMutex } from "./rec_mutex.ts";
-   * const r = RecMutex.fromHandle(new RecMutex().handle);
+   * const a = new RecMutex();
+   * const b = RecMutex.fromHandle(structuredClone(a.handle)); // as a Worker would
+   * a.lock();
+   * assert.equal(b.depth(), 1); // same lock
+   * a.unlock();
    * ```
    */
   static fromHandle(handle: RecMutexHandle): RecMutex {
@@ -100,8 +109,9 @@ export class RecMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RecMutex } from "./rec_mutex.ts";
-   * console.log(new RecMutex({ name: "a" }).handle.name); // "a"
+   * assert.equal(new RecMutex({ name: "a" }).handle.name, "a");
    * ```
    */
   get handle(): RecMutexHandle {
@@ -113,9 +123,13 @@ export class RecMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RecMutex } from "./rec_mutex.ts";
    * const r = new RecMutex();
    * r.lock();
+   * r.lock();
+   * assert.equal(r.depth(), 2);
+   * r.unlock();
    * r.unlock();
    * ```
    */
@@ -138,9 +152,13 @@ export class RecMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RecMutex } from "./rec_mutex.ts";
    * const r = new RecMutex();
-   * if (r.tryLock()) r.unlock();
+   * assert.ok(r.tryLock());
+   * assert.ok(r.tryLock()); // the holder nests
+   * r.unlock();
+   * r.unlock();
    * ```
    */
   tryLock(): boolean {
@@ -162,10 +180,15 @@ export class RecMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RecMutex } from "./rec_mutex.ts";
-   * const r = new RecMutex();
+   * const r = new RecMutex({ name: "r" });
+   * r.lock();
    * r.lock();
    * r.unlock();
+   * assert.ok(r.heldByMe()); // one level left
+   * r.unlock();
+   * assert.throws(() => r.unlock(), /not locked/);
    * ```
    */
   unlock(): void {
@@ -190,8 +213,13 @@ export class RecMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RecMutex } from "./rec_mutex.ts";
-   * console.log(new RecMutex().heldByMe()); // false
+   * const r = new RecMutex();
+   * assert.equal(r.heldByMe(), false);
+   * r.lock();
+   * assert.equal(r.heldByMe(), true);
+   * r.unlock();
    * ```
    */
   heldByMe(): boolean {
@@ -204,8 +232,9 @@ export class RecMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RecMutex } from "./rec_mutex.ts";
-   * console.log(new RecMutex().depth()); // 0
+   * assert.equal(new RecMutex().depth(), 0);
    * ```
    */
   depth(): number {
@@ -217,8 +246,9 @@ export class RecMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RecMutex } from "./rec_mutex.ts";
-   * console.log(new RecMutex({ stats: true }).stats().nested); // 0
+   * assert.equal(new RecMutex({ stats: true }).stats().nested, 0);
    * ```
    */
   stats(): RecMutexStats {

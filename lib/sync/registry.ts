@@ -14,10 +14,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultRegistry } from "./registry.ts";
  * const reg = defaultRegistry();
  * const id = reg.intern("file:///x.ts#handler");
- * console.log(reg.nameOf(id)); // "file:///x.ts#handler"
+ * assert.equal(reg.nameOf(id), "file:///x.ts#handler");
  * ```
  *
  * @module
@@ -44,10 +45,11 @@ export interface RegistryHandle {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultRegistry, notifyContext } from "./registry.ts";
  * const reg = defaultRegistry();
  * const id = reg.allocContext(0);
- * console.log(notifyContext(reg.words, id)); // false: nobody sleeps
+ * assert.equal(notifyContext(reg.words, id), false); // nobody sleeps: no futex wake
  * reg.freeContext(id);
  * ```
  */
@@ -71,10 +73,11 @@ export function notifyContext(words: Int32Array, ctxId: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultRegistry, wakeContextIfWaiting } from "./registry.ts";
  * const reg = defaultRegistry();
  * const id = reg.allocContext(0);
- * console.log(wakeContextIfWaiting(reg.words, id)); // false: nobody waits
+ * assert.equal(wakeContextIfWaiting(reg.words, id), false); // nobody waits
  * reg.freeContext(id);
  * ```
  */
@@ -99,9 +102,10 @@ export function wakeContextIfWaiting(words: Int32Array, ctxId: number): boolean 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Registry } from "./registry.ts";
  * const reg = new Registry();
- * console.log(reg.allocThreadId()); // 1
+ * assert.equal(reg.allocThreadId(), 1); // 0 is the orchestrator
  * ```
  */
 export class Registry {
@@ -119,9 +123,11 @@ export class Registry {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Registry } from "./registry.ts";
    * const a = new Registry();
-   * const b = new Registry(a.handle); // same shared state
+   * const b = new Registry(structuredClone(a.handle)); // same shared state
+   * assert.equal(b.nameOf(a.intern("x")), "x");
    * ```
    */
   constructor(handle?: RegistryHandle) {
@@ -146,8 +152,10 @@ export class Registry {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { defaultRegistry } from "./registry.ts";
    * const h = defaultRegistry().handle; // post it to a Worker
+   * assert.ok(h.words instanceof SharedArrayBuffer);
    * ```
    */
   get handle(): RegistryHandle {
@@ -159,8 +167,11 @@ export class Registry {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Registry } from "./registry.ts";
-   * console.log(new Registry().allocThreadId()); // 1
+   * const reg = new Registry();
+   * assert.equal(reg.allocThreadId(), 1);
+   * assert.equal(reg.allocThreadId(), 2);
    * ```
    */
   allocThreadId(): number {
@@ -187,9 +198,13 @@ export class Registry {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Registry } from "./registry.ts";
    * const reg = new Registry();
-   * reg.freeThreadId(reg.allocThreadId());
+   * const id = reg.allocThreadId();
+   * reg.freeThreadId(id);
+   * assert.equal(reg.allocThreadId(), id); // reused
+   * assert.throws(() => reg.freeThreadId(0), RangeError);
    * ```
    */
   freeThreadId(id: number): void {
@@ -228,8 +243,12 @@ export class Registry {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Registry } from "./registry.ts";
-   * console.log(new Registry().threadsInUse()); // 1: the orchestrator
+   * const reg = new Registry();
+   * assert.equal(reg.threadsInUse(), 1); // the orchestrator
+   * reg.allocThreadId();
+   * assert.equal(reg.threadsInUse(), 2);
    * ```
    */
   threadsInUse(): number {
@@ -250,10 +269,14 @@ export class Registry {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Registry } from "./registry.ts";
    * const reg = new Registry();
-   * const id = reg.allocContext(0);
-   * reg.freeContext(id);
+   * const a = reg.allocContext(0);
+   * const b = reg.allocContext(0);
+   * assert.notEqual(a, b);
+   * reg.freeContext(a);
+   * reg.freeContext(b);
    * ```
    */
   allocContext(homeThread: number): number {
@@ -279,9 +302,14 @@ export class Registry {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { CONTEXT } from "./layout.ts";
    * import { Registry } from "./registry.ts";
    * const reg = new Registry();
-   * reg.freeContext(reg.allocContext(0));
+   * const id = reg.allocContext(0);
+   * assert.equal(reg.words[reg.contextBase(id) + CONTEXT.HOME], 1); // home thread 0, plus 1
+   * reg.freeContext(id);
+   * assert.equal(reg.words[reg.contextBase(id) + CONTEXT.HOME], 0); // free
    * ```
    */
   freeContext(id: number): void {
@@ -294,8 +322,12 @@ export class Registry {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { REGISTRY } from "./layout.ts";
    * import { Registry } from "./registry.ts";
-   * console.log(new Registry().contextBase(0)); // 16
+   * const reg = new Registry();
+   * assert.equal(reg.contextBase(0), REGISTRY.CONTEXTS);
+   * assert.equal(reg.contextBase(1), REGISTRY.CONTEXTS + REGISTRY.CONTEXT_WORDS);
    * ```
    */
   contextBase(id: number): number {
@@ -308,9 +340,11 @@ export class Registry {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Registry } from "./registry.ts";
    * const reg = new Registry();
-   * console.log(reg.intern("a") === reg.intern("a")); // true
+   * assert.equal(reg.intern("a"), reg.intern("a"));
+   * assert.notEqual(reg.intern("a"), reg.intern("b"));
    * ```
    */
   intern(name: string): number {
@@ -359,9 +393,11 @@ export class Registry {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Registry } from "./registry.ts";
    * const reg = new Registry();
-   * console.log(reg.nameOf(reg.intern("x"))); // "x"
+   * assert.equal(reg.nameOf(reg.intern("x")), "x");
+   * assert.throws(() => reg.nameOf(99), RangeError);
    * ```
    */
   nameOf(id: number): string {
@@ -393,8 +429,9 @@ function sameRegistry(reg: Registry, handle: RegistryHandle): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultRegistry } from "./registry.ts";
- * console.log(defaultRegistry() === defaultRegistry()); // true
+ * assert.equal(defaultRegistry(), defaultRegistry());
  * ```
  */
 export function defaultRegistry(): Registry {
@@ -413,9 +450,16 @@ function adopt(reg: Registry): void {
  * already in use.
  *
  * @example
- * ```ts ignore
- * import { installRegistry } from "./registry.ts";
- * installRegistry(init.registry); // in a Worker entry
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultRegistry, installRegistry, Registry } from "./registry.ts";
+ * // A Worker entry installs the handle its spawner posted; this doc test is
+ * // a fresh thread too, with no registry yet.
+ * const received = new Registry().handle;
+ * const reg = installRegistry(received);
+ * assert.equal(defaultRegistry(), reg);
+ * assert.equal(installRegistry(received), reg); // the same one again is fine
+ * assert.throws(() => installRegistry(new Registry().handle), /different/);
  * ```
  */
 export function installRegistry(handle: RegistryHandle): Registry {
@@ -433,8 +477,9 @@ export function installRegistry(handle: RegistryHandle): Registry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultRegistry, registryFor } from "./registry.ts";
- * console.log(registryFor(defaultRegistry().handle) === defaultRegistry()); // true
+ * assert.equal(registryFor(defaultRegistry().handle), defaultRegistry());
  * ```
  */
 export function registryFor(handle: RegistryHandle): Registry {

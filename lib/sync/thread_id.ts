@@ -6,8 +6,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { currentThreadId, currentThreadName } from "./thread_id.ts";
- * console.log(currentThreadId(), currentThreadName()); // 0 "orchestrator"
+ * assert.equal(currentThreadId(), 0);
+ * assert.equal(currentThreadName(), "orchestrator");
  * ```
  *
  * @module
@@ -29,8 +31,9 @@ const GENERATION_MOD = 1 << 24;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { currentThreadId } from "./thread_id.ts";
- * console.log(currentThreadId());
+ * assert.equal(currentThreadId(), 0); // the orchestrator
  * ```
  */
 export function currentThreadId(): number {
@@ -43,8 +46,9 @@ export function currentThreadId(): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { currentThreadName } from "./thread_id.ts";
- * console.log(currentThreadName());
+ * assert.equal(currentThreadName(), "orchestrator");
  * ```
  */
 export function currentThreadName(): string {
@@ -56,9 +60,13 @@ export function currentThreadName(): string {
  * id is out of range or the identity was already set.
  *
  * @example
- * ```ts ignore
- * import { setCurrentThread } from "./thread_id.ts";
- * setCurrentThread(3, "IO iot0"); // in a Worker's entry module
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { currentThreadId, setCurrentThread } from "./thread_id.ts";
+ * // A Worker's entry module does this first; the doc test is a fresh thread too.
+ * setCurrentThread(3, "IO iot0");
+ * assert.equal(currentThreadId(), 3);
+ * assert.throws(() => setCurrentThread(4, "again"), /already set/);
  * ```
  */
 export function setCurrentThread(id: number, name: string): void {
