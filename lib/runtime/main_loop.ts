@@ -27,6 +27,7 @@
  */
 
 import type { MutexStats } from "../sync/mutex.ts";
+import { POLL_OFF, type PollParams, resolvePollParams } from "./adaptive_poll.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import type { AioContextStats } from "./aio_context.ts";
 import { RemoteAioContext } from "./context_handle.ts";
@@ -35,10 +36,11 @@ import { ThreadHost } from "./_thread_host.ts";
 import type { AioThreadError } from "./aio_thread_error.ts";
 import { EventLoopThread } from "./event_loop_thread.ts";
 
-/** Options of {@link MainLoop.create}. */
-export interface MainLoopOptions {
-  /** Busy-polling of the main context; QEMU's default is 0 (off). */
-  pollMaxNs?: number;
+/**
+ * Options of {@link MainLoop.create}. The poll parameters of the main
+ * context ({@link PollParams}) default to 0: QEMU's main loop does not busy-poll.
+ */
+export interface MainLoopOptions extends Partial<PollParams> {
   /** Module URLs to import in the main-loop thread before it starts. */
   preload?: (string | URL)[];
   /** Called in the orchestrator when the main loop fails. */
@@ -66,7 +68,8 @@ export class MainLoop extends EventLoopThread {
 
   /**
    * Starts the main-loop thread (qemu_init_main_loop). Only one may run per
-   * process. Orchestrator.
+   * process. Throws a TypeError or RangeError (before any thread starts) for
+   * poll parameters that are not non-negative integers. Orchestrator.
    *
    * @example
    * ```ts
@@ -83,16 +86,11 @@ export class MainLoop extends EventLoopThread {
     const host = new ThreadHost({
       threadName: "main-loop",
       role: "main-loop",
-      ctx: { name: "main", pollMaxNs: options.pollMaxNs ?? 0, pollGrow: 0, pollShrink: 0 },
-      preload: (options.preload ?? []).map((u) => new URL(String(u)).href),
+      ctx: { name: "main", poll: resolvePollParams(options, POLL_OFF, "MainLoop") },
+      preload: options.preload ?? [],
       onError: options.onError,
     });
-    try {
-      await host.ready();
-    } catch (err) {
-      await host.join().catch(() => {});
-      throw err;
-    }
+    await host.start();
     setMainContextHandle(host.contextHandle);
     return new MainLoop(host);
   }

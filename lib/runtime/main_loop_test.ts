@@ -31,7 +31,11 @@ Deno.test("MainLoop: the main context runs in its own thread, under the BQL", as
     assert.equal(who.threadName, "main-loop");
     assert.equal(who.role, "main-loop");
     assert.equal(who.bqlLocked, true, "callbacks run with the BQL held");
-    assert.deepEqual(who.pollParams, { maxNs: 0, grow: 0, shrink: 0 }, "no polling by default");
+    assert.deepEqual(
+      who.pollParams,
+      { pollMaxNs: 0, pollGrow: 0, pollShrink: 0 },
+      "no polling by default",
+    );
     assert.equal(
       Atomics.load(defaultRegistry().words, REGISTRY.MAIN_CONTEXT) - 1,
       main.getAioContext().id,

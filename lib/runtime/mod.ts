@@ -18,9 +18,10 @@
 
 export {
   adjustPollNs,
+  POLL_OFF,
   POLL_START_NS,
   type PollParams,
-  validatePollParams,
+  resolvePollParams,
 } from "./adaptive_poll.ts";
 export {
   AioContext,
@@ -64,7 +65,12 @@ export {
   registerHandler,
   unregisterHandler,
 } from "./handler_ref.ts";
-export { DEFAULT_POLL_MAX_NS, IoThread, type IoThreadOptions } from "./io_thread.ts";
+export {
+  DEFAULT_IOTHREAD_POLL,
+  DEFAULT_POLL_MAX_NS,
+  IoThread,
+  type IoThreadOptions,
+} from "./io_thread.ts";
 export { EventLoopThread } from "./event_loop_thread.ts";
 export { AioThreadError, type ErrorInfo, errorInfo } from "./aio_thread_error.ts";
 export { qemuAioSetEventNotifier, qemuAioWait, qemuBhNew, timerNew, timerNewMs } from "./legacy.ts";
