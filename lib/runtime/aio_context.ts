@@ -52,7 +52,6 @@
  */
 
 import { CONTEXT } from "../sync/layout.ts";
-import { SHARED_BH } from "./layout.ts";
 import { MpscRing } from "../sync/mpsc_ring.ts";
 import { RecMutex } from "../sync/rec_mutex.ts";
 import { defaultRegistry, type Registry } from "../sync/registry.ts";

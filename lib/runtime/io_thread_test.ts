@@ -45,9 +45,16 @@ Deno.test("IoThread: poll parameters come from the options and are validated", a
   const who = await iot.run<{ pollParams: unknown }>(ref("whoAmI"));
   assert.deepEqual(who.pollParams, { pollMaxNs: 1000, pollGrow: 3, pollShrink: 2 });
   await iot[Symbol.asyncDispose]();
+  const before = threadsInUse();
   await assert.rejects(IoThread.create({ id: "bad", pollMaxNs: -1 }), RangeError);
   await assert.rejects(IoThread.create({ id: "bad", pollGrow: 0.5 }), RangeError);
+  await assert.rejects(IoThread.create({ id: "bad", pollMaxNs: "100" as unknown as number }), {
+    name: "TypeError",
+    message: 'IoThread "bad": poll parameter pollMaxNs: expected a non-negative integer number ' +
+      'of ns, got the string "100"',
+  });
   await assert.rejects(IoThread.create({ id: "" }), TypeError);
+  assert.equal(threadsInUse(), before, "refused before any thread starts");
 });
 
 Deno.test("IoThread: a throwing run() handler rejects with thread, handler and stack; the thread lives on", async () => {

@@ -29,9 +29,9 @@
 import type { MutexStats } from "../sync/mutex.ts";
 import { POLL_OFF, type PollParams, resolvePollParams } from "./adaptive_poll.ts";
 import { defaultRegistry } from "../sync/registry.ts";
-import type { AioContextStats } from "./aio_context.ts";
+import type { AioContext, AioContextStats } from "./aio_context.ts";
 import { RemoteAioContext } from "./context_handle.ts";
-import { mainContextHandle, setMainContextHandle } from "./thread_state.ts";
+import { getCurrentAioContext, mainContextHandle, setMainContextHandle } from "./thread_state.ts";
 import { ThreadHost } from "./_thread_host.ts";
 import type { AioThreadError } from "./aio_thread_error.ts";
 import { EventLoopThread } from "./event_loop_thread.ts";
@@ -139,6 +139,32 @@ export function getMainAioContext(): RemoteAioContext {
   }
   if (mainRemote === null || mainRemote.handle.id !== h.id) mainRemote = new RemoteAioContext(h);
   return mainRemote;
+}
+
+/**
+ * qemu_get_current_aio_context in full (QEMU_SEMANTICS.md 1.2): the context
+ * this thread runs ({@link getCurrentAioContext}); else, while this thread
+ * holds the BQL (a vCPU thread inside device emulation, say), the main
+ * context, reached through its handle; else null. Any thread.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bqlLock, bqlUnlock, currentAioContext, MainLoop } from "./main_loop.ts";
+ * const main = await MainLoop.create();
+ * assert.equal(currentAioContext(), null); // the orchestrator runs no context
+ * bqlLock();
+ * assert.equal(currentAioContext()?.name, "main");
+ * bqlUnlock();
+ * main.stop();
+ * await main.join();
+ * ```
+ */
+export function currentAioContext(): AioContext | RemoteAioContext | null {
+  const own = getCurrentAioContext();
+  if (own !== null) return own;
+  if (mainContextHandle() !== null && bqlLocked()) return getMainAioContext();
+  return null;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The event-loop runtime: AioContext (bottom halves, event notifiers,
  * host-I/O handlers, timers, poll, notify, adaptive polling), clocks,
- * IoThread, the main loop and the BQL, AIO_WAIT_WHILE, handler references
+ * IoThread, vCPU threads, the main loop and the BQL, AIO_WAIT_WHILE, handler references
  * and the legacy main-loop helpers.
  *
  * @example
@@ -72,6 +72,8 @@ export {
   type IoThreadOptions,
 } from "./io_thread.ts";
 export { EventLoopThread } from "./event_loop_thread.ts";
+export { HostedThread } from "./hosted_thread.ts";
+export { vcpuStopRequested, VcpuThread, type VcpuThreadOptions } from "./vcpu_thread.ts";
 export { AioThreadError, type ErrorInfo, errorInfo } from "./aio_thread_error.ts";
 export { qemuAioSetEventNotifier, qemuAioWait, qemuBhNew, timerNew, timerNewMs } from "./legacy.ts";
 export {
@@ -79,6 +81,7 @@ export {
   bqlLocked,
   bqlStats,
   bqlUnlock,
+  currentAioContext,
   getMainAioContext,
   MainLoop,
   type MainLoopOptions,
