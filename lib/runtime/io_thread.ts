@@ -13,13 +13,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IoThread } from "./io_thread.ts";
  * const iot = await IoThread.create({ id: "iot0" });
  * const answer = await iot.run<number>(
  *   { module: new URL("./handler_ref.ts", import.meta.url), name: "handlerId" },
  *   300,
  * );
- * console.log(answer); // 300, computed inside the IOThread
+ * assert.equal(answer, 300); // computed inside the IOThread
  * iot.stop();
  * await iot.join();
  * ```
@@ -60,9 +61,10 @@ export interface IoThreadOptions extends Partial<PollParams> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IoThread } from "./io_thread.ts";
  * await using iot = await IoThread.create({ id: "iot1", pollMaxNs: 0 });
- * console.log(iot.getAioContext().name); // "iot1"
+ * assert.equal(iot.getAioContext().name, "iot1");
  * ```
  */
 export class IoThread extends EventLoopThread {

@@ -55,9 +55,10 @@ let mainRemote: RemoteAioContext | null = null;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MainLoop } from "./main_loop.ts";
  * await using main = await MainLoop.create();
- * console.log(main.getAioContext().name); // "main"
+ * assert.equal(main.getAioContext().name, "main");
  * // run(), stop(), join(), error: see EventLoopThread
  * ```
  */
@@ -123,9 +124,10 @@ export class MainLoop extends EventLoopThread {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getMainAioContext, MainLoop } from "./main_loop.ts";
  * const main = await MainLoop.create();
- * console.log(getMainAioContext().name); // "main"
+ * assert.equal(getMainAioContext().name, "main");
  * main.stop();
  * await main.join();
  * ```
@@ -201,8 +203,9 @@ export function bqlUnlock(): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bqlLocked } from "./main_loop.ts";
- * console.log(bqlLocked()); // false
+ * assert.equal(bqlLocked(), false);
  * ```
  */
 export function bqlLocked(): boolean {
@@ -215,8 +218,9 @@ export function bqlLocked(): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bqlStats } from "./main_loop.ts";
- * console.log(bqlStats().name); // "bql"
+ * assert.equal(bqlStats().name, "bql");
  * ```
  */
 export function bqlStats(): MutexStats {
