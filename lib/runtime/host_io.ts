@@ -1,9 +1,29 @@
-// Host-I/O handlers of one AioContext (the counterpart of
-// aio_set_fd_handler for Deno resources). Atomics.wait cannot watch Deno
-// I/O, so reads and writes run as promises on the thread's JavaScript event
-// loop; a landed read or write marks its node ready and wakes the context
-// (notify, and the signal AioContext.pollAsync races with its
-// Atomics.waitAsync). Home thread only.
+/**
+ * Host-I/O handlers of an AioContext (the counterpart of aio_set_fd_handler
+ * for Deno resources). Atomics.wait cannot watch Deno I/O, so reads and
+ * writes run as promises on the thread's JavaScript event loop; a landed
+ * read or write marks its node ready and wakes the context (notify, and the
+ * signal `AioContext.pollAsync` races with its Atomics.waitAsync). Used
+ * through `AioContext.setHostIoHandler`; {@link HostIoSet} is the context's
+ * part. Home thread only.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HostIoSet } from "./host_io.ts";
+ * let kicks = 0;
+ * const set = new HostIoSet("demo", { current: null }, () => kicks++);
+ * const got: (Uint8Array | null)[] = [];
+ * set.set({ read: () => Promise.resolve(null) }, { read: (d) => got.push(d) });
+ * await new Promise((r) => setTimeout(r, 0)); // the read lands
+ * assert.equal(kicks, 1);
+ * assert.equal(set.dispatch(), true);
+ * assert.deepEqual(got, [null]); // end of stream
+ * set.close();
+ * ```
+ *
+ * @module
+ */
 
 import type { DispatchState } from "./_dispatch_state.ts";
 
@@ -46,7 +66,18 @@ interface HostNode {
   deleted: boolean;
 }
 
-/** The host-I/O handlers of one context. Home thread only. */
+/**
+ * The host-I/O handlers of one context: the part of an AioContext behind
+ * `setHostIoHandler`, `hostIoCount` and `pollAsync`. Home thread only.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HostIoSet } from "./host_io.ts";
+ * const set = new HostIoSet("demo", { current: null }, () => {});
+ * assert.equal(set.count, 0);
+ * ```
+ */
 export class HostIoSet {
   /** Handler callbacks run. */
   runs = 0;

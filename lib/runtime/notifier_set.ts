@@ -1,7 +1,29 @@
-// The event-notifier handlers of one AioContext (aio_set_event_notifier and
-// its io_poll / io_poll_ready / io_poll_begin / io_poll_end callbacks). Home
-// thread only. The arrays are replaced on change (copy on write), so a walk
-// in progress keeps its snapshot and skips nodes marked deleted.
+/**
+ * The event-notifier handlers of an AioContext (aio_set_event_notifier and
+ * its io_poll / io_poll_ready / io_poll_begin / io_poll_end callbacks), used
+ * through `AioContext.setEventNotifier`; {@link NotifierSet} is the
+ * context's part. Home thread only. The arrays are replaced on change (copy
+ * on write), so a walk in progress keeps its snapshot and skips nodes
+ * marked deleted.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EventNotifier } from "../sync/event_notifier.ts";
+ * import { NotifierSet } from "./notifier_set.ts";
+ * const set = new NotifierSet({ current: null });
+ * const e = new EventNotifier({ name: "ev" });
+ * set.set(7, e, (n) => n.testAndClear(), null, null);
+ * assert.equal(set.anyReady(), false);
+ * e.set();
+ * assert.equal(set.anyReady(), true);
+ * assert.equal(set.dispatch(), true);
+ * assert.equal(set.runs, 1);
+ * set.clear();
+ * ```
+ *
+ * @module
+ */
 
 import type { EventNotifier } from "../sync/event_notifier.ts";
 import type { DispatchState } from "./_dispatch_state.ts";
@@ -27,7 +49,18 @@ export interface NotifierNode {
   deleted: boolean;
 }
 
-/** The notifier handlers of one context. Home thread only. */
+/**
+ * The notifier handlers of one context: the part of an AioContext behind
+ * `setEventNotifier`, `setEventNotifierPoll` and busy-polling. Home thread only.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NotifierSet } from "./notifier_set.ts";
+ * const set = new NotifierSet({ current: null });
+ * assert.equal(set.list.length, 0);
+ * ```
+ */
 export class NotifierSet {
   /** Handler callbacks run. */
   runs = 0;
