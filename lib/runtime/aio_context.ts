@@ -8,6 +8,12 @@
  * and idle BHs are not progress); a blocking poll sleeps only when nothing
  * is pending, with a timeout computed from BHs and timers.
  *
+ * This file holds the context itself: the notify protocol, `poll()`,
+ * adaptive busy-polling and the public API. Its parts live beside it:
+ * bottom halves in `_bh_list.ts`, cross-thread oneshots in
+ * `_oneshot_intake.ts`, event-notifier handlers in `notifier_set.ts`,
+ * host-I/O handlers in `host_io.ts`, timers in `timer.ts`.
+ *
  * Threads. The thread that creates a context is its home thread: only it
  * polls the context and touches its BHs, handlers and timers. Every other
  * thread uses the context's {@link AioContext.handle} (see
@@ -31,11 +37,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * const ctx = new AioContext({ name: "demo" });
- * ctx.scheduleOneshot(() => console.log("in the BH phase"));
- * console.log(ctx.poll(false)); // true
- * console.log(ctx.poll(false)); // false: nothing left
+ * let ran = 0;
+ * ctx.scheduleOneshot(() => ran++);
+ * assert.equal(ctx.poll(false), true); // the BH phase ran it
+ * assert.equal(ran, 1);
+ * assert.equal(ctx.poll(false), false); // nothing left
  * ctx.destroy();
  * ```
  *
@@ -43,41 +52,48 @@
  */
 
 import { CONTEXT } from "../sync/layout.ts";
-import { BH_FLAG, SHARED_BH } from "./layout.ts";
 import { MpscRing } from "../sync/mpsc_ring.ts";
 import { RecMutex } from "../sync/rec_mutex.ts";
 import { defaultRegistry, type Registry } from "../sync/registry.ts";
 import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";
 import type { EventNotifier } from "../sync/event_notifier.ts";
-import { adjustPollNs, type PollParams, validatePollParams } from "./adaptive_poll.ts";
+import { adjustPollNs, POLL_OFF, type PollParams, resolvePollParams } from "./adaptive_poll.ts";
+import { BH_FLAG } from "./layout.ts";
 import {
   type BhCallback,
   type BhHost,
   BottomHalf,
   type ReentrancyGuard,
-  SharedBottomHalf,
+  type SharedBottomHalf,
 } from "./bottom_half.ts";
 import { Clocks, ClockType, Scale } from "./clock.ts";
 import { type AioContextHandle, RemoteAioContext } from "./context_handle.ts";
-import { HANDLER_NAME_BASE, handlerName, loadHandler, lookupHandler } from "./handler_ref.ts";
 import { soonestTimeout, type Timer, type TimerCallback, TimerListGroup } from "./timer.ts";
 import { registerLocalContext, unregisterLocalContext } from "./thread_state.ts";
+import { BhList } from "./_bh_list.ts";
+import { type DispatchState, handlerNameSafe } from "./_dispatch_state.ts";
+import { type HostIoHandlers, type HostIoResource, HostIoSet } from "./host_io.ts";
+import { type NotifierPollHandler, type NotifierReadHandler, NotifierSet } from "./notifier_set.ts";
+import { OneshotIntake } from "./_oneshot_intake.ts";
+
+export type { HostIoHandlers, HostIoResource } from "./host_io.ts";
+export type { NotifierPollHandler, NotifierReadHandler } from "./notifier_set.ts";
 
 /** How long a blocking poll may sleep while only idle BHs are pending, ns. */
 export const IDLE_BH_TIMEOUT_NS = 10_000_000;
 
-/** Options of {@link AioContext}. */
-export interface AioContextOptions {
+/** Default {@link AioContextOptions.pollClockEvery}. */
+export const DEFAULT_POLL_CLOCK_EVERY = 8;
+
+/**
+ * Options of {@link AioContext}. The poll parameters ({@link PollParams}:
+ * `pollMaxNs`, `pollGrow`, `pollShrink`) default to 0: polling off.
+ */
+export interface AioContextOptions extends Partial<PollParams> {
   /** Name for statistics and errors. Default `"ctx<id>"`. */
   name?: string;
   /** Clocks for timers and polling time (inject a ManualTimeSource in tests). */
   clocks?: Clocks;
-  /** Longest busy-poll, ns; 0 (default) disables polling. */
-  pollMaxNs?: number;
-  /** Polling-time growth factor (0 = 2). */
-  pollGrow?: number;
-  /** Polling-time shrink divisor (0 = reset to 0). */
-  pollShrink?: number;
   /** Capacity of the cross-thread oneshot ring, records. Default 4096. */
   ringCapacity?: number;
   /** Capacity of the shared BH table. Default 256. */
@@ -88,33 +104,6 @@ export interface AioContextOptions {
    * every 8 rounds because a read costs ~120 ns in Deno, as much as 10 rounds.
    */
   pollClockEvery?: number;
-}
-
-/** Default {@link AioContextOptions.pollClockEvery}. */
-export const DEFAULT_POLL_CLOCK_EVERY = 8;
-
-/** Read handler of an event notifier: receives the notifier (it should `testAndClear()` it). */
-export type NotifierReadHandler = (notifier: EventNotifier) => void;
-/** io_poll: returns true when the source has work (called while busy-polling). */
-export type NotifierPollHandler = (notifier: EventNotifier) => boolean;
-
-/** A Deno resource that host-I/O handlers watch (a `Deno.Conn`, a pipe...). */
-export interface HostIoResource {
-  /** Reads into `p`; resolves to the byte count or null at end of stream. */
-  read?(p: Uint8Array): Promise<number | null>;
-  /** Writes from `p`; resolves to the byte count written. */
-  write?(p: Uint8Array): Promise<number>;
-}
-
-/** Handlers for a host-I/O resource (aio_set_fd_handler's io_read / io_write). */
-export interface HostIoHandlers {
-  /** Called with the bytes read, or null at end of stream. */
-  read?: (data: Uint8Array | null) => void;
-  /**
-   * Called while the resource is writable (no write in flight); returns
-   * bytes to write, or null when there is nothing to write now.
-   */
-  write?: () => Uint8Array | null;
 }
 
 /** Statistics of a context. */
@@ -149,47 +138,25 @@ export interface AioContextStats {
   notifySkips: number;
 }
 
-interface NotifierNode {
-  notifier: EventNotifier;
-  key: number;
-  read: NotifierReadHandler | null;
-  poll: NotifierPollHandler | null;
-  pollReady: NotifierReadHandler | null;
-  pollBegin: ((n: EventNotifier) => void) | null;
-  pollEnd: ((n: EventNotifier) => void) | null;
-  /** Found ready by busy-polling. */
-  polled: boolean;
-  /** Its pollReady callback is running: skipped by busy-polling meanwhile. */
-  running: boolean;
-  deleted: boolean;
-}
-
-interface HostNode {
-  resource: HostIoResource;
-  handlers: HostIoHandlers;
-  buf: Uint8Array;
-  readReady: boolean;
-  readData: Uint8Array | null;
-  readError: unknown;
-  reading: boolean;
-  eof: boolean;
-  writing: boolean;
-  writeError: unknown;
-  deleted: boolean;
-}
-
 const NO_WAIT_HOOK = (): void => {};
 
 /**
  * An event loop homed in the calling thread.
  *
+ * Fields: all home thread only, except the shared words reached through
+ * `#w` (the control block in the registry, see `CONTEXT` in
+ * lib/sync/layout.ts) and the ring and BH table that other threads write.
+ *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * const ctx = new AioContext();
- * const bh = ctx.bhNew(() => console.log("bh"));
+ * let runs = 0;
+ * const bh = ctx.bhNew(() => runs++);
  * bh.schedule();
- * ctx.poll(false); // bh
+ * assert.equal(ctx.poll(false), true);
+ * assert.equal(runs, 1);
  * bh.delete();
  * ctx.poll(false);
  * ctx.destroy();
@@ -209,111 +176,95 @@ export class AioContext implements BhHost {
   readonly #w: Int32Array;
   readonly #base: number;
   readonly #home: number;
-  readonly #ring: MpscRing;
-  readonly #bhTable: Int32Array;
   readonly #lock: RecMutex;
   readonly #handle: AioContextHandle;
   #remote: RemoteAioContext | null = null;
 
-  // Bottom halves. Home thread only.
-  #bhList: BottomHalf[] = [];
-  readonly #slices: BottomHalf[][] = [];
-  /** Emptied slice arrays kept for reuse (no allocation per poll). */
-  readonly #spare: BottomHalf[][] = [];
-  readonly #live = new Set<BottomHalf>();
-  readonly #sharedBhs: (SharedBottomHalf | undefined)[] = [];
+  // The parts (see the module doc). They share #dispatch.
+  readonly #dispatch: DispatchState = { current: null };
+  readonly #bhs: BhList;
+  readonly #oneshots: OneshotIntake;
+  readonly #notifiers: NotifierSet;
+  readonly #host: HostIoSet;
 
-  // Handlers. Home thread only; arrays are replaced (copy on write) so a walk
-  // in progress keeps its snapshot and skips nodes marked deleted.
-  #notifiers: NotifierNode[] = [];
-  #pollers: NotifierNode[] = [];
-  #host: HostNode[] = [];
-  #hostSignal: (() => void) | null = null;
-
-  // Deferred cross-thread oneshots whose module handler is still loading.
-  #loads: Promise<void>[] = [];
-
-  // poll state. Home thread only.
+  // poll state.
   #depth = 0;
-  #pollParams: PollParams = { maxNs: 0, grow: 0, shrink: 0 };
+  #pollParams: PollParams;
   #pollNs = 0;
-  #pollStarted = false;
-  /** Time the current poll() spent busy-polling, ns. */
+  /** Time the current poll() spent busy-polling, ns (out-value of #tryPoll). */
   #polledNs = 0;
-  /** Clock reading when the current poll()'s busy-polling started, or -1. */
+  /** Clock reading when the current poll()'s busy-polling started, or -1 (out-value of #tryPoll). */
   #pollStart = -1;
   /** Busy-polling rounds between clock reads (QEMU: 1). */
   readonly #pollClockEvery: number;
-  /** Whether the current poll() entered Atomics.wait. */
-  #waited = false;
   /** A home-thread kick not yet accepted (see #kick). */
   #kicked = false;
   #beforeWait: () => void = NO_WAIT_HOOK;
   #afterWait: () => void = NO_WAIT_HOOK;
   #bqlRequired = false;
   #destroyed = false;
-  #current: string | number | null = null;
 
-  // Statistics. Home thread only.
+  // Statistics.
   #polls = 0;
   #progress = 0;
-  #bhRuns = 0;
-  #oneshotRuns = 0;
-  #handlerRuns = 0;
   #pollPhases = 0;
   #pollHits = 0;
   #pollTotalNs = 0;
   #localSkips = 0;
 
   /**
-   * Creates a context homed in the calling thread (aio_context_new).
+   * Creates a context homed in the calling thread (aio_context_new). Throws
+   * a TypeError or RangeError for invalid options, before claiming any
+   * registry slot.
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext({ name: "io0", pollMaxNs: 32768 });
+   * assert.equal(ctx.pollParams().pollMaxNs, 32768);
    * ctx.destroy();
+   * assert.throws(() => new AioContext({ pollMaxNs: -1 }), RangeError);
    * ```
    */
   constructor(options: AioContextOptions = {}) {
+    const label = `AioContext${options.name === undefined ? "" : ` "${options.name}"`}`;
+    const pollParams = resolvePollParams(options, POLL_OFF, label);
+    const every = options.pollClockEvery ?? DEFAULT_POLL_CLOCK_EVERY;
+    if (!Number.isInteger(every) || every < 1) {
+      throw new RangeError(`${label}: pollClockEvery must be an integer >= 1, got ${every}`);
+    }
     this.#reg = defaultRegistry();
     this.#w = this.#reg.words;
     this.#home = currentThreadId();
-    // aiolab fix (tests): validate options before claiming a control block, so
-    // a rejected option cannot leak one of the registry's MAX_CONTEXTS slots.
-    const pollParams: PollParams = {
-      maxNs: options.pollMaxNs ?? 0,
-      grow: options.pollGrow ?? 0,
-      shrink: options.pollShrink ?? 0,
-    };
-    validatePollParams(pollParams);
-    const every = options.pollClockEvery ?? DEFAULT_POLL_CLOCK_EVERY;
-    if (!Number.isInteger(every) || every < 1) {
-      throw new RangeError(`pollClockEvery must be an integer >= 1, got ${every}`);
-    }
-    this.#ring = new MpscRing({ capacity: options.ringCapacity ?? 4096, recordWords: 4 });
-    const cap = options.sharedBhCapacity ?? 256;
-    const bhSab = new SharedArrayBuffer((SHARED_BH.SLOTS + cap * SHARED_BH.SLOT_WORDS) * 4);
-    this.#bhTable = new Int32Array(bhSab);
-    this.#bhTable[SHARED_BH.CAPACITY] = cap;
+    const ring = new MpscRing({ capacity: options.ringCapacity ?? 4096, recordWords: 4 });
+    this.#bhs = new BhList(options.sharedBhCapacity ?? 256, this.#dispatch);
     this.id = this.#reg.allocContext(this.#home);
     this.#base = this.#reg.contextBase(this.id);
     this.name = options.name ?? `ctx${this.id}`;
     this.#pollClockEvery = every;
+    this.#pollParams = pollParams;
     this.clocks = options.clocks ?? new Clocks();
     this.timers = new TimerListGroup(this.clocks, () => this.notify());
+    this.#oneshots = new OneshotIntake(
+      ring,
+      this.name,
+      this.#dispatch,
+      (cb, name) => this.scheduleOneshot(cb, undefined, name),
+    );
+    this.#notifiers = new NotifierSet(this.#dispatch);
+    this.#host = new HostIoSet(this.name, this.#dispatch, () => this.notify());
     this.#lock = new RecMutex({ name: `${this.name}.lock`, stats: true });
     this.#handle = {
       id: this.id,
       name: this.name,
       home: this.#home,
       registry: this.#reg.handle,
-      ring: this.#ring.handle,
-      sharedBh: bhSab,
+      ring: ring.handle,
+      sharedBh: this.#bhs.table.buffer as SharedArrayBuffer,
       lock: this.#lock.handle,
     };
     registerLocalContext(this);
-    this.setPollParams(pollParams);
   }
 
   /**
@@ -321,9 +272,11 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * const h = ctx.handle; // postMessage(h) to a Worker
+   * assert.equal(h.id, ctx.id);
    * ctx.destroy();
    * ```
    */
@@ -337,8 +290,10 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
+   * assert.equal(ctx.remote(), ctx.remote());
    * ctx.remote().notify();
    * ctx.destroy();
    * ```
@@ -353,9 +308,10 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * console.log(ctx.homeThread); // 0 in the orchestrator
+   * assert.equal(ctx.homeThread, 0); // the orchestrator
    * ctx.destroy();
    * ```
    */
@@ -381,10 +337,11 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * ctx.notify();
-   * console.log(ctx.poll(true)); // false: woken by a kick only
+   * assert.equal(ctx.poll(true), false); // woken by a kick only: no progress
    * ctx.destroy();
    * ```
    */
@@ -405,102 +362,6 @@ export class AioContext implements BhHost {
     }
   }
 
-  // ---------------------------------------------------------- bottom halves
-
-  /**
-   * Allocates a bottom half (aio_bh_new); it does not run until scheduled.
-   * Home thread.
-   *
-   * @example
-   * ```ts
-   * import { AioContext } from "./aio_context.ts";
-   * const ctx = new AioContext();
-   * const bh = ctx.bhNew((o) => console.log(o), "arg", { name: "printer" });
-   * bh.schedule();
-   * ctx.poll(false); // arg
-   * bh.delete();
-   * ctx.poll(false);
-   * ctx.destroy();
-   * ```
-   */
-  bhNew(
-    cb: BhCallback,
-    opaque?: unknown,
-    options: { name?: string; guard?: ReentrancyGuard } = {},
-  ): BottomHalf {
-    this.#assertHome("bhNew");
-    const bh = new BottomHalf(this, cb, opaque, options.name ?? (cb.name || "bh"), options.guard);
-    this.#live.add(bh);
-    return bh;
-  }
-
-  /**
-   * Allocates a bottom half that other threads can schedule by its `index`
-   * through the handle. Home thread.
-   *
-   * @example
-   * ```ts
-   * import { AioContext } from "./aio_context.ts";
-   * const ctx = new AioContext();
-   * const bh = ctx.sharedBhNew(() => {});
-   * console.log(bh.index); // 0
-   * bh.delete();
-   * ctx.poll(false);
-   * ctx.destroy();
-   * ```
-   */
-  sharedBhNew(cb: BhCallback, opaque?: unknown, name?: string): SharedBottomHalf {
-    this.#assertHome("sharedBhNew");
-    const t = this.#bhTable;
-    let index = this.#sharedBhs.indexOf(undefined);
-    if (index < 0) {
-      index = t[SHARED_BH.ALLOCATED];
-      if (index >= t[SHARED_BH.CAPACITY]) {
-        throw new RangeError(
-          `context "${this.name}": shared BH table full (${t[SHARED_BH.CAPACITY]} slots)`,
-        );
-      }
-      t[SHARED_BH.ALLOCATED] = index + 1;
-    }
-    Atomics.store(t, SHARED_BH.SLOTS + index * SHARED_BH.SLOT_WORDS + SHARED_BH.FLAGS, 0);
-    const bh = new SharedBottomHalf(this, cb, opaque, name ?? (cb.name || "shared-bh"), t, index);
-    this.#sharedBhs[index] = bh;
-    this.#live.add(bh);
-    return bh;
-  }
-
-  /**
-   * Schedules `cb` to run once in the next BH pass, then frees it
-   * (aio_bh_schedule_oneshot in the home thread). Home thread.
-   *
-   * @example
-   * ```ts
-   * import { AioContext } from "./aio_context.ts";
-   * const ctx = new AioContext();
-   * ctx.scheduleOneshot(() => console.log("once"));
-   * ctx.poll(false); // once
-   * ctx.destroy();
-   * ```
-   */
-  scheduleOneshot(cb: BhCallback, opaque?: unknown, name?: string): void {
-    this.#assertHome("scheduleOneshot");
-    const bh = new BottomHalf(this, cb, opaque, name ?? (cb.name || "oneshot"));
-    this.#live.add(bh);
-    bh.orFlags(BH_FLAG.PENDING | BH_FLAG.SCHEDULED | BH_FLAG.ONESHOT);
-    this.bhEnqueued(bh);
-  }
-
-  /** @internal BhHost: link a newly pending BH and kick. */
-  bhEnqueued(bh: BottomHalf): void {
-    this.#bhList.push(bh);
-    this.#kick();
-  }
-
-  /** @internal BhHost: kick only. */
-  bhKick(): void {
-    this.#kick();
-  }
-
   /**
    * aio_notify from the home thread for its own BHs: the owner is awake, so
    * the kick only has to reach this thread's next poll; a plain field does
@@ -514,139 +375,94 @@ export class AioContext implements BhHost {
     else this.#localSkips++;
   }
 
-  /** Detaches the pending work into a new slice (aio_bh_poll step 1). */
-  #detach(): BottomHalf[] {
-    const slice = this.#bhList;
-    this.#bhList = this.#spare.pop() ?? [];
-    // Detach the cross-thread stack. Pairs with the producers'
-    // compareExchange in sharedBhEnqueue(), which published NEXT first.
-    // (A load first: the exchange is a full barrier and the stack is
-    // usually empty.)
-    let top = Atomics.load(this.#bhTable, SHARED_BH.HEAD) === 0
-      ? 0
-      : Atomics.exchange(this.#bhTable, SHARED_BH.HEAD, 0);
-    if (top !== 0) {
-      // The stack is newest-first; the slice is processed from its end
-      // (LIFO), so reverse the stack into the front part.
-      const shared: BottomHalf[] = [];
-      while (top !== 0) {
-        const idx = top - 1;
-        const bh = this.#sharedBhs[idx];
-        if (bh !== undefined) shared.push(bh);
-        top = this.#bhTable[SHARED_BH.SLOTS + idx * SHARED_BH.SLOT_WORDS + SHARED_BH.NEXT];
-      }
-      shared.reverse();
-      return shared.concat(slice);
-    }
-    return slice;
+  // ---------------------------------------------------------- bottom halves
+
+  /**
+   * Allocates a bottom half (aio_bh_new); it does not run until scheduled.
+   * Home thread.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext();
+   * const seen: unknown[] = [];
+   * const bh = ctx.bhNew((o) => seen.push(o), "arg", { name: "recorder" });
+   * bh.schedule();
+   * ctx.poll(false);
+   * assert.deepEqual(seen, ["arg"]);
+   * bh.delete();
+   * ctx.poll(false);
+   * ctx.destroy();
+   * ```
+   */
+  bhNew(
+    cb: BhCallback,
+    opaque?: unknown,
+    options: { name?: string; guard?: ReentrancyGuard } = {},
+  ): BottomHalf {
+    this.#assertHome("bhNew");
+    const bh = new BottomHalf(this, cb, opaque, options.name ?? (cb.name || "bh"), options.guard);
+    this.#bhs.track(bh);
+    return bh;
   }
 
-  /** aio_bh_poll: runs scheduled BHs and the cross-thread oneshots. */
-  #bhPoll(): boolean {
-    const slices = this.#slices;
-    let progress = false;
-    // Fast path: nothing scheduled locally or from other threads.
-    if (
-      this.#bhList.length !== 0 || slices.length !== 0 ||
-      Atomics.load(this.#bhTable, SHARED_BH.HEAD) !== 0
-    ) {
-      slices.push(this.#detach());
-    }
-    while (slices.length > 0) {
-      const s = slices[0];
-      const bh = s.pop();
-      if (bh === undefined) {
-        slices.shift();
-        if (this.#spare.length < 4) this.#spare.push(s);
-        continue;
-      }
-      const old = bh.takeFlags();
-      const free = (old & (BH_FLAG.DELETED | BH_FLAG.ONESHOT)) !== 0;
-      if ((old & BH_FLAG.SCHEDULED) !== 0 && (old & BH_FLAG.DELETED) === 0) {
-        if ((old & BH_FLAG.IDLE) === 0) progress = true;
-        this.#bhRuns++;
-        // aiolab fix (tests): a throwing oneshot must still be freed, or the
-        // context could never be destroyed afterwards ("live bottom half").
-        try {
-          this.#callBh(bh);
-        } finally {
-          if (free) this.#free(bh);
-        }
-      } else if (free) {
-        this.#free(bh);
-      }
-    }
-    // Cross-thread oneshots claimed before now (drain stops at the records
-    // present when it starts: later ones run in the next poll).
-    if (this.#ring.consumerHasData()) {
-      // aiolab fix (tests): progress only if a oneshot actually ran; a record
-      // whose handler module is still loading is deferred, not run (§1.6).
-      const ran = this.#oneshotRuns;
-      this.#ring.drain(this.#onRecord);
-      if (this.#oneshotRuns !== ran) progress = true;
-    }
-    return progress;
+  /**
+   * Allocates a bottom half that other threads can schedule by its `index`
+   * through the handle. Throws a RangeError when the shared BH table is
+   * full. Home thread.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext();
+   * const bh = ctx.sharedBhNew(() => {});
+   * assert.equal(bh.index, 0);
+   * bh.delete();
+   * ctx.poll(false);
+   * ctx.destroy();
+   * ```
+   */
+  sharedBhNew(cb: BhCallback, opaque?: unknown, name?: string): SharedBottomHalf {
+    this.#assertHome("sharedBhNew");
+    return this.#bhs.newShared(this, cb, opaque, name ?? (cb.name || "shared-bh"));
   }
 
-  #callBh(bh: BottomHalf): void {
-    const prev = this.#current;
-    this.#current = bh.name;
-    const guard = bh.guard;
-    if (guard === undefined) {
-      bh.cb(bh.opaque);
-    } else {
-      const was = guard.engagedInIo;
-      guard.engagedInIo = true;
-      try {
-        bh.cb(bh.opaque);
-      } finally {
-        guard.engagedInIo = was;
-      }
-    }
-    this.#current = prev;
+  /**
+   * Schedules `cb` to run once in the next BH pass, then frees it
+   * (aio_bh_schedule_oneshot in the home thread). Home thread.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext();
+   * let runs = 0;
+   * ctx.scheduleOneshot(() => runs++);
+   * ctx.poll(false);
+   * ctx.poll(false);
+   * assert.equal(runs, 1);
+   * ctx.destroy();
+   * ```
+   */
+  scheduleOneshot(cb: BhCallback, opaque?: unknown, name?: string): void {
+    this.#assertHome("scheduleOneshot");
+    const bh = new BottomHalf(this, cb, opaque, name ?? (cb.name || "oneshot"));
+    this.#bhs.track(bh);
+    bh.orFlags(BH_FLAG.PENDING | BH_FLAG.SCHEDULED | BH_FLAG.ONESHOT);
+    this.bhEnqueued(bh);
   }
 
-  #free(bh: BottomHalf): void {
-    this.#live.delete(bh);
-    if (bh instanceof SharedBottomHalf && this.#sharedBhs[bh.index] === bh) {
-      this.#sharedBhs[bh.index] = undefined;
-    }
+  /** @internal BhHost: link a newly pending BH and kick. */
+  bhEnqueued(bh: BottomHalf): void {
+    this.#bhs.enqueue(bh);
+    this.#kick();
   }
 
-  /** Runs one cross-thread oneshot record [handlerId, a0, a1, a2]. */
-  readonly #onRecord = (id: number, a0: number, a1: number, a2: number): void => {
-    const fn = lookupHandler(id);
-    if (fn === undefined) {
-      if (id < HANDLER_NAME_BASE) {
-        throw new Error(
-          `context "${this.name}": oneshot for handler id ${id}, which is not registered in ` +
-            `thread ${currentThreadId()} (${currentThreadName()}); call registerHandler(${id}, fn) ` +
-            `in that thread first`,
-        );
-      }
-      this.#deferRecord(id, a0, a1, a2);
-      return;
-    }
-    this.#oneshotRuns++;
-    const prev = this.#current;
-    this.#current = id;
-    fn(a0, a1, a2);
-    this.#current = prev;
-  };
-
-  #deferRecord(id: number, a0: number, a1: number, a2: number): void {
-    const p = loadHandler(id).then(
-      (fn) => this.scheduleOneshot(() => fn(a0, a1, a2), undefined, handlerName(id)),
-      (err: unknown) =>
-        this.scheduleOneshot(
-          () => {
-            throw err;
-          },
-          undefined,
-          `load ${id >= 0 ? handlerNameSafe(id) : id}`,
-        ),
-    );
-    this.#loads.push(p);
+  /** @internal BhHost: kick only. */
+  bhKick(): void {
+    this.#kick();
   }
 
   /**
@@ -656,14 +472,15 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * console.log(ctx.needsEventLoop()); // false
+   * assert.equal(ctx.needsEventLoop(), false);
    * ctx.destroy();
    * ```
    */
   needsEventLoop(): boolean {
-    return this.#loads.length > 0;
+    return this.#oneshots.loading();
   }
 
   /**
@@ -672,49 +489,16 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * await ctx.settle();
+   * assert.equal(ctx.needsEventLoop(), false);
    * ctx.destroy();
    * ```
    */
-  async settle(): Promise<void> {
-    while (this.#loads.length > 0) {
-      const loads = this.#loads;
-      this.#loads = [];
-      await Promise.all(loads);
-    }
-  }
-
-  #pendingBhTimeout(): number {
-    // aio_compute_bh_timeout. 0: a non-idle BH is scheduled; 1: only idle
-    // ones; -1: none. (No closure here: this runs before every wait.)
-    let idle = false;
-    let r = bhListTimeout(this.#bhList);
-    if (r === 0) return 0;
-    if (r > 0) idle = true;
-    const slices = this.#slices;
-    for (let i = 0; i < slices.length; i++) {
-      r = bhListTimeout(slices[i]);
-      if (r === 0) return 0;
-      if (r > 0) idle = true;
-    }
-    const table = this.#bhTable;
-    let top = Atomics.load(table, SHARED_BH.HEAD);
-    while (top !== 0) {
-      const idx = top - 1;
-      const bh = this.#sharedBhs[idx];
-      if (bh !== undefined) {
-        const f = bh.flags;
-        if ((f & BH_FLAG.SCHEDULED) !== 0 && (f & BH_FLAG.DELETED) === 0) {
-          if ((f & BH_FLAG.IDLE) === 0) return 0;
-          idle = true;
-        }
-      }
-      top = table[SHARED_BH.SLOTS + idx * SHARED_BH.SLOT_WORDS + SHARED_BH.NEXT];
-    }
-    if (this.#ring.consumerHasData()) return 0;
-    return idle ? IDLE_BH_TIMEOUT_NS : -1;
+  settle(): Promise<void> {
+    return this.#oneshots.settle();
   }
 
   /**
@@ -724,15 +508,20 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * console.log(ctx.computeTimeout()); // -1
+   * assert.equal(ctx.computeTimeout(), -1);
+   * ctx.scheduleOneshot(() => {});
+   * assert.equal(ctx.computeTimeout(), 0);
+   * ctx.poll(false);
    * ctx.destroy();
    * ```
    */
   computeTimeout(): number {
-    const bh = this.#pendingBhTimeout();
-    if (bh === 0) return 0;
+    const r = this.#bhs.timeout();
+    if (r === 0 || this.#oneshots.hasData()) return 0;
+    const bh = r > 0 ? IDLE_BH_TIMEOUT_NS : -1;
     return this.timers.armed === 0 ? bh : soonestTimeout(bh, this.timers.deadlineNs());
   }
 
@@ -743,18 +532,21 @@ export class AioContext implements BhHost {
    * handler of an event notifier (aio_set_event_notifier). The notifier is
    * bound to this context, so `set()` from any thread kicks it. `poll`
    * (io_poll) without `pollReady` is dropped, as in QEMU; with it, the
-   * notifier takes part in busy-polling. Home thread.
+   * notifier takes part in busy-polling. Throws if the notifier is
+   * registered with another context. Home thread.
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { EventNotifier } from "../sync/event_notifier.ts";
    * const ctx = new AioContext();
    * const e = new EventNotifier();
    * ctx.setEventNotifier(e, (n) => n.testAndClear());
    * e.set();
-   * console.log(ctx.poll(false)); // true
+   * assert.equal(ctx.poll(false), true);
    * ctx.setEventNotifier(e, null);
+   * assert.equal(ctx.notifierCount(), 0);
    * ctx.destroy();
    * ```
    */
@@ -765,53 +557,25 @@ export class AioContext implements BhHost {
     pollReady: NotifierReadHandler | null = null,
   ): void {
     this.#assertHome("setEventNotifier");
-    const key = notifier.id;
-    const old = this.#notifiers.find((n) => n.key === key && !n.deleted);
-    const next = this.#notifiers.filter((n) => n !== old);
-    if (old !== undefined) old.deleted = true;
-    if (poll !== null && pollReady === null) poll = null;
-    if (read === null && poll === null) {
-      if (old !== undefined) notifier.bind(-1);
-    } else {
-      const bound = notifier.boundContext();
-      if (bound >= 0 && bound !== this.id) {
-        throw new Error(
-          `event notifier "${notifier.name}" is already registered with context ${bound}; ` +
-            `remove it there first`,
-        );
-      }
-      next.push({
-        notifier,
-        key,
-        read,
-        poll,
-        pollReady,
-        pollBegin: old?.pollBegin ?? null,
-        pollEnd: old?.pollEnd ?? null,
-        polled: false,
-        running: false,
-        deleted: false,
-      });
-      notifier.bind(this.id);
-    }
-    this.#notifiers = next;
-    this.#pollers = next.filter((n) => n.poll !== null);
+    this.#notifiers.set(this.id, notifier, read, poll, pollReady);
     this.notify();
   }
 
   /**
    * Attaches io_poll_begin / io_poll_end callbacks to a registered notifier
    * (aio_set_event_notifier_poll): called when busy-polling starts and stops.
-   * Home thread.
+   * Throws if the notifier is not registered here. Home thread.
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { EventNotifier } from "../sync/event_notifier.ts";
    * const ctx = new AioContext({ pollMaxNs: 32768 });
    * const e = new EventNotifier();
    * ctx.setEventNotifier(e, (n) => n.testAndClear(), (n) => n.isSet(), (n) => n.testAndClear());
    * ctx.setEventNotifierPoll(e, () => {}, () => {});
+   * assert.throws(() => ctx.setEventNotifierPoll(new EventNotifier(), null, null), /not registered/);
    * ctx.setEventNotifier(e, null);
    * ctx.destroy();
    * ```
@@ -822,7 +586,7 @@ export class AioContext implements BhHost {
     end: ((n: EventNotifier) => void) | null,
   ): void {
     this.#assertHome("setEventNotifierPoll");
-    const node = this.#notifiers.find((n) => n.key === notifier.id && !n.deleted);
+    const node = this.#notifiers.find(notifier);
     if (node === undefined) {
       throw new Error(`event notifier "${notifier.name}" is not registered with "${this.name}"`);
     }
@@ -835,14 +599,15 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * console.log(ctx.notifierCount()); // 0
+   * assert.equal(ctx.notifierCount(), 0);
    * ctx.destroy();
    * ```
    */
   notifierCount(): number {
-    return this.#notifiers.length;
+    return this.#notifiers.list.length;
   }
 
   // --------------------------------------------------------------- host I/O
@@ -858,150 +623,31 @@ export class AioContext implements BhHost {
    * (QEMU's poll_disable_cnt). Home thread.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * const conn = await Deno.connect({ hostname: "127.0.0.1", port: 8080 });
-   * ctx.setHostIoHandler(conn, { read: (data) => console.log(data) });
-   * await ctx.pollAsync();
+   * const chunks = [new Uint8Array([1, 2, 3])];
+   * const pipe = {
+   *   read: (p: Uint8Array) => {
+   *     const c = chunks.shift();
+   *     if (c === undefined) return Promise.resolve(null);
+   *     p.set(c);
+   *     return Promise.resolve(c.length);
+   *   },
+   * };
+   * const got: (number[] | null)[] = [];
+   * ctx.setHostIoHandler(pipe, { read: (d) => got.push(d === null ? null : [...d]) });
+   * while (got.length < 2) await ctx.pollAsync();
+   * assert.deepEqual(got, [[1, 2, 3], null]); // the bytes, then end of stream
+   * ctx.setHostIoHandler(pipe, null);
+   * ctx.destroy();
    * ```
    */
   setHostIoHandler(resource: HostIoResource, handlers: HostIoHandlers | null): void {
     this.#assertHome("setHostIoHandler");
-    const old = this.#host.find((h) => h.resource === resource && !h.deleted);
-    const remove = handlers === null ||
-      (handlers.read === undefined && handlers.write === undefined);
-    if (old !== undefined && !remove) {
-      old.handlers = handlers!;
-      this.#hostPump(old);
-    } else if (old !== undefined) {
-      old.deleted = true;
-      this.#host = this.#host.filter((h) => h !== old);
-    } else if (!remove) {
-      const node: HostNode = {
-        resource,
-        handlers: handlers!,
-        buf: new Uint8Array(64 * 1024),
-        readReady: false,
-        readData: null,
-        readError: undefined,
-        reading: false,
-        eof: false,
-        writing: false,
-        writeError: undefined,
-        deleted: false,
-      };
-      this.#host = [...this.#host, node];
-      this.#hostPump(node);
-    }
+    this.#host.set(resource, handlers);
     this.notify();
-  }
-
-  #hostPump(h: HostNode): void {
-    if (h.reading || h.eof || h.readReady || h.handlers.read === undefined) return;
-    const read = h.resource.read;
-    if (read === undefined) {
-      throw new Error(`host-I/O read handler registered for a resource without read()`);
-    }
-    h.reading = true;
-    read.call(h.resource, h.buf).then(
-      (n) => this.#hostLanded(h, n === null ? null : h.buf.slice(0, n), undefined),
-      (err: unknown) => this.#hostLanded(h, null, err),
-    );
-  }
-
-  #hostLanded(h: HostNode, data: Uint8Array | null, err: unknown): void {
-    h.reading = false;
-    if (h.deleted || this.#destroyed) return;
-    h.readReady = true;
-    h.readData = data;
-    h.readError = err;
-    if (data === null && err === undefined) h.eof = true;
-    this.#hostWake();
-  }
-
-  #hostWake(): void {
-    this.notify();
-    const s = this.#hostSignal;
-    this.#hostSignal = null;
-    s?.();
-  }
-
-  #hostAnyReady(): boolean {
-    for (const h of this.#host) {
-      if (h.deleted) continue;
-      if (h.readReady || h.writeError !== undefined) return true;
-      if (h.handlers.write !== undefined && !h.writing) return true;
-    }
-    return false;
-  }
-
-  #dispatchHost(): boolean {
-    let progress = false;
-    for (const h of this.#host) {
-      if (h.deleted) continue;
-      if (h.readReady && h.handlers.read !== undefined) {
-        h.readReady = false;
-        const data = h.readData;
-        const err = h.readError;
-        h.readData = null;
-        h.readError = undefined;
-        this.#handlerRuns++;
-        progress = true;
-        if (err !== undefined) {
-          throw new Error(`host-I/O read failed in context "${this.name}": ${String(err)}`, {
-            cause: err,
-          });
-        }
-        const prev = this.#current;
-        this.#current = h.handlers.read.name || "host-io-read";
-        h.handlers.read(data);
-        this.#current = prev;
-        if (!h.deleted) this.#hostPump(h);
-      }
-      if (h.writeError !== undefined) {
-        const err = h.writeError;
-        h.writeError = undefined;
-        throw new Error(`host-I/O write failed in context "${this.name}": ${String(err)}`, {
-          cause: err,
-        });
-      }
-      if (!h.deleted && h.handlers.write !== undefined && !h.writing) {
-        const prev = this.#current;
-        this.#current = h.handlers.write.name || "host-io-write";
-        const data = h.handlers.write();
-        this.#current = prev;
-        this.#handlerRuns++;
-        if (data !== null && data.length > 0) {
-          progress = true;
-          this.#hostWrite(h, data);
-        }
-      }
-    }
-    return progress;
-  }
-
-  #hostWrite(h: HostNode, data: Uint8Array): void {
-    const write = h.resource.write;
-    if (write === undefined) {
-      throw new Error(`host-I/O write handler registered for a resource without write()`);
-    }
-    h.writing = true;
-    const loop = async (): Promise<void> => {
-      let off = 0;
-      while (off < data.length) off += await write.call(h.resource, data.subarray(off));
-    };
-    loop().then(
-      () => {
-        h.writing = false;
-        if (!h.deleted && !this.#destroyed) this.#hostWake();
-      },
-      (err: unknown) => {
-        h.writing = false;
-        h.writeError = err;
-        if (!this.#destroyed) this.#hostWake();
-      },
-    );
   }
 
   /**
@@ -1009,14 +655,15 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * console.log(ctx.hostIoCount()); // 0
+   * assert.equal(ctx.hostIoCount(), 0);
    * ctx.destroy();
    * ```
    */
   hostIoCount(): number {
-    return this.#host.length;
+    return this.#host.count;
   }
 
   // ------------------------------------------------------------------ timers
@@ -1026,12 +673,18 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
-   * import { ClockType, Scale } from "./clock.ts";
-   * const ctx = new AioContext();
-   * const t = ctx.timerNew(ClockType.REALTIME, Scale.MS, () => console.log("tick"));
-   * t.mod(ctx.clocks.now(ClockType.REALTIME) / 1e6 + 1);
-   * t.del();
+   * import { Clocks, ClockType, ManualTimeSource, Scale } from "./clock.ts";
+   * const time = new ManualTimeSource();
+   * const ctx = new AioContext({ clocks: new Clocks({ monotonic: time }) });
+   * let ticks = 0;
+   * const t = ctx.timerNew(ClockType.REALTIME, Scale.MS, () => ticks++);
+   * t.mod(1); // at 1 ms
+   * assert.equal(ctx.poll(false), false);
+   * time.advance(1_000_000);
+   * assert.equal(ctx.poll(false), true);
+   * assert.equal(ticks, 1);
    * ctx.destroy();
    * ```
    */
@@ -1049,34 +702,37 @@ export class AioContext implements BhHost {
   // ----------------------------------------------------------------- polling
 
   /**
-   * Sets adaptive-polling parameters (aio_context_set_poll_params): resets
-   * the current polling time to 0 and kicks the loop. Throws a RangeError on
-   * negative or fractional values. Home thread.
+   * Sets adaptive-polling parameters (aio_context_set_poll_params); fields
+   * left out keep their value. Resets the current polling time to 0 and
+   * kicks the loop. Throws a TypeError or RangeError, changing nothing, when
+   * a value is not a non-negative integer. Home thread.
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * ctx.setPollParams({ maxNs: 32768, grow: 0, shrink: 0 });
+   * ctx.setPollParams({ pollMaxNs: 32768, pollGrow: 4 });
+   * assert.deepEqual(ctx.pollParams(), { pollMaxNs: 32768, pollGrow: 4, pollShrink: 0 });
    * ctx.destroy();
    * ```
    */
-  setPollParams(p: PollParams): void {
+  setPollParams(p: Partial<PollParams>): void {
     this.#assertHome("setPollParams");
-    validatePollParams(p);
-    this.#pollParams = { ...p };
+    this.#pollParams = resolvePollParams(p, this.#pollParams, `AioContext "${this.name}"`);
     this.#pollNs = 0;
     this.notify();
   }
 
   /**
-   * Current adaptive-polling parameters. Home thread.
+   * Current adaptive-polling parameters (a copy). Home thread.
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext({ pollMaxNs: 1000 });
-   * console.log(ctx.pollParams().maxNs); // 1000
+   * assert.equal(ctx.pollParams().pollMaxNs, 1000);
    * ctx.destroy();
    * ```
    */
@@ -1092,8 +748,11 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
+   * ctx.setWaitHooks(() => {}, () => {}, true);
+   * assert.throws(() => ctx.poll(false), /without the BQL/);
    * ctx.setWaitHooks(() => {}, () => {}, false);
    * ctx.destroy();
    * ```
@@ -1109,9 +768,14 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * console.log(ctx.pollDepth()); // 0
+   * let inside = -1;
+   * ctx.scheduleOneshot(() => (inside = ctx.pollDepth()));
+   * ctx.poll(false);
+   * assert.equal(inside, 1);
+   * assert.equal(ctx.pollDepth(), 0);
    * ctx.destroy();
    * ```
    */
@@ -1119,34 +783,20 @@ export class AioContext implements BhHost {
     return this.#depth;
   }
 
-  #pollSetStarted(started: boolean): boolean {
-    if (started === this.#pollStarted) return false;
-    this.#pollStarted = started;
-    let progress = false;
-    for (const n of this.#pollers) {
-      if (n.deleted || n.running) continue;
-      const cb = started ? n.pollBegin : n.pollEnd;
-      if (cb !== null) cb(n.notifier);
-      // After io_poll_end, one last io_poll closes the race with an event
-      // that arrived while polling was being switched off.
-      if (!started && n.poll!(n.notifier)) {
-        n.polled = true;
-        progress = true;
-      }
-    }
-    return progress;
-  }
-
-  /** try_poll_mode: busy-poll up to the budget; returns the remaining timeout. */
+  /**
+   * try_poll_mode: busy-polls up to the budget and returns the remaining
+   * timeout (0 when work was found). Leaves the time spent in #polledNs and
+   * the clock reading at its start, if one was taken, in #pollStart.
+   */
   #tryPoll(timeout: number): number {
-    if (this.#host.length > 0) return timeout;
+    if (this.#host.count > 0) return timeout;
     const budget = soonestTimeout(timeout, this.#pollNs);
     if (budget > 0) {
       this.#pollPhases++;
-      this.#pollSetStarted(true);
+      this.#notifiers.setStarted(true);
       const w = this.#w;
       const notified = this.#base + CONTEXT.NOTIFIED;
-      const pollers = this.#pollers;
+      const pollers = this.#notifiers.pollers;
       const clocks = this.clocks;
       const every = this.#pollClockEvery;
       // run_poll_handlers reads the clock before and after every round; a
@@ -1185,21 +835,40 @@ export class AioContext implements BhHost {
       }
       if (timeout > 0) timeout = Math.max(0, timeout - elapsed);
     }
-    if (this.#pollSetStarted(false)) return 0;
+    if (this.#notifiers.setStarted(false)) return 0;
     return timeout;
   }
 
   /**
-   * Whether a registered notifier is set. Runs after notify_me was raised:
-   * these loads pair with set()'s Atomics.add(COUNT) followed by its load of
-   * notify_me (wakeContextIfWaiting), which is what makes skipping the
-   * `notified` store in set() lossless.
+   * With notify_me raised, whether work is already visible: a kick, a set
+   * notifier, or an event found by the last io_poll after polling mode ends.
    */
-  #anyNotifierReady(): boolean {
-    for (const n of this.#notifiers) {
-      if (!n.deleted && n.notifier.isSet()) return true;
+  #workVisible(): boolean {
+    // Pairs with the producers' store(NOTIFIED) + load(NOTIFY_ME) in
+    // notifyContext() (Dekker).
+    if (this.#kicked || Atomics.load(this.#w, this.#base + CONTEXT.NOTIFIED) !== 0) return true;
+    if (this.#notifiers.anyReady()) return true;
+    return this.#notifiers.pollStarted && this.#notifiers.setStarted(false);
+  }
+
+  /**
+   * Refuses a blocking wait this thread cannot wake from by itself: handler
+   * modules still loading, or host-I/O handlers with nothing ready (both
+   * need the JavaScript event loop). Returns false when host I/O is ready.
+   */
+  #maySleep(): boolean {
+    if (this.#oneshots.loading()) {
+      throw new Error(
+        `context "${this.name}": a blocking poll() would sleep while handler modules are ` +
+          `still loading (they load on the JavaScript event loop); await settle() first`,
+      );
     }
-    return false;
+    if (this.#host.count === 0) return true;
+    if (this.#host.anyReady()) return false;
+    throw new Error(
+      `context "${this.name}" has host-I/O handlers: a blocking poll() cannot watch ` +
+        `Deno I/O; drive it with pollAsync()`,
+    );
   }
 
   /**
@@ -1208,15 +877,24 @@ export class AioContext implements BhHost {
    * handlers → expired timers. Returns true iff a non-idle BH, a oneshot, a
    * handler or a timer ran. With `blocking`, sleeps until work arrives when
    * none is pending (a bare kick makes it return false). Nested calls from
-   * callbacks are allowed. Home thread only (others get an error); for the
-   * main context, the home thread must hold the BQL.
+   * callbacks are allowed. An exception from a callback propagates after
+   * the context has left the call (pollDepth drops, {@link
+   * AioContext.currentHandler} names the culprit). Home thread only (others
+   * get an error); for the main context, the home thread must hold the BQL.
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * ctx.scheduleOneshot(() => {});
-   * console.log(ctx.poll(true)); // true, without sleeping
+   * assert.equal(ctx.poll(true), true); // without sleeping: work was pending
+   * ctx.scheduleOneshot(function boom() {
+   *   throw new Error("boom");
+   * });
+   * assert.throws(() => ctx.poll(false), /boom/);
+   * assert.equal(ctx.currentHandler(), "boom");
+   * assert.equal(ctx.pollDepth(), 0);
    * ctx.destroy();
    * ```
    */
@@ -1229,141 +907,84 @@ export class AioContext implements BhHost {
     }
     this.#depth++;
     this.#polls++;
-    if (this.#depth === 1) {
-      this.#current = null;
-      if (this.timers.failed !== null) this.timers.clearFailed();
-    }
-    const w = this.#w;
-    const b = this.#base;
-    const pollOn = this.#pollParams.maxNs > 0;
-    this.#waited = false;
-    let timeout = blocking ? this.computeTimeout() : 0;
-    // block_ns for adaptive polling: QEMU reads the clock at the start of
-    // every aio_poll; a clock read costs ~120 ns here (as much as a whole BH
-    // dispatch), so it is read only when the call may wait, and the busy-poll
-    // phase's own start is reused. A call that never waits blocks for ~0 ns.
-    let blockStart = -1;
-    this.#polledNs = 0;
-    this.#pollStart = -1;
-    if (pollOn && timeout !== 0) {
-      timeout = this.#tryPoll(timeout);
-      blockStart = this.#pollStart;
-    }
-
-    if (timeout !== 0) {
-      // "We might sleep": announce it, then look for a kick. Sequentially
-      // consistent add + load pair with the producer's store(NOTIFIED) +
-      // load(NOTIFY_ME) in notifyContext() (Dekker).
-      Atomics.add(w, b + CONTEXT.NOTIFY_ME, 2);
-      // Read the wake word before NOTIFIED: a wake that lands after this
-      // load makes the Atomics.wait below return at once.
-      const wake = Atomics.load(w, b + CONTEXT.WAKE);
-      if (
-        this.#kicked || Atomics.load(w, b + CONTEXT.NOTIFIED) !== 0 || this.#anyNotifierReady()
-      ) timeout = 0;
-      if (timeout !== 0 && this.#pollStarted && this.#pollSetStarted(false)) timeout = 0;
-      if (timeout !== 0 && this.#loads.length > 0) {
-        Atomics.sub(w, b + CONTEXT.NOTIFY_ME, 2);
-        this.#depth--;
-        throw new Error(
-          `context "${this.name}": a blocking poll() would sleep while handler modules are ` +
-            `still loading (they load on the JavaScript event loop); await settle() first`,
-        );
+    try {
+      if (this.#depth === 1) {
+        this.#dispatch.current = null;
+        if (this.timers.failed !== null) this.timers.clearFailed();
       }
-      if (timeout !== 0 && this.#host.length > 0) {
-        if (this.#hostAnyReady()) {
-          timeout = 0;
-        } else {
+      const w = this.#w;
+      const b = this.#base;
+      const pollOn = this.#pollParams.pollMaxNs > 0;
+      let timeout = blocking ? this.computeTimeout() : 0;
+      // block_ns for adaptive polling: QEMU reads the clock at the start of
+      // every aio_poll; a clock read costs ~120 ns here (as much as a whole
+      // BH dispatch), so it is read only when the call may wait, and the
+      // busy-poll phase's own start is reused. A call that never waits
+      // blocks for ~0 ns.
+      let blockStart = -1;
+      let waited = false;
+      this.#polledNs = 0;
+      this.#pollStart = -1;
+      if (pollOn && timeout !== 0) {
+        timeout = this.#tryPoll(timeout);
+        blockStart = this.#pollStart;
+      }
+
+      if (timeout !== 0) {
+        // "We might sleep": announce it, then look for work. The add pairs
+        // with the producer's load(NOTIFY_ME) in notifyContext().
+        Atomics.add(w, b + CONTEXT.NOTIFY_ME, 2);
+        try {
+          // Read the wake word before NOTIFIED: a wake that lands after this
+          // load makes the Atomics.wait below return at once.
+          const wake = Atomics.load(w, b + CONTEXT.WAKE);
+          if (!this.#workVisible() && this.#maySleep()) {
+            if (pollOn && blockStart < 0) blockStart = this.clocks.now(ClockType.REALTIME);
+            this.#sleep(wake, timeout);
+            waited = true;
+          }
+        } finally {
           Atomics.sub(w, b + CONTEXT.NOTIFY_ME, 2);
-          this.#depth--;
-          throw new Error(
-            `context "${this.name}" has host-I/O handlers: a blocking poll() cannot watch ` +
-              `Deno I/O; drive it with pollAsync()`,
-          );
         }
       }
-      if (timeout !== 0) {
-        const outer = this.#depth === 1;
-        if (pollOn && blockStart < 0) blockStart = this.clocks.now(ClockType.REALTIME);
-        if (outer) this.#beforeWait();
-        Atomics.store(w, b + CONTEXT.WAITS, Atomics.load(w, b + CONTEXT.WAITS) + 1);
-        this.#waited = true;
-        Atomics.wait(w, b + CONTEXT.WAKE, wake, timeout < 0 ? Infinity : timeout / 1e6);
-        if (outer) this.#afterWait();
-      }
-      Atomics.sub(w, b + CONTEXT.NOTIFY_ME, 2);
-    }
-    // aio_notify_accept: kicks before this point are consumed; later ones
-    // are seen by the next call. Pairs with producers' store(NOTIFIED, 1).
-    // (A load first: the sequentially consistent store is a full barrier
-    // and most calls find nothing to clear.)
-    if (Atomics.load(w, b + CONTEXT.NOTIFIED) !== 0) Atomics.store(w, b + CONTEXT.NOTIFIED, 0);
-    this.#kicked = false;
+      // aio_notify_accept: kicks before this point are consumed; later ones
+      // are seen by the next call. Pairs with producers' store(NOTIFIED, 1).
+      // (A load first: the sequentially consistent store is a full barrier
+      // and most calls find nothing to clear.)
+      if (Atomics.load(w, b + CONTEXT.NOTIFIED) !== 0) Atomics.store(w, b + CONTEXT.NOTIFIED, 0);
+      this.#kicked = false;
 
-    let blockNs = this.#polledNs;
-    if (blockStart >= 0 && this.#waited) blockNs = this.clocks.now(ClockType.REALTIME) - blockStart;
+      let blockNs = this.#polledNs;
+      if (blockStart >= 0 && waited) blockNs = this.clocks.now(ClockType.REALTIME) - blockStart;
 
-    let progress = false;
-    // aiolab fix (tests): a callback that throws must not leave the context
-    // "inside poll()" for ever (destroy() would refuse, pollDepth() would lie).
-    try {
-      progress = this.#bhPoll();
-      if (this.#dispatchNotifiers()) progress = true;
-      if (this.#host.length > 0 && this.#dispatchHost()) progress = true;
+      let progress = this.#bhs.poll();
+      if (this.#oneshots.drain()) progress = true;
+      if (this.#notifiers.dispatch()) progress = true;
+      if (this.#host.count > 0 && this.#host.dispatch()) progress = true;
       if (this.timers.armed !== 0 && this.timers.run()) progress = true;
-    } catch (err) {
-      this.#depth--;
-      throw err;
-    }
 
-    if (pollOn) this.#pollNs = adjustPollNs(this.#pollNs, blockNs, this.#pollParams);
-    if (progress) this.#progress++;
-    this.#depth--;
-    return progress;
-  }
-
-  #dispatchNotifiers(): boolean {
-    const list = this.#notifiers;
-    let progress = false;
-    for (let i = 0; i < list.length; i++) {
-      const n = list[i];
-      if (n.deleted) continue;
-      if (n.polled && n.pollReady !== null) {
-        n.polled = false;
-        progress = true;
-        this.#runPollReady(n, n.pollReady);
-      } else if (n.read === null && n.pollReady !== null && n.notifier.isSet()) {
-        // A poll-only handler whose notifier is set but was not found by
-        // busy-polling (polling off or out of budget): run its pollReady,
-        // or the loop could never sleep again (the notifier stays set).
-        progress = true;
-        this.#runPollReady(n, n.pollReady);
-      } else if (n.read !== null && n.notifier.isSet()) {
-        n.polled = false;
-        this.#handlerRuns++;
-        progress = true;
-        const prev = this.#current;
-        this.#current = n.notifier.name;
-        n.read(n.notifier);
-        this.#current = prev;
-      }
-    }
-    return progress;
-  }
-
-  #runPollReady(n: NotifierNode, pollReady: NotifierReadHandler): void {
-    this.#handlerRuns++;
-    // Out of busy-polling while it runs (QEMU takes the node off the polling
-    // list), so a nested poll cannot re-poll it and recurse.
-    n.running = true;
-    const prev = this.#current;
-    this.#current = n.notifier.name;
-    try {
-      pollReady(n.notifier);
+      if (pollOn) this.#pollNs = adjustPollNs(this.#pollNs, blockNs, this.#pollParams);
+      if (progress) this.#progress++;
+      return progress;
     } finally {
-      n.running = false;
+      this.#depth--;
     }
-    this.#current = prev;
+  }
+
+  /** Sleeps in Atomics.wait on the wake word (read as `wake`) for `timeout` ns (-1: forever). */
+  #sleep(wake: number, timeout: number): void {
+    const w = this.#w;
+    const b = this.#base;
+    const outer = this.#depth === 1;
+    if (outer) this.#beforeWait();
+    try {
+      // WAITS is written by the home thread only; Atomics so readers see whole values.
+      Atomics.store(w, b + CONTEXT.WAITS, Atomics.load(w, b + CONTEXT.WAITS) + 1);
+      // Pairs with the producer's Atomics.add(WAKE) + Atomics.notify(WAKE).
+      Atomics.wait(w, b + CONTEXT.WAKE, wake, timeout < 0 ? Infinity : timeout / 1e6);
+    } finally {
+      if (outer) this.#afterWait();
+    }
   }
 
   /**
@@ -1374,42 +995,36 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * ctx.scheduleOneshot(() => {});
-   * console.log(await ctx.pollAsync()); // true
+   * assert.equal(await ctx.pollAsync(), true);
    * ctx.destroy();
    * ```
    */
   async pollAsync(): Promise<boolean> {
-    if (this.#host.length === 0) return this.poll(true);
+    if (this.#host.count === 0) return this.poll(true);
     if (this.poll(false)) return true;
     const w = this.#w;
     const b = this.#base;
     const timeout = this.computeTimeout();
-    if (timeout !== 0 && !this.#hostAnyReady()) {
+    if (timeout !== 0 && !this.#host.anyReady()) {
       // Same announcement as poll(): pairs with notifyContext().
       Atomics.add(w, b + CONTEXT.NOTIFY_ME, 2);
-      const wake = Atomics.load(w, b + CONTEXT.WAKE);
-      if (
-        !this.#kicked && Atomics.load(w, b + CONTEXT.NOTIFIED) === 0 && !this.#anyNotifierReady()
-      ) {
-        const r = Atomics.waitAsync(
-          w,
-          b + CONTEXT.WAKE,
-          wake,
-          timeout < 0 ? Infinity : timeout / 1e6,
-        );
-        if (r.async) {
+      try {
+        const wake = Atomics.load(w, b + CONTEXT.WAKE);
+        const slept =
+          this.#kicked || Atomics.load(w, b + CONTEXT.NOTIFIED) !== 0 || this.#notifiers.anyReady()
+            ? null
+            : this.#host.waitAsync(w, b + CONTEXT.WAKE, wake, timeout);
+        if (slept !== null) {
           Atomics.store(w, b + CONTEXT.WAITS, Atomics.load(w, b + CONTEXT.WAITS) + 1);
-          const host = new Promise<void>((resolve) => (this.#hostSignal = resolve));
-          await Promise.race([r.value, host]);
-          this.#hostSignal = null;
-          // Release our own async waiter if host I/O won the race.
-          Atomics.notify(w, b + CONTEXT.WAKE);
+          await slept;
         }
+      } finally {
+        Atomics.sub(w, b + CONTEXT.NOTIFY_ME, 2);
       }
-      Atomics.sub(w, b + CONTEXT.NOTIFY_ME, 2);
     }
     return this.poll(false);
   }
@@ -1423,9 +1038,11 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * ctx.acquire();
+   * assert.equal(ctx.lock.heldByMe(), true);
    * ctx.release();
    * ctx.destroy();
    * ```
@@ -1439,10 +1056,12 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * ctx.acquire();
    * ctx.release();
+   * assert.equal(ctx.lock.heldByMe(), false);
    * ctx.destroy();
    * ```
    */
@@ -1455,9 +1074,10 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * console.log(ctx.lock.heldByMe()); // false
+   * assert.equal(ctx.lock.heldByMe(), false);
    * ctx.destroy();
    * ```
    */
@@ -1473,16 +1093,21 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
-   * console.log(ctx.currentHandler()); // null
+   * assert.equal(ctx.currentHandler(), null);
+   * let seen: string | null = null;
+   * ctx.scheduleOneshot(() => (seen = ctx.currentHandler()), undefined, "probe");
+   * ctx.poll(false);
+   * assert.equal(seen, "probe");
    * ctx.destroy();
    * ```
    */
   currentHandler(): string | null {
     const t = this.timers.current ?? this.timers.failed;
     if (t !== null) return `timer ${t.name}`;
-    const c = this.#current;
+    const c = this.#dispatch.current;
     if (c === null) return null;
     return typeof c === "number" ? handlerNameSafe(c) : c;
   }
@@ -1492,10 +1117,11 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * ctx.poll(false);
-   * console.log(ctx.stats().polls); // 1
+   * assert.equal(ctx.stats().polls, 1);
    * ctx.destroy();
    * ```
    */
@@ -1507,9 +1133,9 @@ export class AioContext implements BhHost {
       polls: this.#polls,
       progress: this.#progress,
       blockingWaits: Atomics.load(w, b + CONTEXT.WAITS),
-      bhRuns: this.#bhRuns,
-      oneshotRuns: this.#oneshotRuns,
-      handlerRuns: this.#handlerRuns,
+      bhRuns: this.#bhs.runs,
+      oneshotRuns: this.#oneshots.runs,
+      handlerRuns: this.#notifiers.runs + this.#host.runs,
       timerRuns: this.timers.fired,
       pollPhases: this.#pollPhases,
       pollHits: this.#pollHits,
@@ -1527,52 +1153,29 @@ export class AioContext implements BhHost {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
+   * const bh = ctx.bhNew(() => {}, undefined, { name: "kept" });
+   * assert.throws(() => ctx.destroy(), /live bottom half.*kept/);
+   * bh.delete();
    * ctx.destroy();
    * ```
    */
   destroy(): void {
     this.#assertHome("destroy");
     if (this.#depth > 0) throw new Error(`destroy of context "${this.name}" inside its poll()`);
-    // Reap deleted BHs first (a delete is only reclaimed by a BH pass).
-    const leaked: string[] = [];
-    for (const bh of this.#live) {
-      if ((bh.flags & BH_FLAG.DELETED) === 0) leaked.push(bh.name);
-    }
+    const leaked = this.#bhs.leaked();
     if (leaked.length > 0) {
       throw new Error(
         `context "${this.name}" destroyed with ${leaked.length} live bottom half(s): ` +
           `${leaked.join(", ")} (delete them first)`,
       );
     }
-    for (const n of this.#notifiers) n.notifier.bind(-1);
-    this.#notifiers = [];
-    this.#pollers = [];
-    this.#host = [];
+    this.#notifiers.clear();
+    this.#host.close();
     this.#destroyed = true;
     unregisterLocalContext(this);
     this.#reg.freeContext(this.id);
-  }
-}
-
-/** 0 if `list` holds a scheduled non-idle BH, 1 if only idle ones, else -1. */
-function bhListTimeout(list: BottomHalf[]): number {
-  let r = -1;
-  for (let i = 0; i < list.length; i++) {
-    const f = list[i].flags;
-    if ((f & BH_FLAG.SCHEDULED) !== 0 && (f & BH_FLAG.DELETED) === 0) {
-      if ((f & BH_FLAG.IDLE) === 0) return 0;
-      r = 1;
-    }
-  }
-  return r;
-}
-
-function handlerNameSafe(id: number): string {
-  try {
-    return handlerName(id);
-  } catch {
-    return `handler#${id}`;
   }
 }

@@ -834,15 +834,18 @@ Deno.test("adaptive: setPollParams resets pollNs to 0, kicks, and validates (1.7
   const { ctx } = rig;
   rig.sleep(3000);
   assert.equal(ctx.stats().pollNs, 4000);
-  ctx.setPollParams({ maxNs: 65536, grow: 3, shrink: 2 });
+  ctx.setPollParams({ pollMaxNs: 65536, pollGrow: 3, pollShrink: 2 });
   assert.equal(ctx.stats().pollNs, 0);
-  assert.deepEqual(ctx.pollParams(), { maxNs: 65536, grow: 3, shrink: 2 });
+  assert.deepEqual(ctx.pollParams(), { pollMaxNs: 65536, pollGrow: 3, pollShrink: 2 });
   assert.equal(word(ctx, CONTEXT.NOTIFIED), 1);
-  assert.throws(() => ctx.setPollParams({ maxNs: -1, grow: 0, shrink: 0 }), RangeError);
-  assert.throws(() => ctx.setPollParams({ maxNs: 1, grow: 0.5, shrink: 0 }), /grow/);
-  assert.deepEqual(ctx.pollParams(), { maxNs: 65536, grow: 3, shrink: 2 }, "unchanged");
-  // maxNs 0 disables polling: nothing is measured any more.
-  ctx.setPollParams({ maxNs: 0, grow: 0, shrink: 0 });
+  assert.throws(() => ctx.setPollParams({ pollMaxNs: -1, pollGrow: 0, pollShrink: 0 }), RangeError);
+  assert.throws(
+    () => ctx.setPollParams({ pollMaxNs: 1, pollGrow: 0.5, pollShrink: 0 }),
+    /pollGrow/,
+  );
+  assert.deepEqual(ctx.pollParams(), { pollMaxNs: 65536, pollGrow: 3, pollShrink: 2 }, "unchanged");
+  // pollMaxNs 0 disables polling: nothing is measured any more.
+  ctx.setPollParams({ pollMaxNs: 0, pollGrow: 0, pollShrink: 0 });
   rig.sleep(3000);
   assert.equal(ctx.stats().pollNs, 0);
   assert.equal(ctx.stats().pollPhases, 0);

@@ -12,6 +12,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * const ctx = new AioContext();
  * let runs = 0;
@@ -19,7 +20,7 @@
  * bh.schedule();
  * bh.schedule(); // idempotent
  * ctx.poll(false);
- * console.log(runs); // 1
+ * assert.equal(runs, 1);
  * bh.delete();
  * ctx.poll(false);
  * ctx.destroy();
@@ -61,11 +62,14 @@ const CLEAR_ON_RUN = ~(BH_FLAG.PENDING | BH_FLAG.SCHEDULED | BH_FLAG.IDLE);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * const ctx = new AioContext();
- * const bh = ctx.bhNew(() => console.log("ran"), undefined, { name: "demo" });
+ * let ran = false;
+ * const bh = ctx.bhNew(() => (ran = true), undefined, { name: "demo" });
  * bh.schedule();
- * ctx.poll(false); // ran
+ * ctx.poll(false);
+ * assert.equal(ran, true);
  * bh.delete();
  * ctx.poll(false);
  * ctx.destroy();
@@ -134,10 +138,11 @@ export class BottomHalf {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * const bh = ctx.bhNew(() => {});
-   * console.log(bh.flags); // 0
+   * assert.equal(bh.flags, 0);
    * bh.delete();
    * ctx.poll(false);
    * ctx.destroy();
@@ -159,11 +164,12 @@ export class BottomHalf {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * const bh = ctx.bhNew(() => {});
    * bh.schedule();
-   * console.log(ctx.poll(false)); // true
+   * assert.equal(ctx.poll(false), true);
    * bh.delete();
    * ctx.poll(false);
    * ctx.destroy();
@@ -180,11 +186,12 @@ export class BottomHalf {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * const bh = ctx.bhNew(() => {});
    * bh.scheduleIdle();
-   * console.log(ctx.poll(false)); // false: idle BHs are not progress
+   * assert.equal(ctx.poll(false), false); // idle BHs are not progress
    * bh.delete();
    * ctx.poll(false);
    * ctx.destroy();
@@ -199,12 +206,13 @@ export class BottomHalf {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * const bh = ctx.bhNew(() => {});
    * bh.schedule();
    * bh.cancel();
-   * console.log(ctx.poll(false)); // false
+   * assert.equal(ctx.poll(false), false);
    * bh.delete();
    * ctx.poll(false);
    * ctx.destroy();
@@ -238,11 +246,12 @@ export class BottomHalf {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * const bh = ctx.bhNew(() => {});
    * bh.schedule();
-   * console.log(bh.scheduled); // true
+   * assert.equal(bh.scheduled, true);
    * bh.delete();
    * ctx.poll(false);
    * ctx.destroy();
@@ -262,6 +271,7 @@ export class BottomHalf {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { RemoteAioContext } from "./context_handle.ts";
  * const ctx = new AioContext();
@@ -269,7 +279,7 @@ export class BottomHalf {
  * const bh = ctx.sharedBhNew(() => runs++);
  * RemoteAioContext.fromHandle(ctx.handle).scheduleBh(bh.index); // any thread
  * ctx.poll(false);
- * console.log(runs); // 1
+ * assert.equal(runs, 1);
  * bh.delete();
  * ctx.poll(false);
  * ctx.destroy();
@@ -330,10 +340,11 @@ export class SharedBottomHalf extends BottomHalf {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * const ctx = new AioContext();
    * const bh = ctx.sharedBhNew(() => {});
-   * console.log(bh.flags); // 0
+   * assert.equal(bh.flags, 0);
    * bh.delete();
    * ctx.poll(false);
    * ctx.destroy();

@@ -13,13 +13,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IoThread } from "./io_thread.ts";
  * const iot = await IoThread.create({ id: "iot0" });
  * const answer = await iot.run<number>(
  *   { module: new URL("./handler_ref.ts", import.meta.url), name: "handlerId" },
  *   300,
  * );
- * console.log(answer); // 300, computed inside the IOThread
+ * assert.equal(answer, 300); // computed inside the IOThread
  * iot.stop();
  * await iot.join();
  * ```
@@ -27,7 +28,7 @@
  * @module
  */
 
-import { validatePollParams } from "./adaptive_poll.ts";
+import { type PollParams, resolvePollParams } from "./adaptive_poll.ts";
 import { ThreadHost } from "./_thread_host.ts";
 import type { AioThreadError } from "./aio_thread_error.ts";
 import { EventLoopThread } from "./event_loop_thread.ts";
@@ -35,16 +36,20 @@ import { EventLoopThread } from "./event_loop_thread.ts";
 /** Default IOThread poll-max-ns (QEMU's, from 2016 NVMe measurements). */
 export const DEFAULT_POLL_MAX_NS = 32768;
 
-/** Options of {@link IoThread.create} (the iothread object's properties). */
-export interface IoThreadOptions {
+/** Poll parameters of a new IOThread: poll-max-ns 32768, poll-grow 0, poll-shrink 0 (QEMU's). */
+export const DEFAULT_IOTHREAD_POLL: Readonly<PollParams> = Object.freeze({
+  pollMaxNs: DEFAULT_POLL_MAX_NS,
+  pollGrow: 0,
+  pollShrink: 0,
+});
+
+/**
+ * Options of {@link IoThread.create} (the iothread object's properties). The
+ * poll parameters ({@link PollParams}) default to {@link DEFAULT_IOTHREAD_POLL}.
+ */
+export interface IoThreadOptions extends Partial<PollParams> {
   /** Object id; the thread is named `IO <id>`. */
   id: string;
-  /** poll-max-ns: longest busy-poll before sleeping. Default 32768; 0 disables. */
-  pollMaxNs?: number;
-  /** poll-grow (0 = double). */
-  pollGrow?: number;
-  /** poll-shrink (0 = reset to 0). */
-  pollShrink?: number;
   /** Module URLs to import in the thread before it starts (register handlers there). */
   preload?: (string | URL)[];
   /** Called in the orchestrator when the thread fails. */
@@ -56,9 +61,10 @@ export interface IoThreadOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IoThread } from "./io_thread.ts";
  * await using iot = await IoThread.create({ id: "iot1", pollMaxNs: 0 });
- * console.log(iot.getAioContext().name); // "iot1"
+ * assert.equal(iot.getAioContext().name, "iot1");
  * ```
  */
 export class IoThread extends EventLoopThread {
@@ -72,7 +78,9 @@ export class IoThread extends EventLoopThread {
 
   /**
    * Starts an IOThread and waits until its context exists. Throws a
-   * RangeError for invalid poll parameters. Orchestrator.
+   * TypeError for a bad id, and a TypeError or RangeError (before any
+   * thread starts) for poll parameters that are not non-negative integers.
+   * Orchestrator.
    *
    * @example
    * ```ts
@@ -86,30 +94,17 @@ export class IoThread extends EventLoopThread {
     if (typeof options.id !== "string" || options.id === "") {
       throw new TypeError(`IoThread id must be a non-empty string, got ${String(options.id)}`);
     }
-    const params = {
-      maxNs: options.pollMaxNs ?? DEFAULT_POLL_MAX_NS,
-      grow: options.pollGrow ?? 0,
-      shrink: options.pollShrink ?? 0,
-    };
-    validatePollParams(params);
     const host = new ThreadHost({
       threadName: `IO ${options.id}`,
       role: "iothread",
       ctx: {
         name: options.id,
-        pollMaxNs: params.maxNs,
-        pollGrow: params.grow,
-        pollShrink: params.shrink,
+        poll: resolvePollParams(options, DEFAULT_IOTHREAD_POLL, `IoThread "${options.id}"`),
       },
-      preload: (options.preload ?? []).map((u) => new URL(String(u)).href),
+      preload: options.preload ?? [],
       onError: options.onError,
     });
-    try {
-      await host.ready();
-    } catch (err) {
-      await host.join().catch(() => {});
-      throw err;
-    }
+    await host.start();
     return new IoThread(options.id, host);
   }
 }

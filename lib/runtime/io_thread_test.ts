@@ -24,7 +24,7 @@ Deno.test("IoThread: create, run a module handler, stop and join with statistics
   assert.equal(who.ctx, "t-basic");
   assert.equal(who.threadId, iot.threadId);
   assert.equal(who.bqlLocked, false);
-  assert.deepEqual(who.pollParams, { maxNs: DEFAULT_POLL_MAX_NS, grow: 0, shrink: 0 });
+  assert.deepEqual(who.pollParams, { pollMaxNs: DEFAULT_POLL_MAX_NS, pollGrow: 0, pollShrink: 0 });
   assert.equal(await iot.run(ref("later"), "x"), "later:x");
   iot.stop();
   iot.stop(); // idempotent
@@ -44,11 +44,18 @@ Deno.test("IoThread: poll parameters come from the options and are validated", a
     pollShrink: 2,
   });
   const who = await iot.run<{ pollParams: unknown }>(ref("whoAmI"));
-  assert.deepEqual(who.pollParams, { maxNs: 1000, grow: 3, shrink: 2 });
+  assert.deepEqual(who.pollParams, { pollMaxNs: 1000, pollGrow: 3, pollShrink: 2 });
   await iot[Symbol.asyncDispose]();
+  const before = threadsInUse();
   await assert.rejects(IoThread.create({ id: "bad", pollMaxNs: -1 }), RangeError);
   await assert.rejects(IoThread.create({ id: "bad", pollGrow: 0.5 }), RangeError);
+  await assert.rejects(IoThread.create({ id: "bad", pollMaxNs: "100" as unknown as number }), {
+    name: "TypeError",
+    message: 'IoThread "bad": poll parameter pollMaxNs: expected a non-negative integer number ' +
+      'of ns, got the string "100"',
+  });
   await assert.rejects(IoThread.create({ id: "" }), TypeError);
+  assert.equal(threadsInUse(), before, "refused before any thread starts");
 });
 
 Deno.test("IoThread: a throwing run() handler rejects with thread, handler and stack; the thread lives on", async () => {

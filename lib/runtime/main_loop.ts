@@ -27,18 +27,20 @@
  */
 
 import type { MutexStats } from "../sync/mutex.ts";
+import { POLL_OFF, type PollParams, resolvePollParams } from "./adaptive_poll.ts";
 import { defaultRegistry } from "../sync/registry.ts";
-import type { AioContextStats } from "./aio_context.ts";
+import type { AioContext, AioContextStats } from "./aio_context.ts";
 import { RemoteAioContext } from "./context_handle.ts";
-import { mainContextHandle, setMainContextHandle } from "./thread_state.ts";
+import { getCurrentAioContext, mainContextHandle, setMainContextHandle } from "./thread_state.ts";
 import { ThreadHost } from "./_thread_host.ts";
 import type { AioThreadError } from "./aio_thread_error.ts";
 import { EventLoopThread } from "./event_loop_thread.ts";
 
-/** Options of {@link MainLoop.create}. */
-export interface MainLoopOptions {
-  /** Busy-polling of the main context; QEMU's default is 0 (off). */
-  pollMaxNs?: number;
+/**
+ * Options of {@link MainLoop.create}. The poll parameters of the main
+ * context ({@link PollParams}) default to 0: QEMU's main loop does not busy-poll.
+ */
+export interface MainLoopOptions extends Partial<PollParams> {
   /** Module URLs to import in the main-loop thread before it starts. */
   preload?: (string | URL)[];
   /** Called in the orchestrator when the main loop fails. */
@@ -53,9 +55,10 @@ let mainRemote: RemoteAioContext | null = null;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MainLoop } from "./main_loop.ts";
  * await using main = await MainLoop.create();
- * console.log(main.getAioContext().name); // "main"
+ * assert.equal(main.getAioContext().name, "main");
  * // run(), stop(), join(), error: see EventLoopThread
  * ```
  */
@@ -66,7 +69,8 @@ export class MainLoop extends EventLoopThread {
 
   /**
    * Starts the main-loop thread (qemu_init_main_loop). Only one may run per
-   * process. Orchestrator.
+   * process. Throws a TypeError or RangeError (before any thread starts) for
+   * poll parameters that are not non-negative integers. Orchestrator.
    *
    * @example
    * ```ts
@@ -83,16 +87,11 @@ export class MainLoop extends EventLoopThread {
     const host = new ThreadHost({
       threadName: "main-loop",
       role: "main-loop",
-      ctx: { name: "main", pollMaxNs: options.pollMaxNs ?? 0, pollGrow: 0, pollShrink: 0 },
-      preload: (options.preload ?? []).map((u) => new URL(String(u)).href),
+      ctx: { name: "main", poll: resolvePollParams(options, POLL_OFF, "MainLoop") },
+      preload: options.preload ?? [],
       onError: options.onError,
     });
-    try {
-      await host.ready();
-    } catch (err) {
-      await host.join().catch(() => {});
-      throw err;
-    }
+    await host.start();
     setMainContextHandle(host.contextHandle);
     return new MainLoop(host);
   }
@@ -125,9 +124,10 @@ export class MainLoop extends EventLoopThread {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getMainAioContext, MainLoop } from "./main_loop.ts";
  * const main = await MainLoop.create();
- * console.log(getMainAioContext().name); // "main"
+ * assert.equal(getMainAioContext().name, "main");
  * main.stop();
  * await main.join();
  * ```
@@ -141,6 +141,32 @@ export function getMainAioContext(): RemoteAioContext {
   }
   if (mainRemote === null || mainRemote.handle.id !== h.id) mainRemote = new RemoteAioContext(h);
   return mainRemote;
+}
+
+/**
+ * qemu_get_current_aio_context in full (QEMU_SEMANTICS.md 1.2): the context
+ * this thread runs ({@link getCurrentAioContext}); else, while this thread
+ * holds the BQL (a vCPU thread inside device emulation, say), the main
+ * context, reached through its handle; else null. Any thread.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bqlLock, bqlUnlock, currentAioContext, MainLoop } from "./main_loop.ts";
+ * const main = await MainLoop.create();
+ * assert.equal(currentAioContext(), null); // the orchestrator runs no context
+ * bqlLock();
+ * assert.equal(currentAioContext()?.name, "main");
+ * bqlUnlock();
+ * main.stop();
+ * await main.join();
+ * ```
+ */
+export function currentAioContext(): AioContext | RemoteAioContext | null {
+  const own = getCurrentAioContext();
+  if (own !== null) return own;
+  if (mainContextHandle() !== null && bqlLocked()) return getMainAioContext();
+  return null;
 }
 
 /**
@@ -177,8 +203,9 @@ export function bqlUnlock(): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bqlLocked } from "./main_loop.ts";
- * console.log(bqlLocked()); // false
+ * assert.equal(bqlLocked(), false);
  * ```
  */
 export function bqlLocked(): boolean {
@@ -191,8 +218,9 @@ export function bqlLocked(): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bqlStats } from "./main_loop.ts";
- * console.log(bqlStats().name); // "bql"
+ * assert.equal(bqlStats().name, "bql");
  * ```
  */
 export function bqlStats(): MutexStats {

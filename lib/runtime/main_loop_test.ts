@@ -25,7 +25,11 @@ Deno.test("MainLoop: the main context runs in its own thread, under the BQL", as
     assert.equal(who.threadName, "main-loop");
     assert.equal(who.role, "main-loop");
     assert.equal(who.bqlLocked, true, "callbacks run with the BQL held");
-    assert.deepEqual(who.pollParams, { maxNs: 0, grow: 0, shrink: 0 }, "no polling by default");
+    assert.deepEqual(
+      who.pollParams,
+      { pollMaxNs: 0, pollGrow: 0, pollShrink: 0 },
+      "no polling by default",
+    );
     assert.equal(
       Atomics.load(defaultRegistry().words, REGISTRY.MAIN_CONTEXT) - 1,
       main.getAioContext().id,
@@ -82,4 +86,31 @@ Deno.test("MainLoop: IOThreads started after it see the main context; legacy hel
     main.stop();
     await Promise.all([iot.join(), main.join()]);
   }
+});
+
+Deno.test("MainLoop: poll-max-ns, poll-grow and poll-shrink reach the main context", async () => {
+  const main = await MainLoop.create({ pollMaxNs: 5000, pollGrow: 3, pollShrink: 2 });
+  try {
+    const who = await main.run<{ pollParams: unknown }>(ref("whoAmI"));
+    assert.deepEqual(who.pollParams, { pollMaxNs: 5000, pollGrow: 3, pollShrink: 2 });
+  } finally {
+    main.stop();
+    await main.join();
+  }
+});
+
+Deno.test("MainLoop: a bad poll parameter is refused at create, before any thread starts", async () => {
+  const before = defaultRegistry().threadsInUse();
+  await assert.rejects(MainLoop.create({ pollShrink: "2" as unknown as number }), {
+    name: "TypeError",
+    message:
+      "MainLoop: poll parameter pollShrink: expected a non-negative integer divisor (0 = reset " +
+      'to 0), got the string "2"',
+  });
+  await assert.rejects(MainLoop.create({ pollGrow: -3 }), {
+    name: "RangeError",
+    message: /pollGrow: .*got the number -3$/,
+  });
+  assert.equal(defaultRegistry().threadsInUse(), before);
+  assert.throws(() => getMainAioContext(), /no main loop/, "no main loop was left behind");
 });

@@ -1,7 +1,7 @@
 /**
  * The event-loop runtime: AioContext (bottom halves, event notifiers,
  * host-I/O handlers, timers, poll, notify, adaptive polling), clocks,
- * IoThread, the main loop and the BQL, AIO_WAIT_WHILE, handler references
+ * IoThread, vCPU threads, the main loop and the BQL, AIO_WAIT_WHILE, handler references
  * and the legacy main-loop helpers.
  *
  * @example
@@ -21,9 +21,10 @@
 
 export {
   adjustPollNs,
+  POLL_OFF,
   POLL_START_NS,
   type PollParams,
-  validatePollParams,
+  resolvePollParams,
 } from "./adaptive_poll.ts";
 export {
   AioContext,
@@ -67,8 +68,15 @@ export {
   registerHandler,
   unregisterHandler,
 } from "./handler_ref.ts";
-export { DEFAULT_POLL_MAX_NS, IoThread, type IoThreadOptions } from "./io_thread.ts";
+export {
+  DEFAULT_IOTHREAD_POLL,
+  DEFAULT_POLL_MAX_NS,
+  IoThread,
+  type IoThreadOptions,
+} from "./io_thread.ts";
 export { EventLoopThread } from "./event_loop_thread.ts";
+export { HostedThread } from "./hosted_thread.ts";
+export { vcpuStopRequested, VcpuThread, type VcpuThreadOptions } from "./vcpu_thread.ts";
 export { AioThreadError, type ErrorInfo, errorInfo } from "./aio_thread_error.ts";
 export { qemuAioSetEventNotifier, qemuAioWait, qemuBhNew, timerNew, timerNewMs } from "./legacy.ts";
 export {
@@ -76,6 +84,7 @@ export {
   bqlLocked,
   bqlStats,
   bqlUnlock,
+  currentAioContext,
   getMainAioContext,
   MainLoop,
   type MainLoopOptions,

@@ -17,7 +17,7 @@ import type { AioContext } from "./aio_context.ts";
 import type { AioContextHandle } from "./context_handle.ts";
 
 /** What an aiolab thread is. */
-export type ThreadRole = "orchestrator" | "main-loop" | "iothread";
+export type ThreadRole = "orchestrator" | "main-loop" | "iothread" | "vcpu";
 
 let role: ThreadRole = "orchestrator";
 const local = new Map<number, AioContext>();
@@ -77,6 +77,22 @@ export function setCurrentAioContext(r: ThreadRole, ctx: AioContext): void {
   }
   role = r;
   current = ctx;
+}
+
+/**
+ * Sets the role of a thread that runs no AioContext of its own (a vCPU),
+ * once, at thread start; {@link getCurrentAioContext} stays null there.
+ * Throws if the role was already set.
+ *
+ * @example
+ * ```ts ignore
+ * import { setThreadRole } from "./thread_state.ts";
+ * setThreadRole("vcpu"); // done by the vCPU thread entry
+ * ```
+ */
+export function setThreadRole(r: ThreadRole): void {
+  if (role !== "orchestrator") throw new Error(`this thread's role is already "${role}"`);
+  role = r;
 }
 
 /**

@@ -12,7 +12,14 @@ import { ClockType, Scale } from "../clock.ts";
 import { type AioContextHandle, RemoteAioContext } from "../context_handle.ts";
 import { registerHandler } from "../handler_ref.ts";
 import { qemuAioWait, qemuBhNew, timerNewMs } from "../legacy.ts";
-import { bqlLocked, getMainAioContext } from "../main_loop.ts";
+import {
+  bqlLock,
+  bqlLocked,
+  bqlUnlock,
+  currentAioContext,
+  getMainAioContext,
+} from "../main_loop.ts";
+import { vcpuStopRequested } from "../vcpu_thread.ts";
 import { currentRole, getCurrentAioContext } from "../thread_state.ts";
 import { HANDLER_ID } from "../handler_ids.ts";
 
@@ -268,5 +275,44 @@ export function hostEchoClose(): boolean {
     echoConn.close();
     echoConn = null;
   }
+  return true;
+}
+
+/** In a vCPU: identity, and the current context without and with the BQL. */
+export function vcpuWhoAmI(): Record<string, unknown> {
+  const unlocked = currentAioContext()?.name ?? null;
+  bqlLock();
+  const locked = currentAioContext()?.name ?? null;
+  const lockedHeld = bqlLocked();
+  bqlUnlock();
+  return {
+    threadId: currentThreadId(),
+    threadName: currentThreadName(),
+    role: currentRole(),
+    own: getCurrentAioContext()?.name ?? null,
+    unlocked,
+    locked,
+    lockedHeld,
+    stopRequested: vcpuStopRequested(),
+  };
+}
+
+/**
+ * Guest code in a vCPU: counts rounds in word 0 of `sab` (notifying it)
+ * until the vCPU is asked to stop; returns the count.
+ */
+export function vcpuSpinUntilStopped(sab: SharedArrayBuffer): number {
+  const a = new Int32Array(sab);
+  while (!vcpuStopRequested()) {
+    Atomics.add(a, 0, 1);
+    Atomics.notify(a, 0);
+    Atomics.wait(a, 1, 0, 1);
+  }
+  return Atomics.load(a, 0);
+}
+
+/** Guest code in a vCPU: a device kick, i.e. a oneshot RECORD_HANDLER into context `h`. */
+export function vcpuKick(h: AioContextHandle, a0: number): boolean {
+  new RemoteAioContext(h).scheduleOneshot(RECORD_HANDLER, a0, 0, 0);
   return true;
 }

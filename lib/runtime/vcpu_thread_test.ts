@@ -1,0 +1,111 @@
+// VcpuThread: a Worker with a thread id and the registry but no AioContext
+// (QEMU_SEMANTICS.md 1.2), running guest code sent by run(), stopped and
+// joined. Real Workers throughout.
+
+import assert from "node:assert/strict";
+import { defaultRegistry } from "../sync/registry.ts";
+import { AioThreadError } from "./aio_thread_error.ts";
+import { IoThread } from "./io_thread.ts";
+import { MainLoop } from "./main_loop.ts";
+import { vcpuStopRequested, VcpuThread } from "./vcpu_thread.ts";
+
+const FIX = new URL("./testdata/iothread.ts", import.meta.url).href;
+const ref = (name: string) => `${FIX}#${name}`;
+
+const threadsInUse = (): number => defaultRegistry().threadsInUse();
+
+/** Awaits, without blocking this thread, until a[i] >= want (60 s bound: a hang, not slowness). */
+async function untilAtLeast(a: Int32Array, i: number, want: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Atomics.load(a, i) < want) {
+    if (Date.now() > deadline) throw new Error(`timed out: word ${i} < ${want}`);
+    const r = Atomics.waitAsync(a, i, Atomics.load(a, i), 20);
+    if (r.async) await Promise.race([r.value, new Promise((res) => setTimeout(res, 25))]);
+  }
+}
+
+Deno.test("VcpuThread: runs guest code with its own thread id, no context, the main context only under the BQL", async () => {
+  const before = threadsInUse();
+  const main = await MainLoop.create();
+  const cpu = await VcpuThread.create({ index: 0, preload: [FIX] });
+  try {
+    assert.equal(threadsInUse(), before + 2);
+    assert.equal(await cpu.run(ref("add"), 2, 3), 5);
+    const who = await cpu.run<Record<string, unknown>>(ref("vcpuWhoAmI"));
+    assert.deepEqual(who, {
+      threadId: cpu.threadId,
+      threadName: "CPU 0/aiolab",
+      role: "vcpu",
+      own: null,
+      unlocked: null,
+      locked: "main",
+      lockedHeld: true,
+      stopRequested: false,
+    });
+  } finally {
+    cpu.stop();
+    main.stop();
+    await Promise.all([cpu.join(), main.join()]);
+  }
+  assert.equal(threadsInUse(), before, "thread ids returned to the pool");
+  await assert.rejects(cpu.run(ref("add"), 1, 1), /not running|exited/);
+});
+
+Deno.test("VcpuThread: guest code sees stop() through shared memory; the thread exits when it returns", async () => {
+  const cpu = await VcpuThread.create({ index: 1 });
+  const sab = new SharedArrayBuffer(8);
+  const a = new Int32Array(sab);
+  const spin = cpu.run<number>(ref("vcpuSpinUntilStopped"), sab);
+  await untilAtLeast(a, 0, 3);
+  // The guest code is busy (its JavaScript event loop is blocked): only the
+  // shared stop request can reach it.
+  cpu.stop();
+  const rounds = await spin;
+  assert.ok(rounds >= 3, `${rounds} rounds`);
+  await cpu.join();
+  assert.equal(cpu.error, null);
+});
+
+Deno.test("VcpuThread: a throwing guest call rejects with thread and handler; the vCPU lives on", async () => {
+  await using cpu = await VcpuThread.create({ index: 2 });
+  const err = await cpu.run(ref("fail"), "bad input").then(
+    () => assert.fail("should reject"),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof AioThreadError);
+  assert.equal(err.thread, "CPU 2/aiolab");
+  assert.match(err.handler ?? "", /#fail$/);
+  assert.equal(await cpu.run(ref("add"), 1, 2), 3);
+});
+
+Deno.test("VcpuThread: guest code kicks a device context in an IOThread", async () => {
+  const iot = await IoThread.create({ id: "vcpu-dev", preload: [FIX] });
+  const cpu = await VcpuThread.create({ index: 3, preload: [FIX] });
+  try {
+    const rec = new SharedArrayBuffer(32);
+    const r = new Int32Array(rec);
+    await iot.run(ref("setRecord"), rec);
+    assert.equal(await cpu.run(ref("vcpuKick"), iot.contextHandle, 77), true);
+    await untilAtLeast(r, 0, 1);
+    assert.equal(r[1], 77);
+    assert.equal(r[4], iot.threadId, "the handler ran in the IOThread");
+  } finally {
+    cpu.stop();
+    iot.stop();
+    await Promise.all([cpu.join(), iot.join()]);
+  }
+});
+
+Deno.test("VcpuThread: bad index refused before a thread starts; vcpuStopRequested only inside a vCPU", async () => {
+  const before = threadsInUse();
+  await assert.rejects(VcpuThread.create({ index: -1 }), {
+    name: "TypeError",
+    message: /expected a non-negative integer, got -1/,
+  });
+  await assert.rejects(VcpuThread.create({ index: "0" as unknown as number }), {
+    name: "TypeError",
+    message: /got the string "0"/,
+  });
+  assert.equal(threadsInUse(), before);
+  assert.throws(() => vcpuStopRequested(), /only inside a vCPU thread/);
+});
