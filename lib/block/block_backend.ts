@@ -25,35 +25,8 @@
  * @module
  */
 
-import type { BdrvChild, BlockGraph, BlockNode, ChildClass, ContextId } from "./block_graph.ts";
-
-/** One request's outcome. */
-export interface RequestResult {
-  /** True when it succeeded. */
-  ok: boolean;
-  /** Data read (reads only; null when the driver leaves the buffer untouched). */
-  data?: Uint8Array | null;
-  /** Why it failed. */
-  error?: Error;
-}
-
-/** A request as drivers receive it. */
-export interface BlockRequest {
-  /** Operation. */
-  op: "read" | "write" | "flush";
-  /** Byte offset. */
-  offset: number;
-  /** Byte count. */
-  bytes: number;
-  /** Data to write (writes only). */
-  data?: Uint8Array;
-}
-
-/** The I/O side of a driver: runs requests in the node's AioContext thread. */
-export interface IoDriver {
-  /** Starts `req` on `node`; calls `done` exactly once, never synchronously inside submit. */
-  submit(node: BlockNode, req: BlockRequest, done: (r: RequestResult) => void): void;
-}
+import type { BdrvChild, BlockGraph, BlockNode, ChildClass } from "./block_graph.ts";
+import type { BlockRequest, ContextId, RequestResult } from "./driver.ts";
 
 /** Device callbacks (QEMU's BlockDevOps drained_begin / drained_end / drained_poll). */
 export interface BlockDevOps {
@@ -358,14 +331,14 @@ export class BlockBackend {
       queueMicrotask(() => done({ ok: false, error: new Error("no medium") }));
       return;
     }
-    const io = node.driver as Partial<IoDriver>;
-    if (typeof io.submit !== "function") {
+    const driver = node.driver;
+    if (driver.submit === undefined) {
       throw new Error(`node "${node.nodeName}" (${node.driverName}) has no I/O driver`);
     }
     this.inFlight++;
     node.incInFlight();
     let called = false;
-    io.submit(node, req, (r) => {
+    driver.submit(node, req, (r) => {
       if (called) throw new Error(`node "${node.nodeName}": request completed twice`);
       called = true;
       this.inFlight--;

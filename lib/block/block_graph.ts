@@ -40,10 +40,7 @@
  */
 
 import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";
-import type { BlockRequest, RequestResult } from "./block_backend.ts";
-
-/** Identifies an AioContext (its id in the process registry). */
-export type ContextId = number;
+import type { ContextId, DriverHooks } from "./driver.ts";
 
 /**
  * Runs the per-context steps of an AioContext change. The default runs
@@ -53,23 +50,6 @@ export type ContextId = number;
 export interface ContextExecutor {
   /** Runs `fn` where context `ctx` lives. */
   runIn(ctx: ContextId, fn: () => void): void;
-}
-
-/** Callbacks of a driver instance (QEMU's BlockDriver hooks we model). */
-export interface DriverHooks {
-  /** bdrv_drain_begin: called on the quiesce counter's 0→1 transition (after parents). */
-  drainBegin?(node: BlockNode): void;
-  /** bdrv_drain_end: called on the 1→0 transition (before parents). */
-  drainEnd?(node: BlockNode): void;
-  /** bdrv_detach_aio_context: runs in the old context, after the notifiers' detach. */
-  detachAioContext?(node: BlockNode): void;
-  /** bdrv_attach_aio_context: runs in the new context, before the notifiers' attach. */
-  attachAioContext?(node: BlockNode, ctx: ContextId): void;
-  /**
-   * The I/O entry point (see IoDriver in block_backend.ts): starts a request
-   * and calls `done` exactly once, never inside submit.
-   */
-  submit?(node: BlockNode, req: BlockRequest, done: (r: RequestResult) => void): void;
 }
 
 /** What a parent is to its child (QEMU's BdrvChildClass). */

@@ -30,8 +30,9 @@
 import type { AioContext } from "../runtime/aio_context.ts";
 import { aioCoEnter, aioCoWake, type Co, Coroutine } from "../runtime/coroutine.ts";
 import { localContext } from "../runtime/thread_state.ts";
-import type { BdrvChild, BlockGraph, BlockNode, ChildClass, ContextId } from "./block_graph.ts";
-import { BlockBackend, type RequestResult } from "./block_backend.ts";
+import type { BdrvChild, BlockGraph, BlockNode, ChildClass } from "./block_graph.ts";
+import { BlockBackend } from "./block_backend.ts";
+import type { ContextId, RequestResult } from "./driver.ts";
 
 /** Options of {@link CopyJob}. */
 export interface CopyJobOptions {

@@ -32,8 +32,7 @@ import { ClockType } from "../runtime/clock.ts";
 import { localContext } from "../runtime/thread_state.ts";
 import { threadPoolFor } from "../runtime/thread_pool.ts";
 import type { AioContext } from "../runtime/aio_context.ts";
-import type { BlockNode, DriverHooks } from "./block_graph.ts";
-import type { BlockRequest, IoDriver, RequestResult } from "./block_backend.ts";
+import type { BlockRequest, DriverHooks, DriverNode, IoDriver, RequestResult } from "./driver.ts";
 
 const JOBS = new URL("./_file_jobs.ts", import.meta.url).href;
 
@@ -119,7 +118,7 @@ export class FileDriver implements DriverHooks, IoDriver {
    * drv.submit(node, { op: "read", offset: 0, bytes: 512 }, (r) => {});
    * ```
    */
-  submit(node: BlockNode, req: BlockRequest, done: (r: RequestResult) => void): void {
+  submit(node: DriverNode, req: BlockRequest, done: (r: RequestResult) => void): void {
     const ctx = localContext(node.aioContext);
     if (ctx === undefined) {
       throw new Error(

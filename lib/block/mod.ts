@@ -29,31 +29,25 @@ export {
   type ChildClass,
   childOfBds,
   type ContextExecutor,
-  type ContextId,
-  type DriverHooks,
   type NodeOptions,
 } from "./block_graph.ts";
 export {
-  BlockBackend,
-  type BlockBackendOptions,
-  type BlockDevOps,
   type BlockRequest,
+  type ContextId,
+  type DriverHooks,
+  type DriverNode,
   type IoDriver,
   type RequestResult,
-} from "./block_backend.ts";
+} from "./driver.ts";
+export {
+  type DriverSpec,
+  type FileDriverSpec,
+  type NullDriverSpec,
+  openDriver,
+  type OpenedDriver,
+} from "./driver_spec.ts";
+export { BlockBackend, type BlockBackendOptions, type BlockDevOps } from "./block_backend.ts";
 export { NullDriver, type NullDriverOptions } from "./null_driver.ts";
 export { FileDriver, type FileDriverOptions } from "./file_driver.ts";
-export {
-  createDataplane,
-  DATAPLANE_ATTACH_HANDLER,
-  DATAPLANE_DETACH_HANDLER,
-  DATAPLANE_MODULE,
-  DATAPLANE_OP,
-  dataplaneAttach,
-  dataplaneDetach,
-  type DataplaneHandle,
-  dataplaneHooks,
-  dataplaneRegister,
-} from "./dataplane.ts";
 export { CopyJob, type CopyJobOptions } from "./copy_job.ts";
 export { coDrainedBegin, coDrainedEnd } from "./co_drain.ts";

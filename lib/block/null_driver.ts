@@ -21,8 +21,7 @@
 
 import { ClockType, Scale } from "../runtime/clock.ts";
 import { localContext } from "../runtime/thread_state.ts";
-import type { BlockNode, DriverHooks } from "./block_graph.ts";
-import type { BlockRequest, IoDriver, RequestResult } from "./block_backend.ts";
+import type { BlockRequest, DriverHooks, DriverNode, IoDriver, RequestResult } from "./driver.ts";
 
 /** Options of {@link NullDriver} (null-co/null-aio's). */
 export interface NullDriverOptions {
@@ -124,7 +123,7 @@ export class NullDriver implements DriverHooks, IoDriver {
    * ctx.destroy();
    * ```
    */
-  submit(node: BlockNode, req: BlockRequest, done: (r: RequestResult) => void): void {
+  submit(node: DriverNode, req: BlockRequest, done: (r: RequestResult) => void): void {
     const ctx = localContext(node.aioContext);
     if (ctx === undefined) {
       throw new Error(
