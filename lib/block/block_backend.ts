@@ -8,6 +8,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BlockGraph } from "./block_graph.ts";
  * import { BlockBackend } from "./block_backend.ts";
  * import { NullDriver } from "./null_driver.ts";
@@ -17,8 +18,11 @@
  * const node = g.addNode({ nodeName: "null0", driver: new NullDriver() , driverName: "null" });
  * const blk = new BlockBackend(g, { name: "blk0" });
  * blk.insert(node);
- * blk.read(0, 512, (r) => console.log(r.ok)); // true
+ * let ok: boolean | null = null;
+ * blk.read(0, 512, (r) => (ok = r.ok));
+ * assert.equal(ok, null); // completions never run inside the call
  * ctx.poll(false);
+ * assert.equal(ok, true);
  * ctx.destroy();
  * ```
  *
@@ -54,11 +58,12 @@ export interface BlockBackendOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BlockGraph } from "./block_graph.ts";
  * import { BlockBackend } from "./block_backend.ts";
  * const g = new BlockGraph({ mainContext: 0 });
  * const blk = new BlockBackend(g, { name: "blk" });
- * console.log(blk.quiesceCounter); // 0
+ * assert.equal(blk.quiesceCounter, 0);
  * ```
  */
 export class BlockBackend {
@@ -84,9 +89,12 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
    * const blk = new BlockBackend(new BlockGraph({ mainContext: 0 }));
+   * assert.equal(blk.name, "");
+   * assert.equal(blk.node, null);
    * ```
    */
   constructor(graph: BlockGraph, options: BlockBackendOptions = {}) {
@@ -132,9 +140,10 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
-   * console.log(new BlockBackend(new BlockGraph({ mainContext: 2 })).aioContext); // 2
+   * assert.equal(new BlockBackend(new BlockGraph({ mainContext: 2 })).aioContext, 2);
    * ```
    */
   get aioContext(): ContextId {
@@ -146,9 +155,10 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
-   * console.log(new BlockBackend(new BlockGraph({ mainContext: 0 })).node); // null
+   * assert.equal(new BlockBackend(new BlockGraph({ mainContext: 0 })).node, null);
    * ```
    */
   get node(): BlockNode | null {
@@ -160,9 +170,10 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
-   * console.log(new BlockBackend(new BlockGraph({ mainContext: 0 })).queuedTotal); // 0
+   * assert.equal(new BlockBackend(new BlockGraph({ mainContext: 0 })).queuedTotal, 0);
    * ```
    */
   get queuedTotal(): number {
@@ -175,10 +186,13 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
    * const g = new BlockGraph({ mainContext: 0 });
-   * new BlockBackend(g, { name: "b" }).insert(g.addNode({ nodeName: "n" }));
+   * const blk = new BlockBackend(g, { name: "b" });
+   * blk.insert(g.addNode({ nodeName: "n" }));
+   * assert.equal(blk.node?.nodeName, "n");
    * ```
    */
   insert(node: BlockNode): void {
@@ -195,12 +209,16 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * const blk = new BlockBackend(g, { name: "b" });
-   * blk.insert(g.addNode({ nodeName: "n" }));
+   * const n = g.addNode({ nodeName: "n" });
+   * blk.insert(n);
    * blk.remove();
+   * assert.equal(blk.node, null);
+   * assert.deepEqual(n.parents, []);
    * ```
    */
   remove(): void {
@@ -215,9 +233,12 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
-   * new BlockBackend(new BlockGraph({ mainContext: 0 })).attachDevice({});
+   * const blk = new BlockBackend(new BlockGraph({ mainContext: 0 }));
+   * blk.attachDevice({});
+   * assert.throws(() => blk.attachDevice({}), /already has a device/);
    * ```
    */
   attachDevice(ops: BlockDevOps): void {
@@ -230,11 +251,18 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
-   * const blk = new BlockBackend(new BlockGraph({ mainContext: 0 }));
+   * const g = new BlockGraph({ mainContext: 0 });
+   * const blk = new BlockBackend(g, { name: "b" });
+   * const n = g.addNode({ nodeName: "n" });
+   * blk.insert(n);
    * blk.attachDevice({});
+   * assert.throws(() => g.trySetAioContext(n, 1), /Cannot change iothread of active block backend/);
    * blk.detachDevice();
+   * g.trySetAioContext(n, 1); // a named backend without a device follows its node
+   * assert.equal(blk.aioContext, 1);
    * ```
    */
   detachDevice(): void {
@@ -248,13 +276,14 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * const blk = new BlockBackend(g, { name: "b" });
    * blk.insert(g.addNode({ nodeName: "n" }));
    * blk.setAioContext(7);
-   * console.log(blk.aioContext, blk.node?.aioContext); // 7 7
+   * assert.deepEqual([blk.aioContext, blk.node?.aioContext], [7, 7]);
    * ```
    */
   setAioContext(ctx: ContextId): void {
@@ -268,10 +297,13 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
+   * import type { RequestResult } from "./driver.ts";
    * const blk = new BlockBackend(new BlockGraph({ mainContext: 0 }));
-   * blk.read(0, 512, (r) => console.log(r.ok, r.error?.message)); // false "no medium"
+   * const r = await new Promise<RequestResult>((resolve) => blk.read(0, 512, resolve));
+   * assert.deepEqual([r.ok, r.error?.message], [false, "no medium"]);
    * ```
    */
   read(offset: number, bytes: number, done: (r: RequestResult) => void): void {
@@ -283,10 +315,11 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
    * const blk = new BlockBackend(new BlockGraph({ mainContext: 0 }));
-   * blk.write(0, new Uint8Array(512), () => {});
+   * assert.throws(() => blk.write(-512, new Uint8Array(512), () => {}), /offset and bytes >= 0/);
    * ```
    */
   write(offset: number, data: Uint8Array, done: (r: RequestResult) => void): void {
@@ -298,9 +331,13 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
-   * new BlockBackend(new BlockGraph({ mainContext: 0 })).flush(() => {});
+   * import type { RequestResult } from "./driver.ts";
+   * const blk = new BlockBackend(new BlockGraph({ mainContext: 0 }));
+   * const r = await new Promise<RequestResult>((resolve) => blk.flush(resolve));
+   * assert.equal(r.ok, false); // no medium inserted
    * ```
    */
   flush(done: (r: RequestResult) => void): void {

@@ -26,13 +26,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BlockGraph } from "./block_graph.ts";
  * const g = new BlockGraph({ mainContext: 0 });
  * const base = g.addNode({ nodeName: "base" });
  * const top = g.addNode({ nodeName: "top" });
  * g.attachChild(top, base, "backing");
  * g.drainedBegin(base);
- * console.log(base.quiesceCounter, top.quiesceCounter); // 1 1: parents are quiesced too
+ * assert.deepEqual([base.quiesceCounter, top.quiesceCounter], [1, 1]); // parents are quiesced too
  * g.drainedEnd(base);
  * ```
  *
@@ -93,10 +94,11 @@ export class BdrvChild {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * const edge = g.attachChild(g.addNode({ nodeName: "p" }), g.addNode({ nodeName: "c" }), "file");
-   * console.log(edge.name); // "file"
+   * assert.equal(edge.name, "file");
    * ```
    */
   constructor(name: string, child: BlockNode, klass: ChildClass, parent: unknown) {
@@ -140,11 +142,12 @@ export interface NodeOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BlockGraph } from "./block_graph.ts";
  * const g = new BlockGraph({ mainContext: 0 });
  * const n = g.addNode({ nodeName: "disk0" });
  * n.incInFlight();
- * console.log(n.inFlight); // 1
+ * assert.equal(n.inFlight, 1);
  * n.decInFlight();
  * ```
  */
@@ -172,9 +175,10 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const n = new BlockGraph({ mainContext: 3 }).addNode({ nodeName: "x" });
-   * console.log(n.aioContext); // 3
+   * assert.equal(n.aioContext, 3);
    * ```
    */
   constructor(options: NodeOptions & { ctx: ContextId }, kick: () => void) {
@@ -191,8 +195,9 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
-   * console.log(new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" }).aioContext); // 0
+   * assert.equal(new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" }).aioContext, 0);
    * ```
    */
   get aioContext(): ContextId {
@@ -209,9 +214,10 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const n = new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" });
-   * console.log(n.inFlightBuffer.byteLength); // 4
+   * assert.equal(n.inFlightBuffer.byteLength, 4);
    * ```
    */
   get inFlightBuffer(): SharedArrayBuffer {
@@ -223,8 +229,9 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
-   * console.log(new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" }).inFlight); // 0
+   * assert.equal(new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" }).inFlight, 0);
    * ```
    */
   get inFlight(): number {
@@ -236,9 +243,11 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const n = new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" });
    * n.incInFlight();
+   * assert.equal(n.inFlight, 1);
    * n.decInFlight();
    * ```
    */
@@ -252,11 +261,12 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const n = new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" });
    * n.incInFlight();
    * n.decInFlight();
-   * console.log(n.inFlight); // 0
+   * assert.equal(n.inFlight, 0);
    * ```
    */
   decInFlight(): void {
@@ -274,9 +284,14 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
-   * const n = new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" });
-   * n.addAioContextNotifier({ attached: () => {}, detached: () => {}, opaque: null });
+   * const g = new BlockGraph({ mainContext: 0 });
+   * const n = g.addNode({ nodeName: "x" });
+   * const seen: number[] = [];
+   * n.addAioContextNotifier({ attached: (ctx) => seen.push(ctx), detached: () => {}, opaque: null });
+   * g.trySetAioContext(n, 4);
+   * assert.deepEqual(seen, [4]);
    * ```
    */
   addAioContextNotifier(n: AioContextNotifier): void {
@@ -290,11 +305,13 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const n = new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" });
    * const cb = { attached: () => {}, detached: () => {}, opaque: 1 };
    * n.addAioContextNotifier(cb);
    * n.removeAioContextNotifier(cb);
+   * assert.throws(() => n.removeAioContextNotifier(cb), /no such AioContext notifier/);
    * ```
    */
   removeAioContextNotifier(n: AioContextNotifier): void {
@@ -375,11 +392,12 @@ type BlockNodeWithGraph = BlockNode & { graph: BlockGraph };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BlockGraph } from "./block_graph.ts";
  * const g = new BlockGraph({ mainContext: 0 });
  * const n = g.addNode({ nodeName: "n" });
  * g.drainAllBegin();
- * console.log(n.quiesceCounter); // 1
+ * assert.equal(n.quiesceCounter, 1);
  * g.drainAllEnd();
  * ```
  */
@@ -399,8 +417,11 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0, waitWhile: (_ctx, cond) => { while (cond()) {} } });
+   * assert.equal(g.mainContext, 0);
+   * assert.deepEqual(g.nodes(), []);
    * ```
    */
   constructor(options: BlockGraphOptions) {
@@ -425,8 +446,12 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
-   * const n = new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "disk" });
+   * const g = new BlockGraph({ mainContext: 0 });
+   * const n = g.addNode({ nodeName: "disk" });
+   * assert.equal(g.node("disk"), n);
+   * assert.throws(() => g.addNode({ nodeName: "disk" }), /already in use/);
    * ```
    */
   addNode(options: NodeOptions): BlockNode {
@@ -449,10 +474,11 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * g.addNode({ nodeName: "a" });
-   * console.log(g.node("a")?.nodeName); // "a"
+   * assert.equal(g.node("a")?.nodeName, "a");
    * ```
    */
   node(name: string): BlockNode | undefined {
@@ -464,8 +490,9 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
-   * console.log(new BlockGraph({ mainContext: 0 }).nodes().length); // 0
+   * assert.equal(new BlockGraph({ mainContext: 0 }).nodes().length, 0);
    * ```
    */
   nodes(): BlockNode[] {
@@ -478,9 +505,11 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * g.removeNode(g.addNode({ nodeName: "a" }));
+   * assert.equal(g.node("a"), undefined);
    * ```
    */
   removeNode(node: BlockNode): void {
@@ -499,9 +528,14 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
-   * g.attachChild(g.addNode({ nodeName: "qcow" }), g.addNode({ nodeName: "file" }), "file");
+   * const qcow = g.addNode({ nodeName: "qcow" });
+   * const file = g.addNode({ nodeName: "file" });
+   * g.attachChild(qcow, file, "file");
+   * assert.equal(qcow.children[0].child, file);
+   * assert.throws(() => g.attachChild(file, qcow, "backing"), /would make a cycle/);
    * ```
    */
   attachChild(parent: BlockNode, child: BlockNode, name: string): BdrvChild {
@@ -515,9 +549,14 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
-   * const edge = g.attachParent(g.addNode({ nodeName: "n" }), { name: "user" }, {}, "root");
+   * const n = g.addNode({ nodeName: "n" });
+   * const edge = g.attachParent(n, { name: "user" }, {}, "root");
+   * assert.equal(n.parents[0], edge);
+   * // A parent without canSetAioCtx refuses context changes.
+   * assert.throws(() => g.trySetAioContext(n, 1), /not supported by user/);
    * ```
    */
   attachParent(
@@ -554,10 +593,12 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * const e = g.attachChild(g.addNode({ nodeName: "p" }), g.addNode({ nodeName: "c" }), "file");
    * g.detachChild(e);
+   * assert.deepEqual(e.child.parents, []);
    * ```
    */
   detachChild(edge: BdrvChild): void {
@@ -621,12 +662,13 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * const n = g.addNode({ nodeName: "n" });
    * g.drainedBegin(n);
    * g.drainedBegin(n);
-   * console.log(n.quiesceCounter); // 2
+   * assert.equal(n.quiesceCounter, 2);
    * g.drainedEnd(n);
    * g.drainedEnd(n);
    * ```
@@ -644,12 +686,13 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * const n = g.addNode({ nodeName: "n" });
    * g.drainedBegin(n);
    * g.drainedEnd(n);
-   * console.log(n.quiesceCounter); // 0
+   * assert.equal(n.quiesceCounter, 0);
    * ```
    */
   drainedEnd(node: BlockNode, ignoreParent: BdrvChild | null = null): void {
@@ -663,10 +706,11 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * g.drainAllBegin();
-   * console.log(g.addNode({ nodeName: "late" }).quiesceCounter); // 1
+   * assert.equal(g.addNode({ nodeName: "late" }).quiesceCounter, 1);
    * g.drainAllEnd();
    * ```
    */
@@ -685,10 +729,12 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * g.drainAllBegin();
    * g.drainAllEnd();
+   * assert.throws(() => g.drainAllEnd(), /without drainAllBegin/);
    * ```
    */
   drainAllEnd(): void {
@@ -718,11 +764,12 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * const n = g.addNode({ nodeName: "n" });
    * g.trySetAioContext(n, 5);
-   * console.log(n.aioContext); // 5
+   * assert.equal(n.aioContext, 5);
    * ```
    */
   trySetAioContext(node: BlockNode, ctx: ContextId, ignore: BdrvChild | null = null): void {
