@@ -7,7 +7,8 @@
  * MainLoop, the BQL, timers, AIO_WAIT_WHILE), the shared-memory primitives
  * it is built from (Mutex, RecMutex, EventNotifier, MpscRing) and the block
  * layer (BlockGraph with drained sections and AioContext changes,
- * BlockBackend, the null driver).
+ * BlockBackend, the null and file drivers) and the guest model (a
+ * virtio-blk-like device that moves with its node).
  *
  * @example
  * ```ts
@@ -63,3 +64,4 @@ export {
   type RegistryHandle,
 } from "./lib/sync/mod.ts";
 export * from "./lib/block/mod.ts";
+export * from "./lib/machine/mod.ts";

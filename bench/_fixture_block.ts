@@ -3,24 +3,26 @@
 import { EventNotifier } from "../lib/sync/event_notifier.ts";
 import { MpscRing } from "../lib/sync/mpsc_ring.ts";
 import { getCurrentAioContext } from "../lib/runtime/thread_state.ts";
+import { VIRTIO_BLK_OP } from "../lib/machine/layout.ts";
 import {
-  DATAPLANE_OP,
-  dataplaneAttach,
-  dataplaneDetach,
-  type DataplaneHandle,
-  dataplaneRegister,
-} from "../lib/block/dataplane.ts";
+  hostVirtioBlk,
+  registerVirtioBlkHandlers,
+  virtioBlkAttach,
+  virtioBlkDetach,
+  type VirtioBlkHandle,
+} from "../lib/machine/virtio_blk.ts";
 
-/** In the device's thread: register and attach the device to this thread's context. */
-export function deviceUp(dev: DataplaneHandle): boolean {
-  dataplaneRegister(dev);
-  dataplaneAttach(dev.id, getCurrentAioContext()!.id);
+/** In the device's thread: host and attach the device to this thread's context. */
+export function deviceUp(dev: VirtioBlkHandle): boolean {
+  registerVirtioBlkHandlers();
+  hostVirtioBlk(dev);
+  virtioBlkAttach(dev.id, getCurrentAioContext()!.id);
   return true;
 }
 
 /** In the device's thread: detach. */
-export function deviceDown(dev: DataplaneHandle): boolean {
-  dataplaneDetach(dev.id);
+export function deviceDown(dev: VirtioBlkHandle): boolean {
+  virtioBlkDetach(dev.id);
   return true;
 }
 
@@ -29,16 +31,16 @@ export function deviceDown(dev: DataplaneHandle): boolean {
  * for the interrupt by polling this thread's context); ns per request per batch.
  */
 export function guestLatency(
-  dev: DataplaneHandle,
+  dev: VirtioBlkHandle,
   total: number,
   batch: number,
   polling: boolean,
 ): number[] {
   const ctx = getCurrentAioContext()!;
-  const vq = MpscRing.fromHandle(dev.vq);
-  const cq = MpscRing.fromHandle(dev.cq);
-  const kick = EventNotifier.fromHandle(dev.kick);
-  const irq = EventNotifier.fromHandle(dev.irq);
+  const vq = MpscRing.fromHandle(dev.queues[0].vq);
+  const cq = MpscRing.fromHandle(dev.queues[0].cq);
+  const kick = EventNotifier.fromHandle(dev.queues[0].kick);
+  const irq = EventNotifier.fromHandle(dev.queues[0].irq);
   let done = false;
   const onIrq = (n: EventNotifier): void => {
     n.testAndClear();
@@ -48,7 +50,7 @@ export function guestLatency(
   else ctx.setEventNotifier(irq, onIrq);
   const one = (i: number): void => {
     done = false;
-    vq.push(i, DATAPLANE_OP.READ, 0, 512);
+    vq.push(i, VIRTIO_BLK_OP.READ, 0, 512);
     kick.set();
     while (!done) ctx.poll(true);
   };

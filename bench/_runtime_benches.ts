@@ -9,7 +9,7 @@ import { EventNotifier } from "../lib/sync/event_notifier.ts";
 import { Mutex } from "../lib/sync/mutex.ts";
 import { BlockBackend } from "../lib/block/block_backend.ts";
 import { BlockGraph } from "../lib/block/block_graph.ts";
-import { createDataplane, DATAPLANE_MODULE } from "../lib/block/dataplane.ts";
+import { createVirtioBlk } from "../lib/machine/virtio_blk.ts";
 import { NullDriver } from "../lib/block/null_driver.ts";
 import { FileDriver } from "../lib/block/file_driver.ts";
 import { median } from "../lib/analysis/statistics.ts";
@@ -232,11 +232,10 @@ export async function nullReadCrossThread(
   pollMaxNs: number,
 ): Promise<Measurement> {
   const fixture = new URL("./_fixture_block.ts", import.meta.url).href;
-  const preload = [DATAPLANE_MODULE];
-  const io = await IoThread.create({ id: `${name}-io`, pollMaxNs, preload });
-  const vcpu = await IoThread.create({ id: `${name}-vcpu`, pollMaxNs, preload });
+  const io = await IoThread.create({ id: `${name}-io`, pollMaxNs });
+  const vcpu = await IoThread.create({ id: `${name}-vcpu`, pollMaxNs });
   try {
-    const dev = createDataplane({ name: "vda", latencyNs: 0 });
+    const dev = createVirtioBlk({ name: "vda", driver: { kind: "null", latencyNs: 0 } });
     await io.run(`${fixture}#deviceUp`, dev);
     const samples = await vcpu.run<number[]>(
       `${fixture}#guestLatency`,

@@ -8,6 +8,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BlockGraph } from "./block_graph.ts";
  * import { BlockBackend } from "./block_backend.ts";
  * import { NullDriver } from "./null_driver.ts";
@@ -17,43 +18,19 @@
  * const node = g.addNode({ nodeName: "null0", driver: new NullDriver() , driverName: "null" });
  * const blk = new BlockBackend(g, { name: "blk0" });
  * blk.insert(node);
- * blk.read(0, 512, (r) => console.log(r.ok)); // true
+ * let ok: boolean | null = null;
+ * blk.read(0, 512, (r) => (ok = r.ok));
+ * assert.equal(ok, null); // completions never run inside the call
  * ctx.poll(false);
+ * assert.equal(ok, true);
  * ctx.destroy();
  * ```
  *
  * @module
  */
 
-import type { BdrvChild, BlockGraph, BlockNode, ChildClass, ContextId } from "./block_graph.ts";
-
-/** One request's outcome. */
-export interface RequestResult {
-  /** True when it succeeded. */
-  ok: boolean;
-  /** Data read (reads only; null when the driver leaves the buffer untouched). */
-  data?: Uint8Array | null;
-  /** Why it failed. */
-  error?: Error;
-}
-
-/** A request as drivers receive it. */
-export interface BlockRequest {
-  /** Operation. */
-  op: "read" | "write" | "flush";
-  /** Byte offset. */
-  offset: number;
-  /** Byte count. */
-  bytes: number;
-  /** Data to write (writes only). */
-  data?: Uint8Array;
-}
-
-/** The I/O side of a driver: runs requests in the node's AioContext thread. */
-export interface IoDriver {
-  /** Starts `req` on `node`; calls `done` exactly once, never synchronously inside submit. */
-  submit(node: BlockNode, req: BlockRequest, done: (r: RequestResult) => void): void;
-}
+import type { BdrvChild, BlockGraph, BlockNode, ChildClass } from "./block_graph.ts";
+import type { BlockRequest, ContextId, RequestResult } from "./driver.ts";
 
 /** Device callbacks (QEMU's BlockDevOps drained_begin / drained_end / drained_poll). */
 export interface BlockDevOps {
@@ -81,11 +58,12 @@ export interface BlockBackendOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BlockGraph } from "./block_graph.ts";
  * import { BlockBackend } from "./block_backend.ts";
  * const g = new BlockGraph({ mainContext: 0 });
  * const blk = new BlockBackend(g, { name: "blk" });
- * console.log(blk.quiesceCounter); // 0
+ * assert.equal(blk.quiesceCounter, 0);
  * ```
  */
 export class BlockBackend {
@@ -111,9 +89,12 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
    * const blk = new BlockBackend(new BlockGraph({ mainContext: 0 }));
+   * assert.equal(blk.name, "");
+   * assert.equal(blk.node, null);
    * ```
    */
   constructor(graph: BlockGraph, options: BlockBackendOptions = {}) {
@@ -159,9 +140,10 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
-   * console.log(new BlockBackend(new BlockGraph({ mainContext: 2 })).aioContext); // 2
+   * assert.equal(new BlockBackend(new BlockGraph({ mainContext: 2 })).aioContext, 2);
    * ```
    */
   get aioContext(): ContextId {
@@ -173,9 +155,10 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
-   * console.log(new BlockBackend(new BlockGraph({ mainContext: 0 })).node); // null
+   * assert.equal(new BlockBackend(new BlockGraph({ mainContext: 0 })).node, null);
    * ```
    */
   get node(): BlockNode | null {
@@ -187,9 +170,10 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
-   * console.log(new BlockBackend(new BlockGraph({ mainContext: 0 })).queuedTotal); // 0
+   * assert.equal(new BlockBackend(new BlockGraph({ mainContext: 0 })).queuedTotal, 0);
    * ```
    */
   get queuedTotal(): number {
@@ -202,10 +186,13 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
    * const g = new BlockGraph({ mainContext: 0 });
-   * new BlockBackend(g, { name: "b" }).insert(g.addNode({ nodeName: "n" }));
+   * const blk = new BlockBackend(g, { name: "b" });
+   * blk.insert(g.addNode({ nodeName: "n" }));
+   * assert.equal(blk.node?.nodeName, "n");
    * ```
    */
   insert(node: BlockNode): void {
@@ -222,12 +209,16 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * const blk = new BlockBackend(g, { name: "b" });
-   * blk.insert(g.addNode({ nodeName: "n" }));
+   * const n = g.addNode({ nodeName: "n" });
+   * blk.insert(n);
    * blk.remove();
+   * assert.equal(blk.node, null);
+   * assert.deepEqual(n.parents, []);
    * ```
    */
   remove(): void {
@@ -242,9 +233,12 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
-   * new BlockBackend(new BlockGraph({ mainContext: 0 })).attachDevice({});
+   * const blk = new BlockBackend(new BlockGraph({ mainContext: 0 }));
+   * blk.attachDevice({});
+   * assert.throws(() => blk.attachDevice({}), /already has a device/);
    * ```
    */
   attachDevice(ops: BlockDevOps): void {
@@ -257,11 +251,18 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
-   * const blk = new BlockBackend(new BlockGraph({ mainContext: 0 }));
+   * const g = new BlockGraph({ mainContext: 0 });
+   * const blk = new BlockBackend(g, { name: "b" });
+   * const n = g.addNode({ nodeName: "n" });
+   * blk.insert(n);
    * blk.attachDevice({});
+   * assert.throws(() => g.trySetAioContext(n, 1), /Cannot change iothread of active block backend/);
    * blk.detachDevice();
+   * g.trySetAioContext(n, 1); // a named backend without a device follows its node
+   * assert.equal(blk.aioContext, 1);
    * ```
    */
   detachDevice(): void {
@@ -275,13 +276,14 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * const blk = new BlockBackend(g, { name: "b" });
    * blk.insert(g.addNode({ nodeName: "n" }));
    * blk.setAioContext(7);
-   * console.log(blk.aioContext, blk.node?.aioContext); // 7 7
+   * assert.deepEqual([blk.aioContext, blk.node?.aioContext], [7, 7]);
    * ```
    */
   setAioContext(ctx: ContextId): void {
@@ -295,10 +297,13 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
+   * import type { RequestResult } from "./driver.ts";
    * const blk = new BlockBackend(new BlockGraph({ mainContext: 0 }));
-   * blk.read(0, 512, (r) => console.log(r.ok, r.error?.message)); // false "no medium"
+   * const r = await new Promise<RequestResult>((resolve) => blk.read(0, 512, resolve));
+   * assert.deepEqual([r.ok, r.error?.message], [false, "no medium"]);
    * ```
    */
   read(offset: number, bytes: number, done: (r: RequestResult) => void): void {
@@ -310,10 +315,11 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
    * const blk = new BlockBackend(new BlockGraph({ mainContext: 0 }));
-   * blk.write(0, new Uint8Array(512), () => {});
+   * assert.throws(() => blk.write(-512, new Uint8Array(512), () => {}), /offset and bytes >= 0/);
    * ```
    */
   write(offset: number, data: Uint8Array, done: (r: RequestResult) => void): void {
@@ -325,9 +331,13 @@ export class BlockBackend {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * import { BlockBackend } from "./block_backend.ts";
-   * new BlockBackend(new BlockGraph({ mainContext: 0 })).flush(() => {});
+   * import type { RequestResult } from "./driver.ts";
+   * const blk = new BlockBackend(new BlockGraph({ mainContext: 0 }));
+   * const r = await new Promise<RequestResult>((resolve) => blk.flush(resolve));
+   * assert.equal(r.ok, false); // no medium inserted
    * ```
    */
   flush(done: (r: RequestResult) => void): void {
@@ -358,14 +368,14 @@ export class BlockBackend {
       queueMicrotask(() => done({ ok: false, error: new Error("no medium") }));
       return;
     }
-    const io = node.driver as Partial<IoDriver>;
-    if (typeof io.submit !== "function") {
+    const driver = node.driver;
+    if (driver.submit === undefined) {
       throw new Error(`node "${node.nodeName}" (${node.driverName}) has no I/O driver`);
     }
     this.inFlight++;
     node.incInFlight();
     let called = false;
-    io.submit(node, req, (r) => {
+    driver.submit(node, req, (r) => {
       if (called) throw new Error(`node "${node.nodeName}": request completed twice`);
       called = true;
       this.inFlight--;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { AioContext } from "../runtime/aio_context.ts";
 import { BlockGraph } from "./block_graph.ts";
-import { BlockBackend, type RequestResult } from "./block_backend.ts";
+import { BlockBackend } from "./block_backend.ts";
+import type { RequestResult } from "./driver.ts";
 import { NullDriver } from "./null_driver.ts";
 
 Deno.test("BlockBackend: no medium fails asynchronously; bad ranges throw", async () => {

@@ -26,13 +26,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BlockGraph } from "./block_graph.ts";
  * const g = new BlockGraph({ mainContext: 0 });
  * const base = g.addNode({ nodeName: "base" });
  * const top = g.addNode({ nodeName: "top" });
  * g.attachChild(top, base, "backing");
  * g.drainedBegin(base);
- * console.log(base.quiesceCounter, top.quiesceCounter); // 1 1: parents are quiesced too
+ * assert.deepEqual([base.quiesceCounter, top.quiesceCounter], [1, 1]); // parents are quiesced too
  * g.drainedEnd(base);
  * ```
  *
@@ -40,10 +41,7 @@
  */
 
 import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";
-import type { BlockRequest, RequestResult } from "./block_backend.ts";
-
-/** Identifies an AioContext (its id in the process registry). */
-export type ContextId = number;
+import type { ContextId, DriverHooks } from "./driver.ts";
 
 /**
  * Runs the per-context steps of an AioContext change. The default runs
@@ -53,23 +51,6 @@ export type ContextId = number;
 export interface ContextExecutor {
   /** Runs `fn` where context `ctx` lives. */
   runIn(ctx: ContextId, fn: () => void): void;
-}
-
-/** Callbacks of a driver instance (QEMU's BlockDriver hooks we model). */
-export interface DriverHooks {
-  /** bdrv_drain_begin: called on the quiesce counter's 0→1 transition (after parents). */
-  drainBegin?(node: BlockNode): void;
-  /** bdrv_drain_end: called on the 1→0 transition (before parents). */
-  drainEnd?(node: BlockNode): void;
-  /** bdrv_detach_aio_context: runs in the old context, after the notifiers' detach. */
-  detachAioContext?(node: BlockNode): void;
-  /** bdrv_attach_aio_context: runs in the new context, before the notifiers' attach. */
-  attachAioContext?(node: BlockNode, ctx: ContextId): void;
-  /**
-   * The I/O entry point (see IoDriver in block_backend.ts): starts a request
-   * and calls `done` exactly once, never inside submit.
-   */
-  submit?(node: BlockNode, req: BlockRequest, done: (r: RequestResult) => void): void;
 }
 
 /** What a parent is to its child (QEMU's BdrvChildClass). */
@@ -113,10 +94,11 @@ export class BdrvChild {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * const edge = g.attachChild(g.addNode({ nodeName: "p" }), g.addNode({ nodeName: "c" }), "file");
-   * console.log(edge.name); // "file"
+   * assert.equal(edge.name, "file");
    * ```
    */
   constructor(name: string, child: BlockNode, klass: ChildClass, parent: unknown) {
@@ -160,11 +142,12 @@ export interface NodeOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BlockGraph } from "./block_graph.ts";
  * const g = new BlockGraph({ mainContext: 0 });
  * const n = g.addNode({ nodeName: "disk0" });
  * n.incInFlight();
- * console.log(n.inFlight); // 1
+ * assert.equal(n.inFlight, 1);
  * n.decInFlight();
  * ```
  */
@@ -192,9 +175,10 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const n = new BlockGraph({ mainContext: 3 }).addNode({ nodeName: "x" });
-   * console.log(n.aioContext); // 3
+   * assert.equal(n.aioContext, 3);
    * ```
    */
   constructor(options: NodeOptions & { ctx: ContextId }, kick: () => void) {
@@ -211,8 +195,9 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
-   * console.log(new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" }).aioContext); // 0
+   * assert.equal(new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" }).aioContext, 0);
    * ```
    */
   get aioContext(): ContextId {
@@ -229,9 +214,10 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const n = new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" });
-   * console.log(n.inFlightBuffer.byteLength); // 4
+   * assert.equal(n.inFlightBuffer.byteLength, 4);
    * ```
    */
   get inFlightBuffer(): SharedArrayBuffer {
@@ -243,8 +229,9 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
-   * console.log(new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" }).inFlight); // 0
+   * assert.equal(new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" }).inFlight, 0);
    * ```
    */
   get inFlight(): number {
@@ -256,9 +243,11 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const n = new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" });
    * n.incInFlight();
+   * assert.equal(n.inFlight, 1);
    * n.decInFlight();
    * ```
    */
@@ -272,11 +261,12 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const n = new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" });
    * n.incInFlight();
    * n.decInFlight();
-   * console.log(n.inFlight); // 0
+   * assert.equal(n.inFlight, 0);
    * ```
    */
   decInFlight(): void {
@@ -294,9 +284,14 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
-   * const n = new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" });
-   * n.addAioContextNotifier({ attached: () => {}, detached: () => {}, opaque: null });
+   * const g = new BlockGraph({ mainContext: 0 });
+   * const n = g.addNode({ nodeName: "x" });
+   * const seen: number[] = [];
+   * n.addAioContextNotifier({ attached: (ctx) => seen.push(ctx), detached: () => {}, opaque: null });
+   * g.trySetAioContext(n, 4);
+   * assert.deepEqual(seen, [4]);
    * ```
    */
   addAioContextNotifier(n: AioContextNotifier): void {
@@ -310,11 +305,13 @@ export class BlockNode {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const n = new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "x" });
    * const cb = { attached: () => {}, detached: () => {}, opaque: 1 };
    * n.addAioContextNotifier(cb);
    * n.removeAioContextNotifier(cb);
+   * assert.throws(() => n.removeAioContextNotifier(cb), /no such AioContext notifier/);
    * ```
    */
   removeAioContextNotifier(n: AioContextNotifier): void {
@@ -395,11 +392,12 @@ type BlockNodeWithGraph = BlockNode & { graph: BlockGraph };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BlockGraph } from "./block_graph.ts";
  * const g = new BlockGraph({ mainContext: 0 });
  * const n = g.addNode({ nodeName: "n" });
  * g.drainAllBegin();
- * console.log(n.quiesceCounter); // 1
+ * assert.equal(n.quiesceCounter, 1);
  * g.drainAllEnd();
  * ```
  */
@@ -419,8 +417,11 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0, waitWhile: (_ctx, cond) => { while (cond()) {} } });
+   * assert.equal(g.mainContext, 0);
+   * assert.deepEqual(g.nodes(), []);
    * ```
    */
   constructor(options: BlockGraphOptions) {
@@ -445,8 +446,12 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
-   * const n = new BlockGraph({ mainContext: 0 }).addNode({ nodeName: "disk" });
+   * const g = new BlockGraph({ mainContext: 0 });
+   * const n = g.addNode({ nodeName: "disk" });
+   * assert.equal(g.node("disk"), n);
+   * assert.throws(() => g.addNode({ nodeName: "disk" }), /already in use/);
    * ```
    */
   addNode(options: NodeOptions): BlockNode {
@@ -469,10 +474,11 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * g.addNode({ nodeName: "a" });
-   * console.log(g.node("a")?.nodeName); // "a"
+   * assert.equal(g.node("a")?.nodeName, "a");
    * ```
    */
   node(name: string): BlockNode | undefined {
@@ -484,8 +490,9 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
-   * console.log(new BlockGraph({ mainContext: 0 }).nodes().length); // 0
+   * assert.equal(new BlockGraph({ mainContext: 0 }).nodes().length, 0);
    * ```
    */
   nodes(): BlockNode[] {
@@ -498,9 +505,11 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * g.removeNode(g.addNode({ nodeName: "a" }));
+   * assert.equal(g.node("a"), undefined);
    * ```
    */
   removeNode(node: BlockNode): void {
@@ -519,9 +528,14 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
-   * g.attachChild(g.addNode({ nodeName: "qcow" }), g.addNode({ nodeName: "file" }), "file");
+   * const qcow = g.addNode({ nodeName: "qcow" });
+   * const file = g.addNode({ nodeName: "file" });
+   * g.attachChild(qcow, file, "file");
+   * assert.equal(qcow.children[0].child, file);
+   * assert.throws(() => g.attachChild(file, qcow, "backing"), /would make a cycle/);
    * ```
    */
   attachChild(parent: BlockNode, child: BlockNode, name: string): BdrvChild {
@@ -535,9 +549,14 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
-   * const edge = g.attachParent(g.addNode({ nodeName: "n" }), { name: "user" }, {}, "root");
+   * const n = g.addNode({ nodeName: "n" });
+   * const edge = g.attachParent(n, { name: "user" }, {}, "root");
+   * assert.equal(n.parents[0], edge);
+   * // A parent without canSetAioCtx refuses context changes.
+   * assert.throws(() => g.trySetAioContext(n, 1), /not supported by user/);
    * ```
    */
   attachParent(
@@ -574,10 +593,12 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * const e = g.attachChild(g.addNode({ nodeName: "p" }), g.addNode({ nodeName: "c" }), "file");
    * g.detachChild(e);
+   * assert.deepEqual(e.child.parents, []);
    * ```
    */
   detachChild(edge: BdrvChild): void {
@@ -641,12 +662,13 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * const n = g.addNode({ nodeName: "n" });
    * g.drainedBegin(n);
    * g.drainedBegin(n);
-   * console.log(n.quiesceCounter); // 2
+   * assert.equal(n.quiesceCounter, 2);
    * g.drainedEnd(n);
    * g.drainedEnd(n);
    * ```
@@ -664,12 +686,13 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * const n = g.addNode({ nodeName: "n" });
    * g.drainedBegin(n);
    * g.drainedEnd(n);
-   * console.log(n.quiesceCounter); // 0
+   * assert.equal(n.quiesceCounter, 0);
    * ```
    */
   drainedEnd(node: BlockNode, ignoreParent: BdrvChild | null = null): void {
@@ -683,10 +706,11 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * g.drainAllBegin();
-   * console.log(g.addNode({ nodeName: "late" }).quiesceCounter); // 1
+   * assert.equal(g.addNode({ nodeName: "late" }).quiesceCounter, 1);
    * g.drainAllEnd();
    * ```
    */
@@ -705,10 +729,12 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * g.drainAllBegin();
    * g.drainAllEnd();
+   * assert.throws(() => g.drainAllEnd(), /without drainAllBegin/);
    * ```
    */
   drainAllEnd(): void {
@@ -738,11 +764,12 @@ export class BlockGraph {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BlockGraph } from "./block_graph.ts";
    * const g = new BlockGraph({ mainContext: 0 });
    * const n = g.addNode({ nodeName: "n" });
    * g.trySetAioContext(n, 5);
-   * console.log(n.aioContext); // 5
+   * assert.equal(n.aioContext, 5);
    * ```
    */
   trySetAioContext(node: BlockNode, ctx: ContextId, ignore: BdrvChild | null = null): void {

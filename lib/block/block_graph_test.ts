@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { AioContext } from "../runtime/aio_context.ts";
 import { aioWaitWhile } from "../runtime/aio_wait.ts";
-import { type BdrvChild, BlockGraph, type BlockNode, type ChildClass } from "./block_graph.ts";
+import { type BdrvChild, BlockGraph, type ChildClass } from "./block_graph.ts";
+import type { DriverNode } from "./driver.ts";
 import { BlockBackend } from "./block_backend.ts";
 import { NullDriver } from "./null_driver.ts";
 
@@ -28,7 +29,7 @@ function rig(ctx: AioContext, ...more: AioContext[]) {
     drainBegin: () => log.push(`${name}.drainBegin`),
     drainEnd: () => log.push(`${name}.drainEnd`),
     detachAioContext: () => log.push(`${name}.detach`),
-    attachAioContext: (_n: BlockNode, c: number) => log.push(`${name}.attach(${c})`),
+    attachAioContext: (_n: DriverNode, c: number) => log.push(`${name}.attach(${c})`),
   });
   return { graph, log, hooks };
 }

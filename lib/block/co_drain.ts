@@ -5,12 +5,26 @@
  * coroutine waits, and the coroutine is woken when it is done.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "../runtime/aio_context.ts";
+ * import { aioCoEnter, Coroutine } from "../runtime/coroutine.ts";
+ * import { BlockGraph } from "./block_graph.ts";
+ * import { coDrainedBegin, coDrainedEnd } from "./co_drain.ts";
+ * const ctx = new AioContext();
+ * const graph = new BlockGraph({ mainContext: ctx.id });
+ * const node = graph.addNode({ nodeName: "n" });
+ * const seen: number[] = [];
  * const co = Coroutine.create(function* () {
  *   yield* coDrainedBegin(graph, node);
- *   // ... node is quiesced here ...
+ *   seen.push(node.quiesceCounter); // the node is quiesced here
  *   yield* coDrainedEnd(graph, node);
+ *   seen.push(node.quiesceCounter);
  * }, null);
+ * aioCoEnter(ctx, co);
+ * for (let i = 0; i < 10 && !co.terminated; i++) ctx.poll(false);
+ * assert.deepEqual(seen, [1, 0]);
+ * ctx.destroy();
  * ```
  *
  * @module
@@ -54,8 +68,28 @@ function* bounce(graph: BlockGraph, node: BlockNode, what: "begin" | "end"): Co<
  * graph's thread.
  *
  * @example
- * ```ts ignore
- * yield* coDrainedBegin(graph, node);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "../runtime/aio_context.ts";
+ * import { aioCoEnter, Coroutine } from "../runtime/coroutine.ts";
+ * import { BlockGraph } from "./block_graph.ts";
+ * import { coDrainedBegin, coDrainedEnd } from "./co_drain.ts";
+ * const ctx = new AioContext();
+ * const graph = new BlockGraph({ mainContext: ctx.id });
+ * const node = graph.addNode({ nodeName: "n" });
+ * const co = Coroutine.create(function* () {
+ *   yield* coDrainedBegin(graph, node);
+ * }, null);
+ * aioCoEnter(ctx, co);
+ * assert.equal(node.quiesceCounter, 0); // the drain waits for a BH
+ * ctx.poll(false);
+ * assert.equal(node.quiesceCounter, 1);
+ * const end = Coroutine.create(function* () {
+ *   yield* coDrainedEnd(graph, node);
+ * }, null);
+ * aioCoEnter(ctx, end);
+ * ctx.poll(false);
+ * ctx.destroy();
  * ```
  */
 export function coDrainedBegin(graph: BlockGraph, node: BlockNode): Co<void> {
@@ -67,8 +101,24 @@ export function coDrainedBegin(graph: BlockGraph, node: BlockNode): Co<void> {
  * graph's thread.
  *
  * @example
- * ```ts ignore
- * yield* coDrainedEnd(graph, node);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "../runtime/aio_context.ts";
+ * import { aioCoEnter, Coroutine } from "../runtime/coroutine.ts";
+ * import { BlockGraph } from "./block_graph.ts";
+ * import { coDrainedBegin, coDrainedEnd } from "./co_drain.ts";
+ * const ctx = new AioContext();
+ * const graph = new BlockGraph({ mainContext: ctx.id });
+ * const node = graph.addNode({ nodeName: "n" });
+ * graph.drainedBegin(node);
+ * const co = Coroutine.create(function* () {
+ *   yield* coDrainedEnd(graph, node);
+ * }, null);
+ * aioCoEnter(ctx, co);
+ * ctx.poll(false);
+ * assert.equal(node.quiesceCounter, 0);
+ * assert.equal(co.terminated, true);
+ * ctx.destroy();
  * ```
  */
 export function coDrainedEnd(graph: BlockGraph, node: BlockNode): Co<void> {

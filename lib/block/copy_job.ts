@@ -18,10 +18,21 @@
  * there (coroutines cannot migrate between threads).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "../runtime/aio_context.ts";
+ * import { BlockGraph } from "./block_graph.ts";
+ * import { CopyJob } from "./copy_job.ts";
+ * import { NullDriver } from "./null_driver.ts";
+ * const ctx = new AioContext();
+ * const graph = new BlockGraph({ mainContext: ctx.id });
+ * const src = graph.addNode({ nodeName: "src", driver: new NullDriver({ readZeroes: true }) });
+ * const dst = graph.addNode({ nodeName: "dst", driver: new NullDriver() });
  * const job = new CopyJob(graph, { src, dst, length: 1 << 20, chunk: 65536 });
- * job.start(ctx);
- * while (!job.done) ctx.poll(true);
+ * job.start();
+ * while (!job.done && job.error === null) ctx.poll(true);
+ * assert.equal(job.progress, 1 << 20);
+ * ctx.destroy();
  * ```
  *
  * @module
@@ -30,8 +41,9 @@
 import type { AioContext } from "../runtime/aio_context.ts";
 import { aioCoEnter, aioCoWake, type Co, Coroutine } from "../runtime/coroutine.ts";
 import { localContext } from "../runtime/thread_state.ts";
-import type { BdrvChild, BlockGraph, BlockNode, ChildClass, ContextId } from "./block_graph.ts";
-import { BlockBackend, type RequestResult } from "./block_backend.ts";
+import type { BdrvChild, BlockGraph, BlockNode, ChildClass } from "./block_graph.ts";
+import { BlockBackend } from "./block_backend.ts";
+import type { ContextId, RequestResult } from "./driver.ts";
 
 /** Options of {@link CopyJob}. */
 export interface CopyJobOptions {
@@ -53,8 +65,15 @@ export interface CopyJobOptions {
  * the same thread.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BlockGraph } from "./block_graph.ts";
+ * import { CopyJob } from "./copy_job.ts";
+ * const graph = new BlockGraph({ mainContext: 0 });
+ * const src = graph.addNode({ nodeName: "src" });
+ * const dst = graph.addNode({ nodeName: "dst" });
  * const job = new CopyJob(graph, { src, dst, length: 4096 });
+ * assert.deepEqual([job.chunk, job.progress, job.done], [65536, 0, false]);
  * ```
  */
 export class CopyJob {
@@ -88,8 +107,14 @@ export class CopyJob {
    * Builds the job and attaches it as a parent of both nodes. Graph thread.
    *
    * @example
-   * ```ts ignore
-   * const job = new CopyJob(graph, { src, dst, length: 1 << 20 });
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { BlockGraph } from "./block_graph.ts";
+   * import { CopyJob } from "./copy_job.ts";
+   * const graph = new BlockGraph({ mainContext: 0 });
+   * const src = graph.addNode({ nodeName: "src" });
+   * const dst = graph.addNode({ nodeName: "dst", ctx: 1 });
+   * assert.throws(() => new CopyJob(graph, { src, dst, length: 4096 }), /must share an AioContext/);
    * ```
    */
   constructor(graph: BlockGraph, options: CopyJobOptions) {
@@ -162,8 +187,16 @@ export class CopyJob {
    * The context the job runs in. Graph thread.
    *
    * @example
-   * ```ts ignore
-   * console.log(job.aioContext);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { BlockGraph } from "./block_graph.ts";
+   * import { CopyJob } from "./copy_job.ts";
+   * const graph = new BlockGraph({ mainContext: 0 });
+   * const src = graph.addNode({ nodeName: "src" });
+   * const dst = graph.addNode({ nodeName: "dst" });
+   * const job = new CopyJob(graph, { src, dst, length: 4096 });
+   * graph.trySetAioContext(src, 3); // the job and its other node follow
+   * assert.deepEqual([job.aioContext, dst.aioContext, job.moves], [3, 3, 1]);
    * ```
    */
   get aioContext(): ContextId {
@@ -196,8 +229,22 @@ export class CopyJob {
    * Starts the coroutine in the job's context. Graph thread.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AioContext } from "../runtime/aio_context.ts";
+   * import { BlockGraph } from "./block_graph.ts";
+   * import { CopyJob } from "./copy_job.ts";
+   * import { NullDriver } from "./null_driver.ts";
+   * const ctx = new AioContext();
+   * const graph = new BlockGraph({ mainContext: ctx.id });
+   * const src = graph.addNode({ nodeName: "src", driver: new NullDriver() });
+   * const dst = graph.addNode({ nodeName: "dst", driver: new NullDriver() });
+   * const job = new CopyJob(graph, { src, dst, length: 512, chunk: 512 });
    * job.start();
+   * assert.equal(job.busy, true); // its first read is in flight
+   * assert.throws(() => job.start(), /already started/);
+   * while (!job.done && job.error === null) ctx.poll(true);
+   * ctx.destroy();
    * ```
    */
   start(): void {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { AioContext } from "../runtime/aio_context.ts";
 import { localContext } from "../runtime/thread_state.ts";
-import { BlockGraph, type BlockNode, type DriverHooks } from "./block_graph.ts";
-import type { BlockRequest, RequestResult } from "./block_backend.ts";
+import { BlockGraph } from "./block_graph.ts";
+import type { BlockRequest, DriverHooks, DriverNode, RequestResult } from "./driver.ts";
 import { CopyJob } from "./copy_job.ts";
 import { coDrainedBegin, coDrainedEnd } from "./co_drain.ts";
 import { aioCoEnter, Coroutine } from "../runtime/coroutine.ts";
@@ -14,7 +14,7 @@ class MemDriver implements DriverHooks {
   constructor(size: number) {
     this.bytes = new Uint8Array(size);
   }
-  submit(node: BlockNode, req: BlockRequest, done: (r: RequestResult) => void): void {
+  submit(node: DriverNode, req: BlockRequest, done: (r: RequestResult) => void): void {
     const ctx = localContext(node.aioContext)!;
     ctx.scheduleOneshot(() => {
       this.completedIn.push(ctx.id);

@@ -8,6 +8,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "../runtime/aio_context.ts";
  * import { BlockGraph } from "./block_graph.ts";
  * import { BlockBackend } from "./block_backend.ts";
@@ -19,10 +20,15 @@
  * const blk = new BlockBackend(g, { name: "f" });
  * blk.insert(g.addNode({ nodeName: "file0", driver: drv, driverName: "file" }));
  * let done = false;
- * blk.write(0, new TextEncoder().encode("hello"), () => (done = true));
+ * blk.write(0, new TextEncoder().encode("hello"), (r) => (done = r.ok));
  * while (!done) ctx.poll(true);
+ * let text = "";
+ * blk.read(0, 5, (r) => (text = new TextDecoder().decode(r.data!)));
+ * while (text === "") ctx.poll(true);
+ * assert.equal(text, "hello");
  * await drv.close(ctx);
  * ctx.destroy();
+ * await Deno.remove(path);
  * ```
  *
  * @module
@@ -32,8 +38,7 @@ import { ClockType } from "../runtime/clock.ts";
 import { localContext } from "../runtime/thread_state.ts";
 import { threadPoolFor } from "../runtime/thread_pool.ts";
 import type { AioContext } from "../runtime/aio_context.ts";
-import type { BlockNode, DriverHooks } from "./block_graph.ts";
-import type { BlockRequest, IoDriver, RequestResult } from "./block_backend.ts";
+import type { BlockRequest, DriverHooks, DriverNode, IoDriver, RequestResult } from "./driver.ts";
 
 const JOBS = new URL("./_file_jobs.ts", import.meta.url).href;
 
@@ -55,9 +60,13 @@ export interface FileDriverOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FileDriver } from "./file_driver.ts";
  * const path = await Deno.makeTempFile();
- * console.log(new FileDriver({ filename: path }).size); // 0
+ * assert.equal(new FileDriver({ filename: path }).size, 0);
+ * assert.equal(new FileDriver({ filename: path, size: 8192, truncate: true }).size, 8192);
+ * assert.equal((await Deno.stat(path)).size, 8192);
+ * await Deno.remove(path);
  * ```
  */
 export class FileDriver implements DriverHooks, IoDriver {
@@ -76,12 +85,14 @@ export class FileDriver implements DriverHooks, IoDriver {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FileDriver } from "./file_driver.ts";
-   * try {
-   *   new FileDriver({ filename: "/nonexistent/disk.img" });
-   * } catch (e) {
-   *   console.log((e as Error).message); // file driver: cannot open /nonexistent/disk.img ...
-   * }
+   * const dir = await Deno.makeTempDir();
+   * assert.throws(
+   *   () => new FileDriver({ filename: `${dir}/disk.img` }),
+   *   /file driver: cannot open .*disk\.img \(it must exist; set create to make it\)/,
+   * );
+   * await Deno.remove(dir);
    * ```
    */
   constructor(options: FileDriverOptions) {
@@ -115,11 +126,25 @@ export class FileDriver implements DriverHooks, IoDriver {
    * that context from the pool's completion BH. Node's context's home thread.
    *
    * @example
-   * ```ts ignore
-   * drv.submit(node, { op: "read", offset: 0, bytes: 512 }, (r) => {});
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AioContext } from "../runtime/aio_context.ts";
+   * import { FileDriver } from "./file_driver.ts";
+   * const path = await Deno.makeTempFile();
+   * const ctx = new AioContext();
+   * const drv = new FileDriver({ filename: path }); // empty: 0 bytes
+   * let why = "";
+   * // Any { nodeName, aioContext } will do as the node.
+   * drv.submit({ nodeName: "f", aioContext: ctx.id }, { op: "read", offset: 0, bytes: 512 }, (r) => {
+   *   why = r.error?.message ?? "";
+   * });
+   * ctx.poll(false);
+   * assert.match(why, /beyond the size 0/);
+   * ctx.destroy();
+   * await Deno.remove(path);
    * ```
    */
-  submit(node: BlockNode, req: BlockRequest, done: (r: RequestResult) => void): void {
+  submit(node: DriverNode, req: BlockRequest, done: (r: RequestResult) => void): void {
     const ctx = localContext(node.aioContext);
     if (ctx === undefined) {
       throw new Error(
@@ -184,8 +209,19 @@ export class FileDriver implements DriverHooks, IoDriver {
    * workers' open files close with them). The context's home thread.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AioContext } from "../runtime/aio_context.ts";
+   * import { threadPoolFor } from "../runtime/thread_pool.ts";
+   * import { FileDriver } from "./file_driver.ts";
+   * const path = await Deno.makeTempFile();
+   * const ctx = new AioContext();
+   * const drv = new FileDriver({ filename: path });
+   * const pool = threadPoolFor(ctx);
    * await drv.close(ctx);
+   * assert.equal(pool.destroyed, true);
+   * ctx.destroy();
+   * await Deno.remove(path);
    * ```
    */
   async close(ctx: AioContext): Promise<void> {

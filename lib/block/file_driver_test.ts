@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { AioContext } from "../runtime/aio_context.ts";
 import { BlockGraph } from "./block_graph.ts";
-import { BlockBackend, type RequestResult } from "./block_backend.ts";
+import { BlockBackend } from "./block_backend.ts";
+import type { RequestResult } from "./driver.ts";
 import { FileDriver } from "./file_driver.ts";
 
 function stack(ctx: AioContext, drv: FileDriver) {

@@ -1,19 +1,22 @@
 /**
  * The block layer: the node graph with drained sections and AioContext
- * changes, BlockBackends (a device's view, queueing while drained) and the
- * null driver. The graph is global state: it runs in the thread that owns
+ * changes, BlockBackends (a device's view, queueing while drained), the
+ * driver contract and the null and file drivers, and a copy job. The graph is global state: it runs in the thread that owns
  * it, and hands per-context steps of a move to a ContextExecutor.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BlockBackend, BlockGraph, NullDriver } from "./mod.ts";
  * import { AioContext } from "../runtime/aio_context.ts";
  * const ctx = new AioContext();
  * const graph = new BlockGraph({ mainContext: ctx.id });
  * const blk = new BlockBackend(graph, { name: "disk0" });
  * blk.insert(graph.addNode({ nodeName: "null0", driver: new NullDriver(), driverName: "null" }));
- * blk.read(0, 4096, (r) => console.log("read done", r.ok));
- * ctx.poll(false); // read done true
+ * let ok = false;
+ * blk.read(0, 4096, (r) => (ok = r.ok));
+ * ctx.poll(false);
+ * assert.equal(ok, true);
  * ctx.destroy();
  * ```
  *
@@ -29,31 +32,25 @@ export {
   type ChildClass,
   childOfBds,
   type ContextExecutor,
-  type ContextId,
-  type DriverHooks,
   type NodeOptions,
 } from "./block_graph.ts";
 export {
-  BlockBackend,
-  type BlockBackendOptions,
-  type BlockDevOps,
   type BlockRequest,
+  type ContextId,
+  type DriverHooks,
+  type DriverNode,
   type IoDriver,
   type RequestResult,
-} from "./block_backend.ts";
+} from "./driver.ts";
+export {
+  type DriverSpec,
+  type FileDriverSpec,
+  type NullDriverSpec,
+  openDriver,
+  type OpenedDriver,
+} from "./driver_spec.ts";
+export { BlockBackend, type BlockBackendOptions, type BlockDevOps } from "./block_backend.ts";
 export { NullDriver, type NullDriverOptions } from "./null_driver.ts";
 export { FileDriver, type FileDriverOptions } from "./file_driver.ts";
-export {
-  createDataplane,
-  DATAPLANE_ATTACH_HANDLER,
-  DATAPLANE_DETACH_HANDLER,
-  DATAPLANE_MODULE,
-  DATAPLANE_OP,
-  dataplaneAttach,
-  dataplaneDetach,
-  type DataplaneHandle,
-  dataplaneHooks,
-  dataplaneRegister,
-} from "./dataplane.ts";
 export { CopyJob, type CopyJobOptions } from "./copy_job.ts";
 export { coDrainedBegin, coDrainedEnd } from "./co_drain.ts";

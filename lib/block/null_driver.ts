@@ -11,9 +11,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NullDriver } from "./null_driver.ts";
  * const d = new NullDriver({ latencyNs: 1000, readZeroes: true });
- * console.log(d.size); // 1073741824
+ * assert.equal(d.size, 1073741824);
  * ```
  *
  * @module
@@ -21,8 +22,7 @@
 
 import { ClockType, Scale } from "../runtime/clock.ts";
 import { localContext } from "../runtime/thread_state.ts";
-import type { BlockNode, DriverHooks } from "./block_graph.ts";
-import type { BlockRequest, IoDriver, RequestResult } from "./block_backend.ts";
+import type { BlockRequest, DriverHooks, DriverNode, IoDriver, RequestResult } from "./driver.ts";
 
 /** Options of {@link NullDriver} (null-co/null-aio's). */
 export interface NullDriverOptions {
@@ -39,8 +39,9 @@ export interface NullDriverOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NullDriver } from "./null_driver.ts";
- * console.log(new NullDriver().latencyNs); // 0
+ * assert.equal(new NullDriver().latencyNs, 0);
  * ```
  */
 export class NullDriver implements DriverHooks, IoDriver {
@@ -62,8 +63,11 @@ export class NullDriver implements DriverHooks, IoDriver {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { NullDriver } from "./null_driver.ts";
    * const d = new NullDriver({ size: 4096 });
+   * assert.equal(d.size, 4096);
+   * assert.throws(() => new NullDriver({ latencyNs: -1 }), /latency-ns must be an integer >= 0/);
    * ```
    */
   constructor(options: NullDriverOptions = {}) {
@@ -85,9 +89,10 @@ export class NullDriver implements DriverHooks, IoDriver {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { NullDriver } from "./null_driver.ts";
    * const d = new NullDriver();
-   * console.log(d.attaches); // 0
+   * assert.equal(d.attaches, 0);
    * ```
    */
   attachAioContext(): void {
@@ -99,8 +104,9 @@ export class NullDriver implements DriverHooks, IoDriver {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { NullDriver } from "./null_driver.ts";
-   * console.log(new NullDriver().detaches); // 0
+   * assert.equal(new NullDriver().detaches, 0);
    * ```
    */
   detachAioContext(): void {
@@ -113,18 +119,21 @@ export class NullDriver implements DriverHooks, IoDriver {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "../runtime/aio_context.ts";
    * import { BlockGraph } from "./block_graph.ts";
    * import { NullDriver } from "./null_driver.ts";
    * const ctx = new AioContext();
    * const d = new NullDriver({ readZeroes: true });
    * const n = new BlockGraph({ mainContext: ctx.id }).addNode({ nodeName: "n", driver: d });
-   * d.submit(n, { op: "read", offset: 0, bytes: 4 }, (r) => console.log(r.data)); // Uint8Array(4) [0, 0, 0, 0]
+   * let data: Uint8Array | null | undefined;
+   * d.submit(n, { op: "read", offset: 0, bytes: 4 }, (r) => (data = r.data));
    * ctx.poll(false);
+   * assert.deepEqual(data, new Uint8Array(4));
    * ctx.destroy();
    * ```
    */
-  submit(node: BlockNode, req: BlockRequest, done: (r: RequestResult) => void): void {
+  submit(node: DriverNode, req: BlockRequest, done: (r: RequestResult) => void): void {
     const ctx = localContext(node.aioContext);
     if (ctx === undefined) {
       throw new Error(

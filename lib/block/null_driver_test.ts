@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { AioContext } from "../runtime/aio_context.ts";
 import { Clocks, ManualTimeSource } from "../runtime/clock.ts";
 import { BlockGraph } from "./block_graph.ts";
-import type { RequestResult } from "./block_backend.ts";
+import type { RequestResult } from "./driver.ts";
 import { NullDriver } from "./null_driver.ts";
 
 function setup(options: ConstructorParameters<typeof NullDriver>[0] = {}) {

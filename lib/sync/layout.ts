@@ -200,25 +200,3 @@ export const NAMES = {
   /** Size of the UTF-8 area. */
   DATA_BYTES: 64 * 1024,
 } as const;
-
-/**
- * Dataplane device words (lib/block/dataplane.ts): a virtio-blk-like device
- * whose request handling lives in whichever thread runs its node's context,
- * and moves with it.
- */
-export const DATAPLANE = {
-  /** Requests taken from the virtqueue and not completed: the node's in-flight counter (word 0, so the buffer can be the BlockNode's inFlightBuffer). Atomics.add/sub by the device thread; read by the drain. */
-  IN_FLIGHT: 0,
-  /** 1 while the node is drained: the device takes no new request. Atomics.store by the graph's thread (drain begin/end), Atomics.load by the device thread after it counted the request in flight (Dekker with the drain's wait on IN_FLIGHT). */
-  QUIESCED: 1,
-  /** Context id + 1 the device is attached to now, 0 while detached. Atomics.store by the attaching/detaching thread. */
-  ATTACHED_CTX: 2,
-  /** Completed attach steps (a counter the graph's thread waits on). Atomics.add by the attaching thread. */
-  ATTACH_DONE: 3,
-  /** Completed detach steps. Atomics.add by the detaching thread. */
-  DETACH_DONE: 4,
-  /** Requests completed (statistic). Atomics.add by the device thread. */
-  COMPLETED: 5,
-  /** Total Int32 words. */
-  WORDS: 8,
-} as const;

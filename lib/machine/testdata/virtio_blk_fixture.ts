@@ -1,44 +1,45 @@
-// Fixtures of dataplane_test.ts: the main loop's side (graph, moves) and a
-// vCPU-like guest that keeps requests in flight. Preloaded with dataplane.ts.
+// Fixtures of virtio_blk_test.ts, run in aiolab threads by module reference:
+// the main loop's side (graph, moves), the hosting threads' setup, and a
+// vCPU-like guest that keeps requests in flight.
 
-import { EventNotifier } from "../sync/event_notifier.ts";
-import { MpscRing } from "../sync/mpsc_ring.ts";
-import { aioWaitWhile } from "../runtime/aio_wait.ts";
-import type { AioContextHandle } from "../runtime/context_handle.ts";
-import { getCurrentAioContext } from "../runtime/thread_state.ts";
-import { BlockGraph, type BlockNode } from "./block_graph.ts";
-import { BlockBackend } from "./block_backend.ts";
+import { aioWaitWhile } from "../../runtime/aio_wait.ts";
+import type { AioContextHandle } from "../../runtime/context_handle.ts";
+import { getCurrentAioContext } from "../../runtime/thread_state.ts";
+import { BlockGraph, type BlockNode } from "../../block/block_graph.ts";
+import { BlockBackend } from "../../block/block_backend.ts";
+import { VIRTIO_BLK_OP } from "../layout.ts";
 import {
-  DATAPLANE_OP,
-  dataplaneAttach,
-  dataplaneDetach,
-  type DataplaneHandle,
-  dataplaneHooks,
-  dataplaneRegister,
-} from "./dataplane.ts";
+  hostVirtioBlk,
+  registerVirtioBlkHandlers,
+  virtioBlkAttach,
+  virtioBlkDetach,
+  type VirtioBlkHandle,
+  virtioBlkHooks,
+} from "../virtio_blk.ts";
+import { VirtioBlkGuest } from "../virtio_blk_guest.ts";
 
 let graph: BlockGraph | null = null;
 let node: BlockNode | null = null;
 
 /** Main loop: build the graph with the device's node in the main context. */
-export function mainSetup(dev: DataplaneHandle, contexts: AioContextHandle[]): number {
+export function mainSetup(dev: VirtioBlkHandle, contexts: AioContextHandle[]): number {
   const main = getCurrentAioContext()!;
-  dataplaneRegister(dev);
+  host(dev);
   graph = new BlockGraph({
     mainContext: main.id,
     waitWhile: (_ctx, cond) => void aioWaitWhile(null, cond),
   });
   node = graph.addNode({
     nodeName: dev.name,
-    driver: dataplaneHooks(dev, contexts),
-    driverName: "null",
+    driver: virtioBlkHooks(dev, contexts),
+    driverName: dev.driver.kind,
     inFlightBuffer: dev.words,
   });
   // virtio-blk with an iothread lets its node move (allow_aio_context_change).
   const blk = new BlockBackend(graph, { name: `${dev.name}-blk`, allowAioContextChange: true });
   blk.insert(node);
   blk.attachDevice({});
-  dataplaneAttach(dev.id, main.id);
+  virtioBlkAttach(dev.id, main.id);
   return main.id;
 }
 
@@ -61,25 +62,37 @@ export function mainRefusedMove(ctxId: number): string {
   }
 }
 
+/** Main loop: a move the graph attempts; returns the error text ("moved" if it worked). */
+export function mainTryMove(ctxId: number): string {
+  try {
+    graph!.trySetAioContext(node!, ctxId);
+    return "moved";
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 /** Main loop: where the node is now. */
 export function mainWhere(): number {
   return node!.aioContext;
 }
 
 /** Main loop: drain the node and detach the device (end of test). */
-export function mainTeardown(dev: DataplaneHandle): boolean {
+export function mainTeardown(dev: VirtioBlkHandle): boolean {
   graph!.trySetAioContext(node!, getCurrentAioContext()!.id);
   graph!.drainedBegin(node!);
-  dataplaneDetach(dev.id);
+  virtioBlkDetach(dev.id);
   graph!.drainedEnd(node!);
   graph = null;
   node = null;
   return true;
 }
 
-/** Any thread: make the device hostable here. */
-export function register(dev: DataplaneHandle): boolean {
-  return dataplaneRegister(dev);
+/** Any thread: the setup a hosting thread does (handlers, then the device). */
+export function host(dev: VirtioBlkHandle): boolean {
+  registerVirtioBlkHandlers();
+  hostVirtioBlk(dev);
+  return true;
 }
 
 /**
@@ -90,45 +103,39 @@ export function register(dev: DataplaneHandle): boolean {
  * owned the node then (`homes`: context id → thread id).
  */
 export function guestRun(
-  dev: DataplaneHandle,
+  dev: VirtioBlkHandle,
   total: number,
   depth: number,
   homes: Record<number, number>,
 ) {
   const ctx = getCurrentAioContext()!;
-  const vq = MpscRing.fromHandle(dev.vq);
-  const cq = MpscRing.fromHandle(dev.cq);
-  const kick = EventNotifier.fromHandle(dev.kick);
-  const irq = EventNotifier.fromHandle(dev.irq);
+  const guest = new VirtioBlkGuest(dev);
   const seen = new Uint8Array(total);
   const byCtx: Record<number, number> = {};
   let wrongThread = 0;
   let failed = 0;
   let outstanding = 0;
-  ctx.setEventNotifier(irq, (n) => {
-    n.testAndClear();
-    cq.drain((reqId, ok, threadId, ctxId) => {
-      seen[reqId]++;
-      outstanding--;
-      if (ok !== 1) failed++;
-      if (homes[ctxId] !== threadId) wrongThread++;
-      byCtx[ctxId] = (byCtx[ctxId] ?? 0) + 1;
-    });
+  guest.listen(ctx, (reqId, ok, threadId, ctxId) => {
+    seen[reqId]++;
+    outstanding--;
+    if (!ok) failed++;
+    if (homes[ctxId] !== threadId) wrongThread++;
+    byCtx[ctxId] = (byCtx[ctxId] ?? 0) + 1;
   });
   let submitted = 0;
   try {
     while (submitted < total || outstanding > 0) {
       let pushed = false;
       while (outstanding < depth && submitted < total) {
-        vq.push(submitted++, DATAPLANE_OP.READ, 0, 512);
+        guest.submit(submitted++, VIRTIO_BLK_OP.READ, 0, 512);
         outstanding++;
         pushed = true;
       }
-      if (pushed) kick.set();
+      if (pushed) guest.kick();
       ctx.poll(true);
     }
   } finally {
-    ctx.setEventNotifier(irq, null);
+    guest.unlisten();
   }
   let twice = 0;
   let missing = 0;

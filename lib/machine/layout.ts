@@ -1,0 +1,119 @@
+/**
+ * The shared words of the guest model's SharedArrayBuffer layouts: the
+ * virtio-blk-like device (its device words, one block of words per queue,
+ * and the records of its rings). The sync primitives' words stay in
+ * `lib/sync/layout.ts` and the runtime's in `lib/runtime/layout.ts`; each
+ * constant below names one word and says who writes it, who reads it and
+ * what guards it, under the same rules as those files.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { VIRTIO_BLK, virtioBlkWords } from "./layout.ts";
+ * assert.equal(VIRTIO_BLK.IN_FLIGHT, 0);
+ * assert.equal(virtioBlkWords(2), VIRTIO_BLK.QUEUES + 2 * VIRTIO_BLK.QUEUE_WORDS);
+ * ```
+ *
+ * @module
+ */
+
+// ---------------------------------------------------------------------------
+// virtio-blk-like device (virtio_blk.ts, virtio_blk_guest.ts).
+
+/**
+ * Device words of one virtio-blk-like device: device-wide words, then
+ * {@link VIRTIO_BLK.QUEUE_WORDS} words per virtqueue from
+ * {@link VIRTIO_BLK.QUEUES} (words of one queue: {@link VIRTIO_BLK_QUEUE}).
+ * Each queue's block is on its own 64-byte line, so that threads serving
+ * different queues do not bounce a line between them.
+ */
+export const VIRTIO_BLK = {
+  /** Requests taken from any virtqueue and not completed: the node's in-flight counter (word 0, so that the buffer can be the BlockNode's inFlightBuffer). Atomics.add/sub by the threads serving the queues; Atomics.load by the drain. */
+  IN_FLIGHT: 0,
+  /** 1 while the node is drained: no queue takes a new request. Atomics.store by the graph's thread (drain begin/end); Atomics.load by a serving thread after it counted the request in IN_FLIGHT (Dekker with the drain's wait on IN_FLIGHT). */
+  QUIESCED: 1,
+  /** Completed attach steps (a counter the graph's thread waits on). Atomics.add by the attaching thread, Atomics.load by the graph's thread. */
+  ATTACH_DONE: 2,
+  /** Completed detach steps. Atomics.add by the detaching thread, Atomics.load by the graph's thread. */
+  DETACH_DONE: 3,
+  /** Number of virtqueues. Written once at creation, before the buffer is shared. */
+  NUM_QUEUES: 4,
+  /** Threads that can host the device, bits 0-31 (thread id bit). Atomics.or by each hosting thread when it starts hosting; Atomics.load by the graph's thread before it asks a thread to attach. */
+  HOSTS_LO: 5,
+  /** Threads that can host the device, bits 32-63. Same protocol as HOSTS_LO. */
+  HOSTS_HI: 6,
+  /** 1 when the last attach or detach step run as a oneshot threw. Atomics.store by the step's thread before its Atomics.add of ATTACH_DONE / DETACH_DONE; Atomics.exchange(0) by the graph's thread after its wait. */
+  STEP_FAILED: 7,
+  /** Index of the first queue block. */
+  QUEUES: 16,
+  /** Words per queue block (one 64-byte line). */
+  QUEUE_WORDS: 16,
+} as const;
+
+/** Words of one queue block, relative to `VIRTIO_BLK.QUEUES + q * VIRTIO_BLK.QUEUE_WORDS`. */
+export const VIRTIO_BLK_QUEUE = {
+  /** Context id + 1 of the context serving this queue now, 0 while detached. Atomics.store by the attaching / detaching thread (the queue's serving thread); read by any thread (a snapshot). */
+  ATTACHED_CTX: 0,
+  /** Requests completed on this queue (statistic). Atomics.add by the serving thread. */
+  COMPLETED: 1,
+} as const;
+
+/**
+ * Int32 words of the device buffer of a device with `numQueues` queues. Any thread.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { virtioBlkWords } from "./layout.ts";
+ * assert.equal(virtioBlkWords(1), 32);
+ * ```
+ */
+export function virtioBlkWords(numQueues: number): number {
+  return VIRTIO_BLK.QUEUES + numQueues * VIRTIO_BLK.QUEUE_WORDS;
+}
+
+/**
+ * A request record in a virtqueue ring (guest → device): word indices.
+ * Written by the guest (a vCPU thread) before the ring's publishing store;
+ * read by the queue's serving thread after the ring's acquiring load.
+ */
+export const VIRTIO_BLK_REQ = {
+  /** Request id chosen by the guest (echoed in the completion). */
+  ID: 0,
+  /** Operation: a {@link VIRTIO_BLK_OP} value. */
+  OP: 1,
+  /** Byte offset (an Int32: devices address at most 2 GiB). */
+  OFFSET: 2,
+  /** Byte count. */
+  BYTES: 3,
+  /** Words per record. */
+  WORDS: 4,
+} as const;
+
+/** Request operations in {@link VIRTIO_BLK_REQ.OP}. */
+export const VIRTIO_BLK_OP = {
+  /** VIRTIO_BLK_T_IN. */
+  READ: 0,
+  /** VIRTIO_BLK_T_OUT. */
+  WRITE: 1,
+  /** VIRTIO_BLK_T_FLUSH. */
+  FLUSH: 2,
+} as const;
+
+/**
+ * A completion record in a completion ring (device → guest): word indices.
+ * Written by the serving thread before the ring's publishing store; read by
+ * the guest after the ring's acquiring load.
+ */
+export const VIRTIO_BLK_CPL = {
+  /** The request's id. */
+  ID: 0,
+  /** 1 when it succeeded, 0 when it failed (VIRTIO_BLK_S_OK / S_IOERR). */
+  OK: 1,
+  /** Id of the thread that completed it. */
+  THREAD: 2,
+  /** Id of the context that completed it. */
+  CTX: 3,
+  /** Words per record. */
+  WORDS: 4,
+} as const;

@@ -1,0 +1,547 @@
+/**
+ * A virtio-blk-like device whose request handling lives in whichever
+ * thread runs its node's AioContext, and moves with it (QEMU's virtio-blk
+ * dataplane).
+ *
+ * A JavaScript object cannot move between Workers, so what moves is a
+ * role. The device is a structured-cloneable {@link VirtioBlkHandle}: per
+ * virtqueue a request ring, a completion ring, a kick notifier (ioeventfd)
+ * and an interrupt notifier (irqfd); device words; and a description of
+ * its driver ({@link DriverSpec}). Every thread that may host the device
+ * calls {@link registerVirtioBlkHandlers} once and {@link hostVirtioBlk}
+ * per device, which opens a driver instance there. The thread of the node's
+ * current context holds the live part: the kick handlers registered in that
+ * context. An AioContext change runs {@link virtioBlkDetach} in the old
+ * context's thread and {@link virtioBlkAttach} in the new one, each as a
+ * oneshot in that context (handler ids `HANDLER_ID.DEVICE_DETACH` and
+ * `DEVICE_ATTACH`) that the graph's thread waits for (QEMU's
+ * aio_wait_bh_oneshot); {@link virtioBlkHooks} are the node's hooks that do
+ * this.
+ *
+ * A guest ({@link VirtioBlkGuest} in a vCPU-like thread) pushes requests
+ * into a virtqueue and sets its kick notifier; the serving thread takes
+ * them, runs them on its driver instance, pushes completions (request id,
+ * status, the thread and context that completed it) into the queue's
+ * completion ring and sets the interrupt notifier. While the node is
+ * drained the device takes nothing: requests wait in the virtqueue and are
+ * taken, in order, after the drain. State is per queue (each queue records
+ * the context serving it), so that queues can later be served by different
+ * IOThreads; today an attach places every queue in the node's context.
+ *
+ * Drain and in-flight requests without a lock: a serving thread counts a
+ * request in flight BEFORE it checks QUIESCED; the drain sets QUIESCED
+ * before it waits for IN_FLIGHT to reach 0. Both are sequentially
+ * consistent, so either the serving thread sees QUIESCED and backs out, or
+ * the drain sees the request and waits for it (Dekker).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "../runtime/aio_context.ts";
+ * import {
+ *   createVirtioBlk,
+ *   hostVirtioBlk,
+ *   registerVirtioBlkHandlers,
+ *   virtioBlkAttach,
+ *   virtioBlkDetach,
+ * } from "./virtio_blk.ts";
+ * import { VirtioBlkGuest } from "./virtio_blk_guest.ts";
+ * import { VIRTIO_BLK_OP } from "./layout.ts";
+ * // Device and guest in one thread, to show the steps; normally the guest
+ * // is a vCPU Worker and the device lives in an IOThread.
+ * const ctx = new AioContext();
+ * const dev = createVirtioBlk({ name: "vda", driver: { kind: "null" } });
+ * registerVirtioBlkHandlers();
+ * hostVirtioBlk(dev);
+ * virtioBlkAttach(dev.id, ctx.id);
+ * const guest = new VirtioBlkGuest(dev);
+ * const done: number[] = [];
+ * guest.listen(ctx, (reqId, ok) => ok && done.push(reqId));
+ * guest.submit(7, VIRTIO_BLK_OP.READ, 0, 512);
+ * guest.kick();
+ * while (done.length === 0) ctx.poll(true);
+ * assert.deepEqual(done, [7]);
+ * guest.unlisten();
+ * virtioBlkDetach(dev.id);
+ * ctx.destroy();
+ * ```
+ *
+ * @module
+ */
+
+import { EventNotifier, type EventNotifierHandle } from "../sync/event_notifier.ts";
+import { MpscRing, type MpscRingHandle } from "../sync/mpsc_ring.ts";
+import { currentThreadId } from "../sync/thread_id.ts";
+import { aioWaitKick, aioWaitWhile } from "../runtime/aio_wait.ts";
+import type { AioContext } from "../runtime/aio_context.ts";
+import { type AioContextHandle, RemoteAioContext } from "../runtime/context_handle.ts";
+import { HANDLER_ID } from "../runtime/handler_ids.ts";
+import { registerHandler } from "../runtime/handler_ref.ts";
+import { getCurrentAioContext, localContext } from "../runtime/thread_state.ts";
+import type { ContextId, DriverHooks, DriverNode } from "../block/driver.ts";
+import { type DriverSpec, openDriver, type OpenedDriver } from "../block/driver_spec.ts";
+import {
+  VIRTIO_BLK,
+  VIRTIO_BLK_CPL,
+  VIRTIO_BLK_OP,
+  VIRTIO_BLK_QUEUE,
+  VIRTIO_BLK_REQ,
+  virtioBlkWords,
+} from "./layout.ts";
+
+/** This module's URL (for handler references such as `${VIRTIO_BLK_MODULE}#registerVirtioBlkHandlers`). */
+export const VIRTIO_BLK_MODULE: string = import.meta.url;
+
+/** Structured-cloneable description of one virtqueue. */
+export interface VirtioBlkQueueHandle {
+  /** Guest → device requests (records: VIRTIO_BLK_REQ). */
+  readonly vq: MpscRingHandle;
+  /** Device → guest completions (records: VIRTIO_BLK_CPL). */
+  readonly cq: MpscRingHandle;
+  /** ioeventfd: the guest sets it after pushing requests. */
+  readonly kick: EventNotifierHandle;
+  /** irqfd: the device sets it after pushing completions. */
+  readonly irq: EventNotifierHandle;
+}
+
+/** Structured-cloneable description of a virtio-blk-like device. */
+export interface VirtioBlkHandle {
+  /** Small integer id (unique per process). */
+  readonly id: number;
+  /** Device name (also its node's name). */
+  readonly name: string;
+  /** Device words (VIRTIO_BLK in layout.ts); word 0 is the node's in-flight counter. */
+  readonly words: SharedArrayBuffer;
+  /** The virtqueues. */
+  readonly queues: readonly VirtioBlkQueueHandle[];
+  /** The driver every hosting thread opens for the node. */
+  readonly driver: DriverSpec;
+}
+
+/** Options of {@link createVirtioBlk}. */
+export interface VirtioBlkOptions {
+  /** Device name. */
+  name: string;
+  /** The node's driver. Default `{ kind: "null" }`. */
+  driver?: DriverSpec;
+  /** Virtqueues (num-queues). Default 1. */
+  numQueues?: number;
+  /** Requests each virtqueue holds (a power of two). Default 256. */
+  queueSize?: number;
+}
+
+let nextId = 1;
+
+/**
+ * Creates a device description (no thread hosts it yet). Any thread.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createVirtioBlk } from "./virtio_blk.ts";
+ * const dev = createVirtioBlk({ name: "vda", numQueues: 2 });
+ * assert.equal(dev.queues.length, 2);
+ * assert.deepEqual(dev.driver, { kind: "null" });
+ * ```
+ */
+export function createVirtioBlk(options: VirtioBlkOptions): VirtioBlkHandle {
+  const numQueues = options.numQueues ?? 1;
+  const size = options.queueSize ?? 256;
+  if (!Number.isInteger(numQueues) || numQueues < 1 || numQueues > 64) {
+    throw new RangeError(
+      `virtio-blk ${options.name}: numQueues must be an integer in [1, 64], got ${numQueues}`,
+    );
+  }
+  const words = new SharedArrayBuffer(virtioBlkWords(numQueues) * 4);
+  // Before the buffer is shared: no ordering needed.
+  new Int32Array(words)[VIRTIO_BLK.NUM_QUEUES] = numQueues;
+  const queues: VirtioBlkQueueHandle[] = [];
+  for (let q = 0; q < numQueues; q++) {
+    const tag = `${options.name}.${q}`;
+    queues.push({
+      vq: new MpscRing({ capacity: size, recordWords: VIRTIO_BLK_REQ.WORDS }).handle,
+      // One completion per request, so the same size holds them all.
+      cq: new MpscRing({ capacity: size, recordWords: VIRTIO_BLK_CPL.WORDS }).handle,
+      kick: new EventNotifier({ name: `${tag}.kick` }).handle,
+      irq: new EventNotifier({ name: `${tag}.irq` }).handle,
+    });
+  }
+  return {
+    id: (currentThreadId() << 16) | nextId++,
+    name: options.name,
+    words,
+    queues,
+    driver: options.driver ?? { kind: "null" },
+  };
+}
+
+/** One queue as its hosting thread holds it. */
+interface HostedQueue {
+  readonly index: number;
+  /** Start of the queue's block in the device words. */
+  readonly base: number;
+  readonly vq: MpscRing;
+  readonly cq: MpscRing;
+  readonly kick: EventNotifier;
+  /** The node as the driver sees it while this queue is served here, else null. */
+  node: DriverNode | null;
+}
+
+/** A device as a hosting thread holds it. Fields: that thread only. */
+interface Hosted {
+  readonly handle: VirtioBlkHandle;
+  readonly w: Int32Array;
+  readonly driver: OpenedDriver;
+  readonly queues: HostedQueue[];
+  /** The context this thread serves the device in, or null. */
+  attachedTo: ContextId | null;
+}
+
+/** Devices this thread can host (this thread only). */
+const hosted = new Map<number, Hosted>();
+let handlersRegistered = false;
+
+/**
+ * Registers the device's attach and detach steps (`HANDLER_ID.DEVICE_ATTACH`,
+ * `HANDLER_ID.DEVICE_DETACH`) in the calling thread, so that the graph's
+ * thread can run them here as oneshots. Idempotent. Every thread that may
+ * host a device, at setup (before {@link hostVirtioBlk}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lookupHandler } from "../runtime/handler_ref.ts";
+ * import { HANDLER_ID } from "../runtime/handler_ids.ts";
+ * import { registerVirtioBlkHandlers } from "./virtio_blk.ts";
+ * registerVirtioBlkHandlers();
+ * assert.equal(typeof lookupHandler(HANDLER_ID.DEVICE_ATTACH), "function");
+ * ```
+ */
+export function registerVirtioBlkHandlers(): void {
+  if (handlersRegistered) return;
+  registerHandler(HANDLER_ID.DEVICE_ATTACH, (id: number, ctxId: number) => {
+    runStepHere(id, VIRTIO_BLK.ATTACH_DONE, () => virtioBlkAttach(id, ctxId));
+  }, "virtio-blk-attach");
+  registerHandler(HANDLER_ID.DEVICE_DETACH, (id: number) => {
+    runStepHere(id, VIRTIO_BLK.DETACH_DONE, () => virtioBlkDetach(id));
+  }, "virtio-blk-detach");
+  handlersRegistered = true;
+}
+
+/**
+ * Runs a step the graph's thread waits for, and publishes its end (also
+ * when it throws: the waiter must not wait forever; the error is rethrown
+ * here too). The hosting thread, from the step's oneshot.
+ */
+function runStepHere(id: number, doneWord: number, step: () => void): void {
+  const h = hostedOrThrow(id);
+  try {
+    step();
+  } catch (err) {
+    // Read by runStep after the DONE word below; pairs with its Atomics.exchange.
+    Atomics.store(h.w, VIRTIO_BLK.STEP_FAILED, 1);
+    throw err;
+  } finally {
+    // Publishes the step: pairs with runStep's Atomics.load(doneWord)
+    // (re-checked after the kick wakes its wait).
+    Atomics.add(h.w, doneWord, 1);
+    aioWaitKick();
+  }
+}
+
+/**
+ * Makes the calling thread able to host device `handle`: opens a driver
+ * instance here from `handle.driver` (so a bad description fails now, in
+ * this thread's setup) and records this thread among the device's hosts.
+ * Idempotent. Every thread whose context may run the device, before any
+ * move there, after {@link registerVirtioBlkHandlers}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createVirtioBlk, hostVirtioBlk, registerVirtioBlkHandlers } from "./virtio_blk.ts";
+ * registerVirtioBlkHandlers();
+ * const dev = createVirtioBlk({ name: "vdb" });
+ * hostVirtioBlk(dev);
+ * hostVirtioBlk(dev); // already hosted: nothing to do
+ * assert.throws(
+ *   () => hostVirtioBlk(createVirtioBlk({ name: "bad", driver: { kind: "file", filename: "/nonexistent" } })),
+ *   /cannot open \/nonexistent/,
+ * );
+ * ```
+ */
+export function hostVirtioBlk(handle: VirtioBlkHandle): void {
+  if (hosted.has(handle.id)) return;
+  if (!handlersRegistered) {
+    throw new Error(
+      `virtio-blk ${handle.name}: thread ${currentThreadId()} must call ` +
+        `registerVirtioBlkHandlers() before it hosts a device (the graph's thread runs the ` +
+        `attach and detach steps here through those handlers)`,
+    );
+  }
+  const driver = openDriver(handle.driver);
+  const queues = handle.queues.map((q, index): HostedQueue => ({
+    index,
+    base: VIRTIO_BLK.QUEUES + index * VIRTIO_BLK.QUEUE_WORDS,
+    vq: MpscRing.fromHandle(q.vq),
+    cq: MpscRing.fromHandle(q.cq),
+    kick: EventNotifier.fromHandle(q.kick),
+    node: null,
+  }));
+  const w = new Int32Array(handle.words);
+  hosted.set(handle.id, { handle, w, driver, queues, attachedTo: null });
+  const t = currentThreadId();
+  // Pairs with hostsThread's Atomics.load in the graph's thread.
+  Atomics.or(w, t < 32 ? VIRTIO_BLK.HOSTS_LO : VIRTIO_BLK.HOSTS_HI, 1 << (t & 31));
+}
+
+function hostedOrThrow(id: number): Hosted {
+  const h = hosted.get(id);
+  if (h === undefined) {
+    throw new Error(
+      `virtio-blk device ${id} is not hosted in thread ${currentThreadId()}: call ` +
+        `hostVirtioBlk(handle) there first`,
+    );
+  }
+  return h;
+}
+
+function opName(op: number): "read" | "write" | "flush" {
+  if (op === VIRTIO_BLK_OP.READ) return "read";
+  if (op === VIRTIO_BLK_OP.WRITE) return "write";
+  return "flush";
+}
+
+/** A queue's kick handler: take requests while not quiesced, run them, complete. */
+function serve(h: Hosted, q: HostedQueue): void {
+  const node = q.node!;
+  const w = h.w;
+  q.kick.testAndClear();
+  const irq = EventNotifier.fromHandle(h.handle.queues[q.index].irq);
+  for (;;) {
+    // Count first, then check QUIESCED: pairs with the drain's store of
+    // QUIESCED followed by its wait for IN_FLIGHT == 0 (Dekker).
+    Atomics.add(w, VIRTIO_BLK.IN_FLIGHT, 1);
+    if (Atomics.load(w, VIRTIO_BLK.QUIESCED) !== 0) {
+      Atomics.sub(w, VIRTIO_BLK.IN_FLIGHT, 1);
+      aioWaitKick();
+      return; // requests stay in the virtqueue until the drain ends
+    }
+    let took = false;
+    q.vq.drain((reqId, op, offset, bytes) => {
+      took = true;
+      const kind = opName(op);
+      // Guest memory is not modelled: a write carries zeroes.
+      const data = kind === "write" ? new Uint8Array(bytes) : undefined;
+      h.driver.submit(node, { op: kind, offset, bytes, data }, (r) => {
+        // Completed in this thread, in the context that serves the queue now.
+        q.cq.push(reqId, r.ok ? 1 : 0, currentThreadId(), node.aioContext);
+        Atomics.add(w, q.base + VIRTIO_BLK_QUEUE.COMPLETED, 1);
+        irq.set();
+        // Pairs with the drain's load of IN_FLIGHT; the kick wakes its wait.
+        Atomics.sub(w, VIRTIO_BLK.IN_FLIGHT, 1);
+        aioWaitKick();
+      });
+    }, 1);
+    if (!took) {
+      Atomics.sub(w, VIRTIO_BLK.IN_FLIGHT, 1);
+      aioWaitKick();
+      return;
+    }
+  }
+}
+
+function attachQueue(h: Hosted, q: HostedQueue, ctx: AioContext): void {
+  q.node = { nodeName: h.handle.name, aioContext: ctx.id };
+  // Like virtio-blk's host notifier: an io_poll (is the kick set?) so that
+  // a busy-polling context sees requests without a wakeup.
+  const onKick = (): void => serve(h, q);
+  ctx.setEventNotifier(q.kick, onKick, (n) => n.isSet(), onKick);
+  // A snapshot for readers; no ordering depends on it.
+  Atomics.store(h.w, q.base + VIRTIO_BLK_QUEUE.ATTACHED_CTX, ctx.id + 1);
+  // Requests that arrived while detached are still in the virtqueue and
+  // the kick is level-triggered: the handler runs on the next poll.
+  q.kick.set();
+}
+
+/**
+ * Attach step (bdrv_attach_aio_context + the device's attach notifier):
+ * tells this thread's driver instance, then registers every queue's kick
+ * handler in context `ctxId` and looks at the queues at once. That
+ * context's home thread (run as a oneshot there by the graph's thread).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "../runtime/aio_context.ts";
+ * import {
+ *   createVirtioBlk,
+ *   hostVirtioBlk,
+ *   registerVirtioBlkHandlers,
+ *   virtioBlkAttach,
+ *   virtioBlkDetach,
+ * } from "./virtio_blk.ts";
+ * import { VIRTIO_BLK, VIRTIO_BLK_QUEUE } from "./layout.ts";
+ * const ctx = new AioContext();
+ * const dev = createVirtioBlk({ name: "vdc" });
+ * registerVirtioBlkHandlers();
+ * hostVirtioBlk(dev);
+ * virtioBlkAttach(dev.id, ctx.id);
+ * const w = new Int32Array(dev.words);
+ * assert.equal(w[VIRTIO_BLK.QUEUES + VIRTIO_BLK_QUEUE.ATTACHED_CTX], ctx.id + 1);
+ * assert.throws(() => virtioBlkAttach(dev.id, ctx.id), /already attached/);
+ * virtioBlkDetach(dev.id);
+ * ctx.destroy();
+ * ```
+ */
+export function virtioBlkAttach(id: number, ctxId: ContextId): void {
+  const h = hostedOrThrow(id);
+  const ctx = localContext(ctxId);
+  if (ctx === undefined) {
+    throw new Error(
+      `virtio-blk ${h.handle.name}: attach to context ${ctxId} in thread ${currentThreadId()}, ` +
+        `but that context is not homed in this thread`,
+    );
+  }
+  if (h.attachedTo !== null) {
+    throw new Error(
+      `virtio-blk ${h.handle.name}: already attached to context ${h.attachedTo} in this thread`,
+    );
+  }
+  h.driver.attachAioContext?.({ nodeName: h.handle.name, aioContext: ctxId }, ctxId);
+  h.attachedTo = ctxId;
+  for (const q of h.queues) attachQueue(h, q, ctx);
+}
+
+/**
+ * Detach step: unregisters every queue's kick handler in this thread's
+ * context, checks that nothing is in flight, and tells the driver
+ * instance. The thread currently hosting the device.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createVirtioBlk, hostVirtioBlk, registerVirtioBlkHandlers, virtioBlkDetach } from "./virtio_blk.ts";
+ * registerVirtioBlkHandlers();
+ * const dev = createVirtioBlk({ name: "vdd" });
+ * hostVirtioBlk(dev);
+ * assert.throws(() => virtioBlkDetach(dev.id), /not attached in this thread/);
+ * ```
+ */
+export function virtioBlkDetach(id: number): void {
+  const h = hostedOrThrow(id);
+  if (h.attachedTo === null) {
+    throw new Error(`virtio-blk ${h.handle.name}: not attached in this thread`);
+  }
+  const ctx = localContext(h.attachedTo);
+  for (const q of h.queues) {
+    ctx?.setEventNotifier(q.kick, null);
+    q.node = null;
+    Atomics.store(h.w, q.base + VIRTIO_BLK_QUEUE.ATTACHED_CTX, 0);
+  }
+  const node: DriverNode = { nodeName: h.handle.name, aioContext: h.attachedTo };
+  h.attachedTo = null;
+  // Pairs with the serving thread's Atomics.sub at completion.
+  if (Atomics.load(h.w, VIRTIO_BLK.IN_FLIGHT) !== 0) {
+    throw new Error(
+      `virtio-blk ${h.handle.name}: detached with requests in flight (the node was not drained)`,
+    );
+  }
+  h.driver.detachAioContext?.(node);
+}
+
+/** Whether thread `t` hosts the device (a snapshot). Any thread. */
+function hostsThread(w: Int32Array, t: number): boolean {
+  // Pairs with hostVirtioBlk's Atomics.or.
+  const bits = Atomics.load(w, t < 32 ? VIRTIO_BLK.HOSTS_LO : VIRTIO_BLK.HOSTS_HI);
+  return (bits & (1 << (t & 31))) !== 0;
+}
+
+/**
+ * The graph side (global state): driver hooks for the device's node that
+ * quiesce the device on drain and run the attach/detach steps in the right
+ * threads, waiting for each (aio_wait_bh_oneshot). Give the node
+ * `inFlightBuffer: handle.words`, so that the drain waits for the device's
+ * requests. The graph's thread (the main loop); `contexts` are the handles
+ * of every context the node may move to.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BlockGraph } from "../block/block_graph.ts";
+ * import { createVirtioBlk, virtioBlkHooks } from "./virtio_blk.ts";
+ * import { VIRTIO_BLK } from "./layout.ts";
+ * const dev = createVirtioBlk({ name: "vde" });
+ * const graph = new BlockGraph({ mainContext: 0 });
+ * const node = graph.addNode({
+ *   nodeName: dev.name,
+ *   driver: virtioBlkHooks(dev, []),
+ *   driverName: dev.driver.kind,
+ *   inFlightBuffer: dev.words,
+ * });
+ * const w = new Int32Array(dev.words);
+ * graph.drainedBegin(node);
+ * assert.equal(w[VIRTIO_BLK.QUIESCED], 1); // the device takes no request now
+ * graph.drainedEnd(node);
+ * assert.equal(w[VIRTIO_BLK.QUIESCED], 0);
+ * ```
+ */
+export function virtioBlkHooks(
+  handle: VirtioBlkHandle,
+  contexts: readonly AioContextHandle[],
+): DriverHooks {
+  const w = new Int32Array(handle.words);
+  const kicks = handle.queues.map((q) => EventNotifier.fromHandle(q.kick));
+  const runStep = (ctxId: ContextId, handler: number, word: number, a1 = 0): void => {
+    const here = getCurrentAioContext();
+    if (here !== null && here.id === ctxId) {
+      // The step's context is ours: run it now (no oneshot to wait for).
+      if (handler === HANDLER_ID.DEVICE_ATTACH) virtioBlkAttach(handle.id, a1);
+      else virtioBlkDetach(handle.id);
+      Atomics.add(w, word, 1);
+      return;
+    }
+    const target = contexts.find((c) => c.id === ctxId);
+    if (target === undefined) {
+      throw new Error(
+        `virtio-blk ${handle.name}: context ${ctxId} is not among the contexts the device was ` +
+          `given (${contexts.map((c) => c.id).join(", ")})`,
+      );
+    }
+    if (!hostsThread(w, target.home)) {
+      throw new Error(
+        `virtio-blk ${handle.name}: thread ${target.home} (home of context ${ctxId}) does not ` +
+          `host the device; call registerVirtioBlkHandlers() and hostVirtioBlk(handle) there first`,
+      );
+    }
+    const goal = Atomics.load(w, word) + 1;
+    new RemoteAioContext(target).scheduleOneshot(handler, handle.id, a1);
+    // Pairs with runStepHere's Atomics.add(word) followed by aioWaitKick.
+    aioWaitWhile(null, () => Atomics.load(w, word) < goal);
+    // Pairs with runStepHere's Atomics.store(STEP_FAILED), made before its add.
+    if (Atomics.exchange(w, VIRTIO_BLK.STEP_FAILED, 0) !== 0) {
+      throw new Error(
+        `virtio-blk ${handle.name}: the ${
+          handler === HANDLER_ID.DEVICE_ATTACH ? "attach" : "detach"
+        } step failed in thread ${target.home} (context ${ctxId}); that thread reports why`,
+      );
+    }
+  };
+  return {
+    drainBegin() {
+      // Pairs with serve()'s add of IN_FLIGHT then load of QUIESCED.
+      Atomics.store(w, VIRTIO_BLK.QUIESCED, 1);
+    },
+    drainEnd() {
+      // Seen by serve()'s load of QUIESCED; the kicks below make it look.
+      Atomics.store(w, VIRTIO_BLK.QUIESCED, 0);
+      for (const k of kicks) k.set(); // take what queued up meanwhile
+    },
+    detachAioContext(node) {
+      runStep(node.aioContext, HANDLER_ID.DEVICE_DETACH, VIRTIO_BLK.DETACH_DONE);
+    },
+    attachAioContext(_node, ctx) {
+      runStep(ctx, HANDLER_ID.DEVICE_ATTACH, VIRTIO_BLK.ATTACH_DONE, ctx);
+    },
+  };
+}
