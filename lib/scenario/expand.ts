@@ -194,7 +194,9 @@ export function labelText(label: RunLabel): string {
 
 function resolveRun(s: ResolvedScenario<number>, file: string, label: RunLabel): RunScenario {
   const inRun = Object.keys(label).length > 0
-    ? ` (in the run with ${Object.entries(label).map(([k, v]) => `${k} = ${v}`).join(", ")})`
+    ? `This is so in the run with ${
+      Object.entries(label).map(([k, v]) => `${k} = ${v}`).join(", ")
+    }.`
     : "";
   const fail = (
     path: PathSegment[],
@@ -205,9 +207,9 @@ function resolveRun(s: ResolvedScenario<number>, file: string, label: RunLabel):
     throw new ScenarioError({
       file,
       path: formatPath(path),
-      expected: expected + inRun,
+      expected,
       found,
-      hint,
+      hint: [hint, inRun].filter((h) => h !== "").join(" "),
     });
   };
   const didYouMean = (word: string, known: Iterable<string>) => {
@@ -277,9 +279,11 @@ function resolveRun(s: ResolvedScenario<number>, file: string, label: RunLabel):
         fail(
           ["devices", i, "id"],
           "a device id no other device has",
-          `${
-            describeValue(d.id)
-          }, which gives "${id}", also the id of a device of devices[${prior}]`,
+          numbered
+            ? `${
+              describeValue(d.id)
+            }, which gives "${id}", also the id of a device of devices[${prior}]`
+            : `${describeValue(d.id)}, also the id of devices[${prior}]`,
         );
       }
       origin.set(id, i);

@@ -77,13 +77,17 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
     try {
       const names: string[] = [];
       for await (const entry of Deno.readDir(file)) {
-        if (entry.isFile && SCENARIO_EXTENSIONS.includes(extname(entry.name))) {
+        const scenarioLike = SCENARIO_EXTENSIONS.includes(extname(entry.name)) &&
+          !/_test\.[a-z]+$/.test(entry.name);
+        if (entry.isFile && scenarioLike) {
           names.push(entry.name);
         }
       }
       names.sort();
       if (names.length > 0) {
-        hint = `It holds ${names.slice(0, 6).join(", ")}${names.length > 6 ? ", ..." : ""}.`;
+        hint = names.length > 6
+          ? `It holds ${names.slice(0, 6).join(", ")} and ${names.length - 6} more.`
+          : `It holds ${names.join(", ")}.`;
       }
     } catch {
       hint = "";

@@ -82,6 +82,7 @@ import type { Axis, ResolvedScenario } from "./types.ts";
 import {
   DURATION_EXPECTED,
   DURATION_UNITS,
+  formatDuration,
   parseDuration,
   parseRate,
   parseSize,
@@ -207,8 +208,9 @@ function rate(min: number, max: number): LeafKind {
 }
 
 function bounded(n: number, min: number, max: number, expected: string, unit: string): number {
-  if (n < min) throw new UnitError(expected, `It must be at least ${min} ${unit}.`);
-  if (n > max) throw new UnitError(expected, `It must be at most ${max} ${unit}.`);
+  const show = (x: number) => unit === "ns" ? formatDuration(x) : `${x} ${unit}`;
+  if (n < min) throw new UnitError(expected, `It must be at least ${show(min)}.`);
+  if (n > max) throw new UnitError(expected, `It must be at most ${show(max)}.`);
   return n;
 }
 
@@ -282,8 +284,8 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: expected });
 }
 
-function record<V extends z.ZodType>(value: V, keyExpected = ID_EXPECTED) {
-  return z.record(id(keyExpected), value, { error: "an object" });
+function record<V extends z.ZodType>(value: V, keyExpected: string, what: string) {
+  return z.record(id(keyExpected), value, { error: what });
 }
 
 const iothread = obj({
@@ -326,7 +328,11 @@ const placement = obj({
   description: text().default(""),
   locking: oneOf(["seed", "modern"]).default("seed"),
   accel: oneOf(["kvm", "tcg"]).nullable().default(null),
-  iothreads: record(iothread.prefault({}), `an IOThread id (${ID_EXPECTED.slice(3)})`).default(
+  iothreads: record(
+    iothread.prefault({}),
+    `an IOThread id (${ID_EXPECTED.slice(3)})`,
+    "IOThreads by id, such as { io0: {} }",
+  ).default(
     {},
   ),
   ownIothreads: iothread.prefault({}),
@@ -379,7 +385,7 @@ const mainLoop = obj({
     hold: leaf(duration(), "20ms"),
     every: leaf(duration(1000, 3600e9), "1s"),
   }).nullable().default(null),
-  timers: z.array(periodic("10ms", "10us"), { error: "a list" }).default([]),
+  timers: z.array(periodic("10ms", "10us"), { error: "a list of timers" }).default([]),
 });
 
 const THRESHOLD_EXPECTED =
@@ -403,7 +409,11 @@ const event = obj({
 
 const probes = obj({
   jitterPeriod: leaf(duration(0, 10e9), "1ms"),
-  jitterPeriodByContext: record(leaf(duration(0, 10e9)), "a context id").default({}),
+  jitterPeriodByContext: record(
+    leaf(duration(0, 10e9)),
+    "a context id",
+    'periods by context id, such as { main: "1ms" }',
+  ).default({}),
   timeSeriesInterval: leaf(duration(1e6, 60e9), "100ms"),
   stageSampleEvery: leaf(int(1, 1_000_000), 16),
 });
@@ -446,7 +456,11 @@ export const scenarioSchema: z.ZodType<ResolvedScenario, unknown> = obj({
     .min(1, { error: "a list of at least one device" })
     .max(16, { error: "a list of at most 16 devices" }),
   mainLoop: mainLoop.prefault({}),
-  placements: record(placement, `a placement name (${ID_EXPECTED.slice(3)})`).refine(
+  placements: record(
+    placement,
+    `a placement name (${ID_EXPECTED.slice(3)})`,
+    "placements by name, such as { main: {} }",
+  ).refine(
     (p) => Object.keys(p).length > 0,
     { error: "at least one placement" },
   ),
