@@ -1,0 +1,101 @@
+/**
+ * Private helpers of scenario errors: how a found value is described, how a
+ * path is written, and the "did you mean" suggestion. Pure; any thread.
+ *
+ * @module
+ */
+
+/** One step of a path into a scenario: an object key or an array index. */
+export type PathSegment = string | number;
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
+/** Writes a path as `devices[1].driver.latency` (keys that are not names as `["disk0.q1"]`). */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = "";
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else if (IDENTIFIER.test(seg)) out += out === "" ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+/** Describes a value with its type: `the string "100"`, `the number 5`, `an array of 2 items`. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+      return `the string ${JSON.stringify(value.length > 60 ? value.slice(0, 57) + "..." : value)}`;
+    case "number":
+      return `the number ${value}`;
+    case "boolean":
+      return `the boolean ${value}`;
+    case "bigint":
+      return `the bigint ${value}`;
+    case "function":
+      return "a function";
+    case "symbol":
+      return "a symbol";
+  }
+  if (Array.isArray(value)) {
+    return value.length === 0
+      ? "an empty array"
+      : `an array of ${value.length} item${value.length === 1 ? "" : "s"}`;
+  }
+  const keys = Object.keys(value as object);
+  if (keys.length === 0) return "an empty object";
+  const shown = keys.slice(0, 5).map((k) => JSON.stringify(k)).join(", ");
+  return `an object with the key${keys.length === 1 ? "" : "s"} ${shown}${
+    keys.length > 5 ? ", ..." : ""
+  }`;
+}
+
+/**
+ * Edit distance between two strings: insertions, deletions, substitutions
+ * and swaps of two neighbouring letters (Levenshtein with transpositions,
+ * the optimal-string-alignment variant), each costing 1.
+ */
+export function levenshtein(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * The known name closest to `word`, if it is close enough to be a typo
+ * (case differences alone, or at most a third of the letters edited).
+ */
+export function suggest(word: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = k.toLowerCase() === word.toLowerCase() ? 0.5 : levenshtein(word, k);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  const limit = Math.max(1, Math.floor(word.length / 3));
+  return bestDistance <= limit ? best : undefined;
+}
+
+/** The value at `path` inside `root`, or undefined where the path leaves it. */
+export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let v = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string, unknown>)[seg as string];
+  }
+  return v;
+}
