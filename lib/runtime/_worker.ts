@@ -9,6 +9,7 @@ import { CONTEXT, REGISTRY } from "../sync/layout.ts";
 import { installRegistry, type Registry } from "../sync/registry.ts";
 import { setCurrentThread } from "../sync/thread_id.ts";
 import { AioContext } from "./aio_context.ts";
+import { registerCoroutineHandlers } from "./co_core.ts";
 import { BUILTIN_HANDLER, handlerId, loadHandler, registerBuiltinHandler } from "./handler_ref.ts";
 import { setCurrentAioContext, setMainContextHandle } from "./thread_state.ts";
 import type { CallMessage, InitMessage, WorkerMessage } from "./_protocol.ts";
@@ -102,6 +103,7 @@ async function start(init: InitMessage): Promise<void> {
   setCurrentAioContext(init.role, c);
   setMainContextHandle(init.role === "main-loop" ? c.handle : init.main);
   registerBuiltinHandler(BUILTIN_HANDLER.STOP, () => (running = false), "iothread-stop");
+  registerCoroutineHandlers();
   registerBuiltinHandler(BUILTIN_HANDLER.NOOP, () => {}, "noop");
   const main = init.role === "main-loop";
   if (main) {

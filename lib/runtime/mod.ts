@@ -111,7 +111,6 @@ export {
   aioCoTryScheduleRemote,
   aioCoWake,
   type Co,
-  CO_SCHEDULE_HANDLER,
   coEnter,
   coEnterIfInactive,
   Coroutine,
@@ -123,6 +122,7 @@ export {
   coSelf,
   inCoroutine,
   qemuCoroutineEnter,
+  registerCoroutineHandlers,
   requireCoroutine,
 } from "./coroutine.ts";
 export {
