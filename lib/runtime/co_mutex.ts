@@ -515,6 +515,8 @@ export class CoMutex {
       if (Atomics.load(w, CO_MUTEX.CTX_SLOTS + i) === want) slot = i;
     }
     for (let i = 0; i < this.#contexts && slot < 0; i++) {
+      // Claims a free slot: pairs with other claimers' Atomics.load above and
+      // their compareExchange here (one winner per slot).
       if (Atomics.compareExchange(w, CO_MUTEX.CTX_SLOTS + i, 0, want) === 0) slot = i;
       else if (Atomics.load(w, CO_MUTEX.CTX_SLOTS + i) === want) slot = i;
     }

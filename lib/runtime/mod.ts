@@ -97,6 +97,7 @@ export {
   type ThreadPoolJob,
   type ThreadPoolOptions,
   ThreadPoolRequest,
+  type ThreadPoolRequestOwner,
   type ThreadPoolRequestStatus,
   type ThreadPoolResult,
   type ThreadPoolStats,
