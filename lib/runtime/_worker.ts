@@ -17,6 +17,7 @@ import { EventNotifier } from "../sync/event_notifier.ts";
 import { installRegistry, type Registry } from "../sync/registry.ts";
 import { setCurrentThread } from "../sync/thread_id.ts";
 import { AioContext } from "./aio_context.ts";
+import { registerCoroutineHandlers } from "./co_core.ts";
 import {
   BUILTIN_HANDLER,
   type Handler,
@@ -96,7 +97,7 @@ async function setUp(init: InitMessage): Promise<void> {
   threadName = init.threadName;
   for (const url of init.preload) await import(url);
   registerBuiltinHandler(BUILTIN_HANDLER.NOOP, () => {}, "noop");
-  // MERGE(H2): call registerCoroutineHandlers() (coroutine.ts) here, in every hosted thread.
+  registerCoroutineHandlers();
 }
 
 function macrotask(): Promise<void> {

@@ -43,6 +43,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { coEnter, Coroutine } from "./coroutine.ts";
  * import { CoMutex } from "./co_mutex.ts";
@@ -54,7 +55,7 @@
  *   m.unlock();
  * }, null);
  * coEnter(co, ctx);
- * console.log(m.stats().acquired); // 1
+ * assert.equal(m.stats().acquired, 1);
  * ctx.destroy();
  * ```
  *
@@ -73,8 +74,9 @@ import { aioCoWake, type Co, coEnter, Coroutine, coSelf, requireCoroutine } from
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CO_MUTEX_DEFAULT_SPIN } from "./co_mutex.ts";
- * console.log(CO_MUTEX_DEFAULT_SPIN); // 1000
+ * assert.equal(CO_MUTEX_DEFAULT_SPIN, 1000);
  * ```
  */
 export const CO_MUTEX_DEFAULT_SPIN = 1000;
@@ -83,8 +85,9 @@ export const CO_MUTEX_DEFAULT_SPIN = 1000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CO_MUTEX_DEFAULT_CONTEXTS } from "./co_mutex.ts";
- * console.log(CO_MUTEX_DEFAULT_CONTEXTS); // 8
+ * assert.equal(CO_MUTEX_DEFAULT_CONTEXTS, 8);
  * ```
  */
 export const CO_MUTEX_DEFAULT_CONTEXTS = 8;
@@ -93,8 +96,9 @@ export const CO_MUTEX_DEFAULT_CONTEXTS = 8;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CO_MUTEX_DEFAULT_CAPACITY } from "./co_mutex.ts";
- * console.log(CO_MUTEX_DEFAULT_CAPACITY); // 1024
+ * assert.equal(CO_MUTEX_DEFAULT_CAPACITY, 1024);
  * ```
  */
 export const CO_MUTEX_DEFAULT_CAPACITY = 1024;
@@ -107,9 +111,11 @@ const POS_MASK = (1 << 30) - 1;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CoMutex, type CoMutexHandle } from "./co_mutex.ts";
  * const h: CoMutexHandle = new CoMutex({ name: "m" }).handle;
- * console.log(h.name, h.doorbells.length); // m 8
+ * assert.equal(h.name, "m");
+ * assert.equal(h.doorbells.length, 8);
  * ```
  */
 export interface CoMutexHandle {
@@ -128,9 +134,10 @@ export interface CoMutexHandle {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CoMutex, type CoMutexOptions } from "./co_mutex.ts";
  * const o: CoMutexOptions = { name: "bds0", spin: 0, contexts: 2, capacity: 64 };
- * console.log(new CoMutex(o).name); // bds0
+ * assert.equal(new CoMutex(o).name, "bds0");
  * ```
  */
 export interface CoMutexOptions {
@@ -149,9 +156,11 @@ export interface CoMutexOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CoMutex, type CoMutexStats } from "./co_mutex.ts";
  * const s: CoMutexStats = new CoMutex().stats();
- * console.log(s.acquired, s.contended); // 0 0
+ * assert.equal(s.acquired, 0);
+ * assert.equal(s.contended, 0);
  * ```
  */
 export interface CoMutexStats {
@@ -203,6 +212,7 @@ function intOption(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { aioCoWake, coEnter, Coroutine } from "./coroutine.ts";
  * import { CoMutex } from "./co_mutex.ts";
@@ -222,7 +232,7 @@ function intOption(
  * coEnter(b, ctx); // queues behind a
  * aioCoWake(a); // a leaves, hands the mutex to b
  * aioCoWake(b);
- * console.log(log.join()); // a in,a out,b in,b out
+ * assert.deepEqual(log, ["a in", "a out", "b in", "b out"]);
  * ctx.destroy();
  * ```
  */
@@ -249,9 +259,11 @@ export class CoMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CoMutex } from "./co_mutex.ts";
    * const m = new CoMutex({ name: "job", spin: 0, contexts: 4 });
-   * console.log(m.name, m.isLocked()); // job false
+   * assert.equal(m.name, "job");
+   * assert.equal(m.isLocked(), false);
    * ```
    */
   constructor(options: CoMutexOptions = {}, handle?: CoMutexHandle) {
@@ -301,9 +313,10 @@ export class CoMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CoMutex } from "./co_mutex.ts";
    * const m = new CoMutex();
-   * console.log(CoMutex.fromHandle(structuredClone(m.handle)) === m); // true (same thread)
+   * assert.equal(CoMutex.fromHandle(structuredClone(m.handle)) === m, true);
    * ```
    */
   static fromHandle(handle: CoMutexHandle): CoMutex {
@@ -316,8 +329,9 @@ export class CoMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CoMutex } from "./co_mutex.ts";
-   * console.log(new CoMutex({ name: "x" }).handle.name); // x
+   * assert.equal(new CoMutex({ name: "x" }).handle.name, "x");
    * ```
    */
   get handle(): CoMutexHandle {
@@ -329,8 +343,9 @@ export class CoMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CoMutex } from "./co_mutex.ts";
-   * console.log(new CoMutex({ name: "x" }).name); // x
+   * assert.equal(new CoMutex({ name: "x" }).name, "x");
    * ```
    */
   get name(): string {
@@ -500,6 +515,8 @@ export class CoMutex {
       if (Atomics.load(w, CO_MUTEX.CTX_SLOTS + i) === want) slot = i;
     }
     for (let i = 0; i < this.#contexts && slot < 0; i++) {
+      // Claims a free slot: pairs with other claimers' Atomics.load above and
+      // their compareExchange here (one winner per slot).
       if (Atomics.compareExchange(w, CO_MUTEX.CTX_SLOTS + i, 0, want) === 0) slot = i;
       else if (Atomics.load(w, CO_MUTEX.CTX_SLOTS + i) === want) slot = i;
     }
@@ -539,13 +556,14 @@ export class CoMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { coEnter, Coroutine } from "./coroutine.ts";
    * import { CoMutex } from "./co_mutex.ts";
    * const m = new CoMutex();
    * coEnter(Coroutine.create(function* () {
    *   yield* m.lock();
    *   m.unlock();
-   *   console.log(m.isLocked()); // false
+   *   assert.equal(m.isLocked(), false);
    * }, null));
    * ```
    */
@@ -623,8 +641,9 @@ export class CoMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CoMutex } from "./co_mutex.ts";
-   * console.log(new CoMutex().isLocked()); // false
+   * assert.equal(new CoMutex().isLocked(), false);
    * ```
    */
   isLocked(): boolean {
@@ -636,15 +655,16 @@ export class CoMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { coEnter, Coroutine } from "./coroutine.ts";
    * import { CoMutex } from "./co_mutex.ts";
    * const m = new CoMutex();
    * coEnter(Coroutine.create(function* () {
    *   yield* m.lock();
-   *   console.log(m.heldBySelf()); // true
+   *   assert.equal(m.heldBySelf(), true);
    *   m.unlock();
    * }, null));
-   * console.log(m.heldBySelf()); // false: not in a coroutine
+   * assert.equal(m.heldBySelf(), false);
    * ```
    */
   heldBySelf(): boolean {
@@ -658,8 +678,9 @@ export class CoMutex {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CoMutex } from "./co_mutex.ts";
-   * console.log(new CoMutex({ name: "s" }).stats()); // all zero
+   * assert.equal(new CoMutex({ name: "s" }).stats().acquired, 0);
    * ```
    */
   stats(): CoMutexStats {

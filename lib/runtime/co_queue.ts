@@ -15,6 +15,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { coEnter, Coroutine } from "./coroutine.ts";
  * import { CoQueue } from "./co_queue.ts";
@@ -22,10 +23,10 @@
  * const q = new CoQueue();
  * const co = Coroutine.create(function* () {
  *   yield* q.wait();
- *   console.log("restarted");
  * }, null);
  * coEnter(co, ctx);
- * q.next(); // restarted
+ * assert.equal(q.next(), true); // restarts it
+ * assert.equal(co.terminated, true);
  * ctx.destroy();
  * ```
  *
@@ -43,19 +44,22 @@ import type { CoMutex } from "./co_mutex.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { coEnter, Coroutine } from "./coroutine.ts";
  * import { CoQueue } from "./co_queue.ts";
  * const ctx = new AioContext();
  * const q = new CoQueue();
+ * const log: string[] = [];
  * for (const tag of ["a", "b"]) {
  *   coEnter(Coroutine.create(function* () {
  *     yield* q.wait();
- *     console.log(tag);
+ *     log.push(tag);
  *   }, null), ctx);
  * }
- * q.restartAll(); // a, then b
- * console.log(q.empty()); // true
+ * q.restartAll();
+ * assert.deepEqual(log, ["a", "b"]);
+ * assert.equal(q.empty(), true);
  * ctx.destroy();
  * ```
  */
@@ -70,6 +74,7 @@ export class CoQueue {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { coEnter, Coroutine } from "./coroutine.ts";
    * import { CoMutex } from "./co_mutex.ts";
@@ -80,10 +85,10 @@ export class CoQueue {
    * coEnter(Coroutine.create(function* () {
    *   yield* m.lock();
    *   yield* q.wait(m); // m is free while we wait
-   *   console.log(m.heldBySelf()); // true
+   *   assert.equal(m.heldBySelf(), true);
    *   m.unlock();
    * }, null), ctx);
-   * console.log(m.isLocked()); // false
+   * assert.equal(m.isLocked(), false);
    * q.next();
    * ctx.destroy();
    * ```
@@ -107,8 +112,9 @@ export class CoQueue {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CoQueue } from "./co_queue.ts";
-   * console.log(new CoQueue().next()); // false
+   * assert.equal(new CoQueue().next(), false);
    * ```
    */
   next(): boolean {
@@ -124,8 +130,9 @@ export class CoQueue {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CoQueue } from "./co_queue.ts";
-   * console.log(new CoQueue().restartAll()); // 0
+   * assert.equal(new CoQueue().restartAll(), 0);
    * ```
    */
   restartAll(): number {
@@ -140,8 +147,9 @@ export class CoQueue {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CoQueue } from "./co_queue.ts";
-   * console.log(new CoQueue().empty()); // true
+   * assert.equal(new CoQueue().empty(), true);
    * ```
    */
   empty(): boolean {
@@ -153,8 +161,9 @@ export class CoQueue {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CoQueue } from "./co_queue.ts";
-   * console.log(new CoQueue().length); // 0
+   * assert.equal(new CoQueue().length, 0);
    * ```
    */
   get length(): number {
@@ -176,16 +185,17 @@ function wakeSleeper(opaque: unknown): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { coEnter, Coroutine } from "./coroutine.ts";
  * import { coSleep } from "./co_queue.ts";
  * const ctx = new AioContext();
  * const co = Coroutine.create(function* () {
  *   yield* coSleep(1_000_000); // 1 ms
- *   console.log("awake");
  * }, null);
  * coEnter(co, ctx);
- * while (!co.terminated) ctx.poll(true); // sleeps ~1 ms, then: awake
+ * assert.equal(co.terminated, false);
+ * while (!co.terminated) ctx.poll(true); // sleeps ~1 ms
  * ctx.destroy();
  * ```
  */
@@ -197,6 +207,7 @@ export function coSleep(ns: number): Co;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { coEnter, Coroutine } from "./coroutine.ts";
  * import { coSleep } from "./co_queue.ts";
@@ -206,7 +217,7 @@ export function coSleep(ns: number): Co;
  * }, null);
  * coEnter(co, ctx);
  * ctx.poll(false); // the timer phase wakes it
- * console.log(co.terminated); // true
+ * assert.equal(co.terminated, true);
  * ctx.destroy();
  * ```
  */

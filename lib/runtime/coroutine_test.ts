@@ -21,7 +21,6 @@ import {
   aioCoScheduleRemote,
   aioCoTryScheduleRemote,
   aioCoWake,
-  CO_SCHEDULE_HANDLER,
   coEnter,
   coEnterIfInactive,
   Coroutine,
@@ -34,6 +33,7 @@ import {
   qemuCoroutineEnter,
   requireCoroutine,
 } from "./coroutine.ts";
+import { HANDLER_ID } from "./handler_ids.ts";
 import { lookupHandler } from "./handler_ref.ts";
 import { IoThread } from "./io_thread.ts";
 import { STORM } from "./testdata/coroutine.ts";
@@ -632,7 +632,7 @@ Deno.test("errors in IoThread coroutines reach the orchestrator with the corouti
 // ------------------------------------------------------------ cross-thread
 
 Deno.test("aioCoScheduleRemote from a Worker: ring records run in the BH phase, FIFO per context", async () => {
-  assert.equal(typeof lookupHandler(CO_SCHEDULE_HANDLER), "function");
+  assert.equal(typeof lookupHandler(HANDLER_ID.CO_SCHEDULE), "function");
   const ctx = new AioContext({ name: "remote-fifo" });
   const log: string[] = [];
   const cos = [parked(log, "c0"), parked(log, "c1"), parked(log, "c2")];

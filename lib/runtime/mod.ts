@@ -109,6 +109,7 @@ export {
   type ThreadPoolJob,
   type ThreadPoolOptions,
   ThreadPoolRequest,
+  type ThreadPoolRequestOwner,
   type ThreadPoolRequestStatus,
   type ThreadPoolResult,
   type ThreadPoolStats,
@@ -123,7 +124,6 @@ export {
   aioCoTryScheduleRemote,
   aioCoWake,
   type Co,
-  CO_SCHEDULE_HANDLER,
   coEnter,
   coEnterIfInactive,
   Coroutine,
@@ -135,6 +135,7 @@ export {
   coSelf,
   inCoroutine,
   qemuCoroutineEnter,
+  registerCoroutineHandlers,
   requireCoroutine,
 } from "./coroutine.ts";
 export {

@@ -66,17 +66,18 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { threadPoolFor } from "./thread_pool.ts";
  * const ctx = new AioContext({ name: "demo" });
  * const pool = threadPoolFor(ctx);
- * let sum: unknown;
- * pool.submit(
- *   { fn: { module: new URL("./testdata/pool_jobs.ts", import.meta.url), name: "add" }, args: [2, 3] },
- *   { onComplete: (r) => (sum = r.status === "ok" ? r.value : r.status) },
- * );
- * while (sum === undefined) ctx.poll(true); // the completion BH wakes the context
- * console.log(sum); // 5
+ * // A job is an export of a module: here the worker reports its thread id.
+ * const fn = { module: new URL("../sync/thread_id.ts", import.meta.url), name: "currentThreadId" };
+ * let worker = 0;
+ * pool.submit<number>({ fn }, { onComplete: (r) => (worker = r.status === "ok" ? r.value : -1) });
+ * while (worker === 0) ctx.poll(true); // the completion BH wakes the context
+ * assert.ok(worker > 0);
+ * assert.equal(pool.stats().completed, 1);
  * await pool.destroy();
  * ctx.destroy();
  * ```
@@ -84,25 +85,30 @@
  * @module
  */
 
-import { MAX_THREADS } from "../sync/layout.ts";
-import {
-  POOL,
-  POOL_RESULT,
-  POOL_SLOT,
-  POOL_SLOT_STATE,
-  POOL_WORKER,
-  POOL_WORKER_STATE,
-} from "./layout.ts";
+import { POOL } from "./layout.ts";
 import { Mutex } from "../sync/mutex.ts";
-import { defaultRegistry } from "../sync/registry.ts";
 import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";
 import type { AioContext } from "./aio_context.ts";
-import { AioThreadError, type ErrorInfo, errorInfo } from "./aio_thread_error.ts";
 import type { SharedBottomHalf } from "./bottom_half.ts";
-import { HANDLER_NAME_BASE, handlerId, handlerName, type HandlerRef } from "./handler_ref.ts";
 import { getCurrentAioContext } from "./thread_state.ts";
-import { decode, Encoder, growTo } from "./_pool_codec.ts";
-import type { PoolWorkerBuffer, PoolWorkerInit } from "./_pool_protocol.ts";
+import {
+  type ThreadPoolJob,
+  ThreadPoolRequest,
+  type ThreadPoolRequestOwner,
+  type ThreadPoolResult,
+  type ThreadPoolSubmitOptions,
+} from "./thread_pool_request.ts";
+import { jobHandlerId, PAYLOAD_INITIAL_BYTES, PoolRequests } from "./_pool_requests.ts";
+import { PoolWorkers, type PoolWorkerShared, SpawnError } from "./_pool_workers.ts";
+
+export {
+  type ThreadPoolJob,
+  ThreadPoolRequest,
+  type ThreadPoolRequestOwner,
+  type ThreadPoolRequestStatus,
+  type ThreadPoolResult,
+  type ThreadPoolSubmitOptions,
+} from "./thread_pool_request.ts";
 
 /** QEMU's default thread-pool-max. */
 export const DEFAULT_POOL_MAX_WORKERS = 64;
@@ -119,58 +125,6 @@ export const DEFAULT_POOL_DESTROY_TIMEOUT_MS = 10_000;
 
 /** Name of the pool's completion bottom half (as errors and statistics show it). */
 export const POOL_COMPLETION_BH = "thread-pool-completion";
-
-/** Initial size of a slot's payload buffer (it grows on demand). */
-const PAYLOAD_INITIAL_BYTES = 4096;
-
-/** What to run: a handler reference and its arguments. */
-export interface ThreadPoolJob {
-  /**
-   * The job function: `{ module, name }`, `"url#name"`, or the id
-   * `handlerId()` returned for such a reference (saves re-parsing the URL
-   * on hot paths). Integer ids registered with `registerHandler` are
-   * thread-local and refused.
-   */
-  fn: HandlerRef;
-  /** Structured-cloneable arguments (SharedArrayBuffers travel by reference). */
-  args?: unknown[];
-}
-
-/** How a request ended, as its completion callback receives it. */
-export type ThreadPoolResult<T = unknown> =
-  | {
-    /** The job returned. */
-    status: "ok";
-    /** What it returned (a structured clone). */
-    value: T;
-    /** aiolab thread id of the worker that ran it. */
-    workerThread: number;
-  }
-  | {
-    /** The job threw, or its module or result could not be handled. */
-    status: "error";
-    /** The error, naming worker thread and job; `error.remote` holds name, message, stack. */
-    error: AioThreadError;
-    /** aiolab thread id of the worker that ran it. */
-    workerThread: number;
-  }
-  | {
-    /** Cancelled while queued (QEMU's -ECANCELED); the job never ran. */
-    status: "cancelled";
-  };
-
-/** Where a request is: see {@link ThreadPoolRequest.status}. */
-export type ThreadPoolRequestStatus = "queued" | "running" | "done" | "completed";
-
-/** Options of {@link ThreadPool.submit}. */
-export interface ThreadPoolSubmitOptions<T = unknown> {
-  /**
-   * Completion callback (QEMU's cb + opaque): runs in the submitting
-   * thread, from the pool's completion BH, one at a time. Optional (QEMU's
-   * NULL callback): the result is then only kept on the request.
-   */
-  onComplete?: (result: ThreadPoolResult<T>, request: ThreadPoolRequest<T>) => void;
-}
 
 /** Options of {@link ThreadPool} / {@link threadPoolFor}. */
 export interface ThreadPoolOptions {
@@ -238,12 +192,6 @@ export interface ThreadPoolStats {
   maxWorkers: number;
 }
 
-interface WorkerRec {
-  worker: Worker;
-  threadId: number;
-  name: string;
-}
-
 const pools = new WeakMap<AioContext, ThreadPool>();
 
 /**
@@ -252,13 +200,10 @@ const pools = new WeakMap<AioContext, ThreadPool>();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validatePoolMinMax } from "./thread_pool.ts";
  * validatePoolMinMax(0, 64);
- * try {
- *   validatePoolMinMax(4, 2);
- * } catch (e) {
- *   console.log((e as Error).name); // RangeError
- * }
+ * assert.throws(() => validatePoolMinMax(4, 2), RangeError);
  * ```
  */
 export function validatePoolMinMax(min: number, max: number): void {
@@ -280,11 +225,13 @@ export function validatePoolMinMax(min: number, max: number): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { threadPoolFor } from "./thread_pool.ts";
  * const ctx = new AioContext();
  * const pool = threadPoolFor(ctx, { maxWorkers: 4 });
- * console.log(threadPoolFor(ctx) === pool); // true
+ * assert.equal(threadPoolFor(ctx), pool);
+ * assert.throws(() => threadPoolFor(ctx, { maxWorkers: 2 }), /options apply only/);
  * await pool.destroy();
  * ctx.destroy();
  * ```
@@ -313,157 +260,23 @@ export function threadPoolFor(
 }
 
 /**
- * One submitted request (QEMU's ThreadPoolElement / BlockAIOCB). Created by
- * {@link ThreadPool.submit}; used in the submitting thread only.
- *
- * @example
- * ```ts
- * import { AioContext } from "./aio_context.ts";
- * import { threadPoolFor } from "./thread_pool.ts";
- * const ctx = new AioContext();
- * const pool = threadPoolFor(ctx);
- * const req = pool.submit({ fn: `${new URL("./testdata/pool_jobs.ts", import.meta.url)}#add`, args: [1, 2] });
- * while (req.status !== "completed") ctx.poll(true);
- * console.log(req.result); // { status: "ok", value: 3, workerThread: ... }
- * await pool.destroy();
- * ctx.destroy();
- * ```
- */
-export class ThreadPoolRequest<T = unknown> {
-  /** Serial number in its pool (1, 2, ...). */
-  readonly id: number;
-  /** Handler id of the job. */
-  readonly handler: number;
-  /** @internal the completion callback */
-  readonly onComplete: ((r: ThreadPoolResult<T>, req: ThreadPoolRequest<T>) => void) | undefined;
-  /** @internal request-table slot, -1 when not in the table */
-  slot = -1;
-  /** @internal encoded arguments while waiting for a slot */
-  pendingArgs: Uint8Array | null = null;
-  /** @internal cancelled while queued, completion not delivered yet */
-  cancelled = false;
-  #result: ThreadPoolResult<T> | null = null;
-  readonly #pool: ThreadPool;
-
-  /**
-   * Use {@link ThreadPool.submit}. Home thread.
-   *
-   * @example
-   * ```ts ignore
-   * // created by pool.submit(job)
-   * ```
-   */
-  constructor(
-    pool: ThreadPool,
-    id: number,
-    handler: number,
-    onComplete: ((r: ThreadPoolResult<T>, req: ThreadPoolRequest<T>) => void) | undefined,
-  ) {
-    this.#pool = pool;
-    this.id = id;
-    this.handler = handler;
-    this.onComplete = onComplete;
-  }
-
-  /**
-   * Where the request is: `"queued"` (waiting for a worker), `"running"`,
-   * `"done"` (finished or cancelled; the completion BH has not delivered it
-   * yet) or `"completed"` (delivered; {@link ThreadPoolRequest.result} is
-   * set). A snapshot. The submitting thread.
-   *
-   * @example
-   * ```ts
-   * import { AioContext } from "./aio_context.ts";
-   * import { threadPoolFor } from "./thread_pool.ts";
-   * const ctx = new AioContext();
-   * const pool = threadPoolFor(ctx);
-   * const req = pool.submit({ fn: `${new URL("./testdata/pool_jobs.ts", import.meta.url)}#add`, args: [1, 2] });
-   * console.log(req.status); // "queued" (or already "running")
-   * while (req.status !== "completed") ctx.poll(true);
-   * await pool.destroy();
-   * ctx.destroy();
-   * ```
-   */
-  get status(): ThreadPoolRequestStatus {
-    if (this.#result !== null) return "completed";
-    if (this.cancelled) return "done";
-    if (this.slot < 0) return "queued";
-    const s = this.#pool.slotState(this.slot);
-    return s === POOL_SLOT_STATE.QUEUED
-      ? "queued"
-      : s === POOL_SLOT_STATE.RUNNING
-      ? "running"
-      : "done";
-  }
-
-  /**
-   * The result once delivered, else null. The submitting thread.
-   *
-   * @example
-   * ```ts
-   * import { AioContext } from "./aio_context.ts";
-   * import { threadPoolFor } from "./thread_pool.ts";
-   * const ctx = new AioContext();
-   * const pool = threadPoolFor(ctx);
-   * const req = pool.submit({ fn: `${new URL("./testdata/pool_jobs.ts", import.meta.url)}#add`, args: [2, 2] });
-   * console.log(req.result); // null
-   * while (req.result === null) ctx.poll(true);
-   * await pool.destroy();
-   * ctx.destroy();
-   * ```
-   */
-  get result(): ThreadPoolResult<T> | null {
-    return this.#result;
-  }
-
-  /** @internal records the delivered result */
-  deliver(r: ThreadPoolResult<T>): void {
-    this.#result = r;
-  }
-
-  /**
-   * Cancels the request if it is still queued (bdrv_aio_cancel_async): it
-   * will complete with status `"cancelled"` from the completion BH, and the
-   * job never runs. A running or finished request is not affected (it
-   * completes with its real result). Returns whether it was cancelled. The
-   * submitting thread.
-   *
-   * @example
-   * ```ts
-   * import { AioContext } from "./aio_context.ts";
-   * import { threadPoolFor } from "./thread_pool.ts";
-   * const ctx = new AioContext();
-   * const pool = threadPoolFor(ctx);
-   * const req = pool.submit({ fn: `${new URL("./testdata/pool_jobs.ts", import.meta.url)}#add`, args: [1, 1] });
-   * const cancelled = req.cancel(); // true unless a worker took it already
-   * while (req.result === null) ctx.poll(true);
-   * console.log(cancelled === (req.result.status === "cancelled")); // true
-   * await pool.destroy();
-   * ctx.destroy();
-   * ```
-   */
-  cancel(): boolean {
-    return this.#pool.cancel(this);
-  }
-}
-
-/**
  * A thread pool bound to one AioContext (see the module doc). Create it with
  * {@link threadPoolFor}, or with `new ThreadPool(ctx, options)` (one pool per
  * context). All methods: the context's home thread.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AioContext } from "./aio_context.ts";
  * import { ThreadPool } from "./thread_pool.ts";
  * const ctx = new AioContext();
  * const pool = new ThreadPool(ctx, { maxWorkers: 2, idleTimeoutMs: 100 });
- * console.log(pool.maxWorkers); // 2
+ * assert.equal(pool.maxWorkers, 2);
  * await pool.destroy();
  * ctx.destroy();
  * ```
  */
-export class ThreadPool {
+export class ThreadPool implements ThreadPoolRequestOwner {
   /** Pool name. */
   readonly name: string;
   /** The context completions are delivered in. */
@@ -476,32 +289,12 @@ export class ThreadPool {
   readonly maxPayloadBytes: number;
 
   readonly #home: number;
-  readonly #control: Int32Array;
-  readonly #slots: Int32Array;
-  readonly #slotNumbers: Float64Array;
-  readonly #workerTable: Int32Array;
-  readonly #payloads: SharedArrayBuffer[] = [];
-  readonly #payloadViews: Uint8Array[] = [];
   readonly #lock: Mutex;
+  readonly #requests: PoolRequests;
+  readonly #workers: PoolWorkers;
   readonly #bh: SharedBottomHalf;
   readonly #destroyTimeoutMs: number;
-  readonly #encoder: Encoder;
-  #scratch = new Uint8Array(4096);
-
-  /** Shared buffers handed to workers, by id, and their ids. */
-  readonly #buffers: SharedArrayBuffer[] = [];
-  readonly #bufferIds = new Map<SharedArrayBuffer, number>();
-
-  /** Requests submitted and not delivered, in submission order (QEMU's pool->head). */
-  #inflight: ThreadPoolRequest<unknown>[] = [];
-  /** Requests waiting for a table slot (FIFO). */
-  #overflow: ThreadPoolRequest<unknown>[] = [];
-  readonly #freeSlots: number[] = [];
-  readonly #workers = new Map<number, WorkerRec>();
-  readonly #threadNames = new Map<number, string>();
-  #reaped = 0;
   #nextId = 1;
-  #spawnSerial = 0;
   #min: number;
   #max: number;
   #destroying = false;
@@ -513,8 +306,6 @@ export class ThreadPool {
   #failed = 0;
   #cancelled = 0;
   #overflowed = 0;
-  #spawnFailures = 0;
-  #workerErrors = 0;
 
   /**
    * Creates the pool of `ctx` and spawns `minWorkers` workers. Throws if
@@ -523,10 +314,12 @@ export class ThreadPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { ThreadPool } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = new ThreadPool(ctx, { name: "disk-io" });
+   * assert.throws(() => new ThreadPool(ctx), /already has a thread pool/);
    * await pool.destroy();
    * ctx.destroy();
    * ```
@@ -569,23 +362,15 @@ export class ThreadPool {
     this.maxPayloadBytes = maxPayload;
     this.#destroyTimeoutMs = destroyTimeout;
     this.#home = ctx.homeThread;
-    this.#control = new Int32Array(new SharedArrayBuffer((POOL.QUEUE + capacity) * 4));
-    this.#control[POOL.QUEUE_CAPACITY] = capacity;
-    const slotSab = new SharedArrayBuffer(capacity * POOL_SLOT.WORDS * 4);
-    this.#slots = new Int32Array(slotSab);
-    this.#slotNumbers = new Float64Array(slotSab);
-    this.#workerTable = new Int32Array(
-      new SharedArrayBuffer(MAX_THREADS * POOL_WORKER.WORDS * 4),
-    );
-    for (let i = 0; i < capacity; i++) {
-      const sab = new SharedArrayBuffer(PAYLOAD_INITIAL_BYTES, { maxByteLength: maxPayload });
-      this.#payloads.push(sab);
-      // Length-tracking: follows grow() from either side.
-      this.#payloadViews.push(new Uint8Array(sab));
-      this.#freeSlots.push(capacity - 1 - i);
-    }
     this.#lock = new Mutex({ name: `${this.name}.lock`, stats: options.lockStats ?? false });
-    this.#encoder = new Encoder((sab) => this.#bufferId(sab));
+    this.#requests = new PoolRequests(
+      capacity,
+      maxPayload,
+      this.#lock,
+      (id, sab) => this.#workers.shareBuffer(id, sab),
+      (req) => this.#spawnCounted(req),
+    );
+    this.#workers = new PoolWorkers(this.name, this.#requests.control, this.#lock);
     this.#min = min;
     this.#max = max;
     // Last, so that nothing above can fail with the BH allocated.
@@ -608,10 +393,25 @@ export class ThreadPool {
     }
   }
 
-  /** @internal shared state word of a slot (ThreadPoolRequest.status) */
+  /**
+   * The shared state word (POOL_SLOT_STATE) of a request-table slot, for
+   * {@link ThreadPoolRequest.status}. Home thread.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AioContext } from "./aio_context.ts";
+   * import { POOL_SLOT_STATE } from "./layout.ts";
+   * import { threadPoolFor } from "./thread_pool.ts";
+   * const ctx = new AioContext();
+   * const pool = threadPoolFor(ctx);
+   * assert.equal(pool.slotState(0), POOL_SLOT_STATE.FREE);
+   * await pool.destroy();
+   * ctx.destroy();
+   * ```
+   */
   slotState(slot: number): number {
-    // Pairs with the worker's Atomics.store(STATE, RUNNING / DONE).
-    return Atomics.load(this.#slots, slot * POOL_SLOT.WORDS + POOL_SLOT.STATE);
+    return this.#requests.slotState(slot);
   }
 
   /**
@@ -619,11 +419,12 @@ export class ThreadPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
-   * console.log(pool.minWorkers); // 0
+   * assert.equal(pool.minWorkers, 0);
    * await pool.destroy();
    * ctx.destroy();
    * ```
@@ -637,11 +438,12 @@ export class ThreadPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
-   * console.log(pool.maxWorkers); // 64
+   * assert.equal(pool.maxWorkers, 64);
    * await pool.destroy();
    * ctx.destroy();
    * ```
@@ -655,17 +457,21 @@ export class ThreadPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
-   * console.log(pool.outstanding); // 0
+   * const req = pool.submit({ fn: `${new URL("../sync/thread_id.ts", import.meta.url)}#currentThreadId` });
+   * assert.equal(pool.outstanding, 1);
+   * while (req.result === null) ctx.poll(true);
+   * assert.equal(pool.outstanding, 0);
    * await pool.destroy();
    * ctx.destroy();
    * ```
    */
   get outstanding(): number {
-    return this.#inflight.length;
+    return this.#requests.inflight.length;
   }
 
   // ---------------------------------------------------------------- submit
@@ -679,18 +485,20 @@ export class ThreadPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
-   * const fn = { module: new URL("./testdata/pool_jobs.ts", import.meta.url), name: "add" };
-   * let got = 0;
-   * pool.submit<number>({ fn, args: [20, 22] }, {
-   *   onComplete: (r) => (got = r.status === "ok" ? r.value : -1),
+   * // A job that throws: validatePoolMinMax(4, 2) runs in a worker.
+   * const fn = { module: new URL("./thread_pool.ts", import.meta.url), name: "validatePoolMinMax" };
+   * let got = "";
+   * pool.submit({ fn, args: [4, 2] }, {
+   *   onComplete: (r) => (got = r.status === "error" ? r.error.remote.name : r.status),
    * });
-   * console.log(got); // 0: never inside submit
-   * while (got === 0) ctx.poll(true);
-   * console.log(got); // 42
+   * assert.equal(got, ""); // never inside submit
+   * while (got === "") ctx.poll(true);
+   * assert.equal(got, "RangeError");
    * await pool.destroy();
    * ctx.destroy();
    * ```
@@ -703,7 +511,7 @@ export class ThreadPool {
     const id = jobHandlerId(job.fn);
     const args = job.args ?? [];
     if (!Array.isArray(args)) throw new TypeError(`thread pool job args must be an array`);
-    const bytes = args.length === 0 ? null : this.#encoder.encode(args);
+    const bytes = this.#requests.encodeArgs(args);
     if (bytes !== null && bytes.length > this.maxPayloadBytes) {
       throw new RangeError(
         `thread pool "${this.name}": encoded arguments are ${bytes.length} bytes, more than ` +
@@ -711,15 +519,9 @@ export class ThreadPool {
       );
     }
     const req = new ThreadPoolRequest<T>(this, this.#nextId++, id, options.onComplete);
-    const r = req as unknown as ThreadPoolRequest<unknown>;
-    if (this.#freeSlots.length > 0 && this.#overflow.length === 0) {
-      this.#enqueue(r, bytes);
-    } else {
-      r.pendingArgs = bytes === null ? null : bytes.slice();
-      this.#overflow.push(r);
+    if (this.#requests.add(req as unknown as ThreadPoolRequest<unknown>, bytes)) {
       this.#overflowed++;
     }
-    this.#inflight.push(r);
     this.#submitted++;
     return req;
   }
@@ -735,20 +537,20 @@ export class ThreadPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
+   * import { aioCoWake, coEnter, Coroutine } from "./coroutine.ts";
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
-   * const fn = `${new URL("./testdata/pool_jobs.ts", import.meta.url)}#add`;
-   * let out = 0;
-   * function* co(): Generator<void, void, unknown> {
-   *   out = yield* pool.submitCo<number>({ fn, args: [1, 2] }, wake);
-   * }
-   * const it = co();
-   * const wake = () => void it.next();
-   * it.next(); // runs until the first yield
-   * while (out === 0) ctx.poll(true);
-   * console.log(out); // 3
+   * const fn = `${new URL("../sync/thread_id.ts", import.meta.url)}#currentThreadId`;
+   * let worker = 0;
+   * const co = Coroutine.create(function* () {
+   *   worker = yield* pool.submitCo<number>({ fn }, () => aioCoWake(co));
+   * }, null);
+   * coEnter(co, ctx); // runs until the first yield
+   * while (!co.terminated) ctx.poll(true);
+   * assert.ok(worker > 0);
    * await pool.destroy();
    * ctx.destroy();
    * ```
@@ -768,171 +570,41 @@ export class ThreadPool {
     throw new Error(`thread pool "${this.name}": request cancelled`);
   }
 
-  /** Puts `req` into a free table slot and the shared queue. */
-  #enqueue(req: ThreadPoolRequest<unknown>, bytes: Uint8Array | null): void {
-    const slot = this.#freeSlots.pop()!;
-    const s = this.#slots;
-    const base = slot * POOL_SLOT.WORDS;
-    s[base + POOL_SLOT.HANDLER] = req.handler;
-    const n = bytes === null ? 0 : bytes.length;
-    s[base + POOL_SLOT.ARGS_BYTES] = n;
-    if (n > 0) {
-      const sab = this.#payloads[slot];
-      if (sab.byteLength < n) sab.grow(growTo(n, sab.maxByteLength));
-      this.#payloadViews[slot].set(bytes!);
-    }
-    req.slot = slot;
-    req.pendingArgs = null;
-    // FREE → QUEUED; the unlock below publishes HANDLER, ARGS_BYTES and the
-    // bytes to the worker that dequeues the slot under the lock.
-    Atomics.store(s, base + POOL_SLOT.STATE, POOL_SLOT_STATE.QUEUED);
-    const c = this.#control;
-    let spawn = false;
-    // The pool words below are accessed under the lock: its acquire and
-    // release order them against the workers' accesses under it.
-    this.#lock.lock();
-    const idle = Atomics.load(c, POOL.IDLE_THREADS);
-    const cur = Atomics.load(c, POOL.CUR_THREADS);
-    if (idle === 0 && cur < Atomics.load(c, POOL.MAX_THREADS)) {
-      // spawn_thread: counted now, created after the unlock.
-      Atomics.store(c, POOL.CUR_THREADS, cur + 1);
-      Atomics.store(c, POOL.SPAWNED, Atomics.load(c, POOL.SPAWNED) + 1);
-      spawn = true;
-    }
-    const cap = this.capacity;
-    const len = Atomics.load(c, POOL.QUEUE_LEN);
-    const head = Atomics.load(c, POOL.QUEUE_HEAD);
-    Atomics.store(c, POOL.QUEUE + ((head + len) % cap), slot);
-    Atomics.store(c, POOL.QUEUE_LEN, len + 1);
-    if (len + 1 > Atomics.load(c, POOL.QUEUE_MAX)) Atomics.store(c, POOL.QUEUE_MAX, len + 1);
-    this.#lock.unlock();
-    if (idle > 0) {
-      // qemu_cond_signal(request_cond). A worker counted idle read
-      // REQUEST_SEQ under the lock before it slept: this add makes its
-      // Atomics.wait return (or not start), and the notify wakes it.
-      Atomics.add(c, POOL.REQUEST_SEQ, 1);
-      Atomics.notify(c, POOL.REQUEST_SEQ, 1);
-    }
-    if (spawn) this.#spawnCounted(req);
-  }
-
-  /**
-   * Creates one Worker already counted in cur_threads. On failure the count
-   * is taken back; if no worker is left to serve `req`, it is unqueued and
-   * the error thrown.
-   */
-  #spawnCounted(req: ThreadPoolRequest<unknown> | null): void {
-    try {
-      this.#spawn();
-    } catch (err) {
-      this.#spawnFailures++;
-      const c = this.#control;
-      this.#lock.lock(); // cur_threads is written under the lock
-      const cur = Atomics.load(c, POOL.CUR_THREADS) - 1;
-      Atomics.store(c, POOL.CUR_THREADS, cur);
-      Atomics.store(c, POOL.SPAWNED, Atomics.load(c, POOL.SPAWNED) - 1);
-      this.#lock.unlock();
-      if (req !== null && cur === 0) {
-        this.#unqueue(req);
-        this.#inflight = this.#inflight.filter((r) => r !== req);
-        throw new Error(
-          `thread pool "${this.name}": cannot start a worker and none is running: ` +
-            `${(err as Error).message}`,
-          { cause: err },
-        );
-      }
-    }
-  }
-
-  #spawn(): void {
-    this.#reap();
-    const reg = defaultRegistry();
-    const wt = this.#workerTable;
-    let block = -1;
-    for (let i = 0; i < MAX_THREADS; i++) {
-      if (Atomics.load(wt, i * POOL_WORKER.WORDS + POOL_WORKER.STATE) === POOL_WORKER_STATE.FREE) {
-        block = i;
-        break;
-      }
-    }
-    if (block < 0) throw new RangeError(`thread pool "${this.name}": worker table full`);
-    const threadId = reg.allocThreadId();
-    const name = `${this.name} worker ${++this.#spawnSerial}`;
-    const base = block * POOL_WORKER.WORDS;
-    let worker: Worker;
-    try {
-      worker = new Worker(new URL("./_pool_worker.ts", import.meta.url), { type: "module", name });
-    } catch (err) {
-      reg.freeThreadId(threadId);
-      throw err;
-    }
-    // Published to the worker by its init message (posted below).
-    Atomics.store(wt, base + POOL_WORKER.THREAD_ID, threadId);
-    Atomics.store(wt, base + POOL_WORKER.JOBS, 0);
-    // FREE → SPAWNED before the init message; pairs with the worker's
-    // compareExchange(SPAWNED → RUNNING) at start.
-    Atomics.store(wt, base + POOL_WORKER.STATE, POOL_WORKER_STATE.SPAWNED);
-    worker.onerror = (e: ErrorEvent) => {
-      // Job errors are caught in the worker; this is a pool bug. Keep the
-      // home thread alive and count it.
-      e.preventDefault();
-      this.#workerErrors++;
-      console.error(`thread pool "${this.name}": ${name} failed: ${e.message}`);
-    };
-    const init: PoolWorkerInit = {
+  /** What every worker's init message shares. */
+  #workerShared(): PoolWorkerShared {
+    const q = this.#requests;
+    return {
       type: "init",
-      registry: reg.handle,
-      threadId,
-      threadName: name,
-      worker: block,
-      control: this.#control.buffer as SharedArrayBuffer,
-      slots: this.#slots.buffer as SharedArrayBuffer,
-      workers: wt.buffer as SharedArrayBuffer,
-      payloads: this.#payloads,
-      buffers: this.#buffers,
+      control: q.control.buffer as SharedArrayBuffer,
+      slots: q.slots.buffer as SharedArrayBuffer,
+      workers: this.#workers.table.buffer as SharedArrayBuffer,
+      payloads: q.payloads,
+      buffers: q.buffers,
       lock: this.#lock.handle,
       ctx: this.ctx.handle,
       bh: this.#bh.index,
       idleTimeoutMs: this.idleTimeoutMs,
     };
-    worker.postMessage(init);
-    this.#workers.set(block, { worker, threadId, name });
-    this.#threadNames.set(threadId, name);
   }
 
-  /** Drops the Worker objects of workers that exited (their threads ended). */
-  #reap(): void {
-    // Workers count themselves in EXITED a little before they store their
-    // EXITED state: a worker not reapable yet is reaped by a later call.
-    if (Atomics.load(this.#control, POOL.EXITED) === this.#reaped) return;
-    const wt = this.#workerTable;
-    for (const [block, rec] of this.#workers) {
-      const at = block * POOL_WORKER.WORDS + POOL_WORKER.STATE;
-      // Pairs with the worker's Atomics.store(EXITED), its last write to the
-      // worker table (after it freed its thread id).
-      const st = Atomics.load(wt, at);
-      if (st === POOL_WORKER_STATE.EXITED) {
-        rec.worker.terminate();
-        this.#workers.delete(block);
-        Atomics.store(wt, at, POOL_WORKER_STATE.FREE);
-        this.#reaped++;
+  /**
+   * Creates one Worker already counted in cur_threads. A failure is counted;
+   * if no worker is left to serve `req`, it is unqueued and the error thrown.
+   */
+  #spawnCounted(req: ThreadPoolRequest<unknown> | null): void {
+    try {
+      this.#workers.spawnCounted(this.#workerShared());
+    } catch (err) {
+      if (!(err instanceof SpawnError)) throw err;
+      if (req !== null && err.workersLeft === 0) {
+        this.#requests.unqueue(req);
+        this.#requests.forget(req);
+        throw new Error(
+          `thread pool "${this.name}": cannot start a worker and none is running: ${err.message}`,
+          { cause: err.cause },
+        );
       }
     }
-  }
-
-  /** The id of a shared buffer in the workers' table, sharing it on first use. */
-  #bufferId(sab: SharedArrayBuffer): number {
-    let id = this.#bufferIds.get(sab);
-    if (id !== undefined) return id;
-    id = this.#buffers.length;
-    this.#buffers.push(sab);
-    this.#bufferIds.set(sab, id);
-    // Workers spawned from now on get it in their init message; running
-    // ones read this message when a job first needs the buffer (the post
-    // happens before the job is queued).
-    const msg: PoolWorkerBuffer = { type: "buffer", id, sab };
-    for (const rec of this.#workers.values()) rec.worker.postMessage(msg);
-    return id;
   }
 
   // ---------------------------------------------------------------- cancel
@@ -943,13 +615,16 @@ export class ThreadPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
-   * const req = pool.submit({ fn: `${new URL("./testdata/pool_jobs.ts", import.meta.url)}#add`, args: [1, 1] });
-   * pool.cancel(req);
+   * const req = pool.submit({ fn: `${new URL("../sync/thread_id.ts", import.meta.url)}#currentThreadId` });
+   * const cancelled = pool.cancel(req);
    * while (req.result === null) ctx.poll(true);
+   * assert.equal(cancelled, req.result.status === "cancelled");
+   * assert.equal(pool.cancel(req), false); // delivered: nothing to cancel
    * await pool.destroy();
    * ctx.destroy();
    * ```
@@ -957,71 +632,31 @@ export class ThreadPool {
   cancel<T>(request: ThreadPoolRequest<T>): boolean {
     if (currentThreadId() !== this.#home) this.#assertHome("cancel");
     const req = request as unknown as ThreadPoolRequest<unknown>;
-    if (req.cancelled || req.result !== null || !this.#inflight.includes(req)) return false;
-    if (!this.#unqueue(req)) return false;
+    const q = this.#requests;
+    if (req.cancelled || req.result !== null || !q.inflight.includes(req)) return false;
+    if (!q.unqueue(req)) return false;
     req.cancelled = true;
     // thread_pool_cancel: mark done with -ECANCELED and let the BH deliver it.
     this.#bh.schedule();
     return true;
   }
 
-  /** Takes a queued request out of the overflow list or the shared queue. */
-  #unqueue(req: ThreadPoolRequest<unknown>): boolean {
-    if (req.slot < 0) {
-      const i = this.#overflow.indexOf(req);
-      if (i < 0) return false;
-      this.#overflow.splice(i, 1);
-      req.pendingArgs = null;
-      return true;
-    }
-    const c = this.#control;
-    const slot = req.slot;
-    let removed = false;
-    this.#lock.lock();
-    // Under the lock: a worker moves QUEUED → RUNNING only while holding it.
-    if (this.slotState(slot) === POOL_SLOT_STATE.QUEUED) {
-      const cap = this.capacity;
-      const head = Atomics.load(c, POOL.QUEUE_HEAD);
-      const len = Atomics.load(c, POOL.QUEUE_LEN);
-      let out = 0;
-      for (let i = 0; i < len; i++) {
-        const v = Atomics.load(c, POOL.QUEUE + ((head + i) % cap));
-        if (v === slot) continue;
-        Atomics.store(c, POOL.QUEUE + ((head + out) % cap), v);
-        out++;
-      }
-      Atomics.store(c, POOL.QUEUE_LEN, out);
-      Atomics.store(this.#slots, slot * POOL_SLOT.WORDS + POOL_SLOT.STATE, POOL_SLOT_STATE.FREE);
-      removed = true;
-    }
-    this.#lock.unlock();
-    if (removed) {
-      req.slot = -1;
-      this.#freeSlot(slot);
-    }
-    return removed;
-  }
-
-  #freeSlot(slot: number): void {
-    this.#freeSlots.push(slot);
-    const next = this.#overflow.shift();
-    if (next !== undefined) this.#enqueue(next, next.pendingArgs);
-  }
-
   // ------------------------------------------------------------ completion
 
   /** thread_pool_completion_bh. */
   readonly #completionBh = (): void => {
-    this.#reap();
+    this.#workers.reap();
+    const q = this.#requests;
     restart: for (;;) {
-      const list = this.#inflight;
+      const list = q.inflight;
       for (let i = 0; i < list.length; i++) {
         const req = list[i];
-        if (
-          !req.cancelled && (req.slot < 0 || this.slotState(req.slot) !== POOL_SLOT_STATE.DONE)
-        ) continue;
+        if (!q.isDone(req)) continue;
         list.splice(i, 1);
-        const result = this.#collect(req);
+        const result = q.collect(req, (t) => this.#workers.threadName(t));
+        if (result.status === "ok") this.#completed++;
+        else if (result.status === "error") this.#failed++;
+        else this.#cancelled++;
         req.deliver(result);
         if (req.onComplete === undefined) {
           i--;
@@ -1041,78 +676,6 @@ export class ThreadPool {
     }
   };
 
-  /** Reads a finished request's result and frees its slot. */
-  #collect(req: ThreadPoolRequest<unknown>): ThreadPoolResult<unknown> {
-    if (req.cancelled) {
-      req.cancelled = false;
-      this.#cancelled++;
-      return { status: "cancelled" };
-    }
-    const slot = req.slot;
-    const s = this.#slots;
-    const base = slot * POOL_SLOT.WORDS;
-    // Read after the Atomics.load that saw DONE (the worker's DONE store
-    // published these words and bytes).
-    const kind = s[base + POOL_SLOT.RESULT];
-    const workerThread = s[base + POOL_SLOT.WORKER];
-    let result: ThreadPoolResult<unknown>;
-    try {
-      if (kind === POOL_RESULT.UNDEFINED) {
-        result = { status: "ok", value: undefined, workerThread };
-      } else if (kind === POOL_RESULT.NUMBER) {
-        result = {
-          status: "ok",
-          value: this.#slotNumbers[(base + POOL_SLOT.NUMBER) >> 1],
-          workerThread,
-        };
-      } else {
-        const value = this.#readBytes(slot, s[base + POOL_SLOT.RESULT_BYTES]);
-        if (kind === POOL_RESULT.ENCODED) {
-          result = { status: "ok", value, workerThread };
-        } else {
-          result = {
-            status: "error",
-            error: this.#jobError(req, workerThread, value),
-            workerThread,
-          };
-        }
-      }
-    } catch (err) {
-      result = {
-        status: "error",
-        error: this.#jobError(req, workerThread, errorInfo(err)),
-        workerThread,
-      };
-    }
-    // DONE → FREE: the worker no longer touches the slot after its DONE store.
-    Atomics.store(s, base + POOL_SLOT.STATE, POOL_SLOT_STATE.FREE);
-    req.slot = -1;
-    this.#freeSlot(slot);
-    if (result.status === "ok") this.#completed++;
-    else this.#failed++;
-    return result;
-  }
-
-  #readBytes(slot: number, n: number): unknown {
-    if (this.#scratch.length < n) this.#scratch = new Uint8Array(growTo(n, Infinity));
-    const local = this.#scratch.subarray(0, n);
-    local.set(this.#payloadViews[slot].subarray(0, n));
-    return decode(local, (id) => this.#buffers[id]);
-  }
-
-  #jobError(req: ThreadPoolRequest<unknown>, workerThread: number, info: unknown): AioThreadError {
-    const i = info as Partial<ErrorInfo>;
-    return new AioThreadError(
-      this.#threadNames.get(workerThread) ?? `thread-pool worker ${workerThread}`,
-      handlerNameSafe(req.handler),
-      {
-        name: String(i?.name ?? "Error"),
-        message: String(i?.message ?? info),
-        stack: String(i?.stack ?? ""),
-      },
-    );
-  }
-
   // ------------------------------------------------------------- min / max
 
   /**
@@ -1122,12 +685,14 @@ export class ThreadPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
    * pool.setMinMax(0, 8);
-   * console.log(pool.maxWorkers); // 8
+   * assert.equal(pool.maxWorkers, 8);
+   * assert.throws(() => pool.setMinMax(2, 1), RangeError);
    * await pool.destroy();
    * ctx.destroy();
    * ```
@@ -1139,8 +704,8 @@ export class ThreadPool {
   }
 
   #applyMinMax(min: number, max: number): void {
-    this.#reap();
-    const c = this.#control;
+    this.#workers.reap();
+    const c = this.#requests.control;
     this.#min = min;
     this.#max = max;
     // Under the lock: workers read MIN/MAX/CUR under it.
@@ -1153,8 +718,8 @@ export class ThreadPool {
     Atomics.store(c, POOL.SPAWNED, Atomics.load(c, POOL.SPAWNED) + spawn);
     this.#lock.unlock();
     if (cur > max) {
-      // Surplus workers re-check cur > max when woken. Same pairing as in
-      // #enqueue.
+      // Surplus workers re-check cur > max when woken. Pairs with the
+      // idle workers' load of REQUEST_SEQ under the lock before they wait.
       Atomics.add(c, POOL.REQUEST_SEQ, 1);
       Atomics.notify(c, POOL.REQUEST_SEQ, cur - max);
     }
@@ -1168,18 +733,24 @@ export class ThreadPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
-   * console.log(pool.stats().submitted); // 0
+   * const req = pool.submit({ fn: `${new URL("../sync/thread_id.ts", import.meta.url)}#currentThreadId` });
+   * while (req.result === null) ctx.poll(true);
+   * const s = pool.stats();
+   * assert.equal(s.submitted, 1);
+   * assert.equal(s.completed + s.cancelled, 1);
    * await pool.destroy();
    * ctx.destroy();
    * ```
    */
   stats(): ThreadPoolStats {
-    if (!this.#destroyed) this.#reap();
-    const c = this.#control;
+    if (!this.#destroyed) this.#workers.reap();
+    const c = this.#requests.control;
+    // Snapshots: written under the lock with Atomics.store, read without it.
     const ld = (i: number): number => Atomics.load(c, i);
     return {
       name: this.name,
@@ -1187,8 +758,8 @@ export class ThreadPool {
       completed: this.#completed,
       failed: this.#failed,
       cancelled: this.#cancelled,
-      inFlight: this.#inflight.length,
-      queued: ld(POOL.QUEUE_LEN) + this.#overflow.length,
+      inFlight: this.#requests.inflight.length,
+      queued: ld(POOL.QUEUE_LEN) + this.#requests.overflow.length,
       queueDepthMax: ld(POOL.QUEUE_MAX),
       overflowed: this.#overflowed,
       started: ld(POOL.STARTED),
@@ -1199,23 +770,25 @@ export class ThreadPool {
       workersSpawned: ld(POOL.SPAWNED),
       workersExited: ld(POOL.EXITED),
       idleTimeouts: ld(POOL.IDLE_TIMEOUTS),
-      spawnFailures: this.#spawnFailures,
-      workerErrors: this.#workerErrors,
+      spawnFailures: this.#workers.spawnFailures,
+      workerErrors: this.#workers.workerErrors,
       minWorkers: this.#min,
       maxWorkers: ld(POOL.MAX_THREADS),
     };
   }
 
   /**
-   * Statistics of the pool lock (zero unless created with `lockStats`). Home thread.
+   * The pool lock (its statistics are zero unless created with `lockStats`).
+   * Home thread.
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { threadPoolFor } from "./thread_pool.ts";
-   * const ctx = new AioContext();
+   * const ctx = new AioContext({ name: "disk" });
    * const pool = threadPoolFor(ctx, { lockStats: true });
-   * console.log(pool.lock.name); // "pool@ctx<n>.lock"
+   * assert.equal(pool.lock.name, "pool@disk.lock");
    * await pool.destroy();
    * ctx.destroy();
    * ```
@@ -1236,17 +809,19 @@ export class ThreadPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx, { minWorkers: 1 });
    * await pool.destroy();
+   * assert.equal(pool.stats().workers, 0);
    * ctx.destroy();
    * ```
    */
   destroy(): Promise<void> {
     this.#beginDestroy();
-    return this.#waitWorkersAsync();
+    return this.#workers.waitExit(this.#destroyTimeoutMs).then(() => this.#finishDestroy());
   }
 
   /**
@@ -1257,97 +832,46 @@ export class ThreadPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
    * pool.destroySync(1000);
+   * assert.equal(pool.destroyed, true);
    * ctx.destroy();
    * ```
    */
   destroySync(timeoutMs: number = this.#destroyTimeoutMs): void {
     this.#beginDestroy();
-    const deadline = performance.now() + timeoutMs;
-    const c = this.#control;
-    for (;;) {
-      // Load the sequence before checking: an exit after the check changes
-      // it, so the wait below returns at once. Pairs with the worker's
-      // Atomics.add(EXIT_SEQ) + Atomics.notify.
-      const seq = Atomics.load(c, POOL.EXIT_SEQ);
-      if (!this.#anyWorkerAlive()) break;
-      const left = deadline - performance.now();
-      if (left <= 0) break;
-      Atomics.wait(c, POOL.EXIT_SEQ, seq, left);
-    }
+    this.#workers.waitExitSync(timeoutMs);
     this.#finishDestroy();
   }
 
   #beginDestroy(): void {
     this.#assertHome("destroy");
-    if (this.#inflight.length > 0) {
+    const outstanding = this.#requests.inflight.length;
+    if (outstanding > 0) {
       throw new Error(
-        `thread pool "${this.name}": destroy with ${this.#inflight.length} outstanding ` +
+        `thread pool "${this.name}": destroy with ${outstanding} outstanding ` +
           `request(s); wait for their completions (poll the context) first`,
       );
     }
     this.#destroying = true;
-    const c = this.#control;
+    const c = this.#requests.control;
     // Under the lock: workers check STOPPING and MAX under it.
     this.#lock.lock();
     Atomics.store(c, POOL.STOPPING, 1);
     Atomics.store(c, POOL.MAX_THREADS, 0);
     this.#lock.unlock();
-    // Wake every idle worker; pairs as in #enqueue.
+    // Wake every idle worker. Pairs with the idle workers' load of
+    // REQUEST_SEQ under the lock before they wait.
     Atomics.add(c, POOL.REQUEST_SEQ, 1);
     Atomics.notify(c, POOL.REQUEST_SEQ);
   }
 
-  async #waitWorkersAsync(): Promise<void> {
-    const deadline = performance.now() + this.#destroyTimeoutMs;
-    const c = this.#control;
-    for (;;) {
-      // Same pairing as in destroySync().
-      const seq = Atomics.load(c, POOL.EXIT_SEQ);
-      if (!this.#anyWorkerAlive()) break;
-      const left = deadline - performance.now();
-      if (left <= 0) break;
-      const w = Atomics.waitAsync(c, POOL.EXIT_SEQ, seq, left);
-      if (w.async) await w.value;
-    }
-    this.#finishDestroy();
-  }
-
-  #anyWorkerAlive(): boolean {
-    const wt = this.#workerTable;
-    for (const block of this.#workers.keys()) {
-      // Pairs with the worker's state stores (RUNNING, EXITING, EXITED).
-      const st = Atomics.load(wt, block * POOL_WORKER.WORDS + POOL_WORKER.STATE);
-      if (
-        st === POOL_WORKER_STATE.SPAWNED || st === POOL_WORKER_STATE.RUNNING ||
-        st === POOL_WORKER_STATE.EXITING
-      ) return true;
-    }
-    return false;
-  }
-
   #finishDestroy(): void {
-    const wt = this.#workerTable;
-    const reg = defaultRegistry();
-    const killed: string[] = [];
-    for (const [block, rec] of this.#workers) {
-      const at = block * POOL_WORKER.WORDS + POOL_WORKER.STATE;
-      for (const from of [POOL_WORKER_STATE.SPAWNED, POOL_WORKER_STATE.RUNNING]) {
-        // Pairs with the worker's compareExchange at start and exit:
-        // whichever side wins frees the thread id.
-        if (Atomics.compareExchange(wt, at, from, POOL_WORKER_STATE.KILLED) === from) {
-          reg.freeThreadId(rec.threadId);
-          killed.push(rec.name);
-        }
-      }
-      rec.worker.terminate();
-      Atomics.store(wt, at, POOL_WORKER_STATE.FREE);
-    }
-    this.#workers.clear();
+    const killed = this.#workers.killAll();
     this.#destroyed = true;
     this.#bh.delete();
     if (pools.get(this.ctx) === this) pools.delete(this.ctx);
@@ -1364,39 +888,17 @@ export class ThreadPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AioContext } from "./aio_context.ts";
    * import { threadPoolFor } from "./thread_pool.ts";
    * const ctx = new AioContext();
    * const pool = threadPoolFor(ctx);
    * await pool.destroy();
-   * console.log(pool.destroyed); // true
+   * assert.equal(pool.destroyed, true);
    * ctx.destroy();
    * ```
    */
   get destroyed(): boolean {
     return this.#destroyed;
-  }
-}
-
-/** Validates a job reference and returns its (process-wide) handler id. */
-function jobHandlerId(fn: HandlerRef): number {
-  if (typeof fn === "number") {
-    if (!Number.isInteger(fn) || fn < HANDLER_NAME_BASE) {
-      throw new TypeError(
-        `thread pool job ${fn}: a job needs a module reference ({ module, name }, "url#name" ` +
-          `or an id from handlerId() of one); small integer ids are thread-local registrations`,
-      );
-    }
-    handlerName(fn); // throws a RangeError for an id that was never interned
-    return fn;
-  }
-  return handlerId(fn);
-}
-
-function handlerNameSafe(id: number): string {
-  try {
-    return handlerName(id);
-  } catch {
-    return `handler#${id}`;
   }
 }

@@ -285,10 +285,14 @@ Deno.test("thread pool: completion wakes an IOThread blocked in poll(true)", asy
     );
     assert.equal(stats.completed, 1);
     assert.equal(stats.workersSpawned, 1);
-  } finally {
+  } catch (err) {
+    // The pool is still alive, so join() fails too: report the first failure.
     iot.stop();
-    await iot.join();
+    await iot.join().catch(() => {});
+    throw err;
   }
+  iot.stop();
+  await iot.join();
 });
 
 // ----------------------------------------------------------- cancellation
