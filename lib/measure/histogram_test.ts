@@ -9,9 +9,9 @@ import {
   valueFromIndex,
 } from "./histogram.ts";
 import { HISTOGRAM } from "./layout.ts";
-import { runInThread } from "./_test_util.ts";
+import { runInThread } from "../testing/thread.ts";
 
-const FIXTURE = new URL("./_fixture_histogram.ts", import.meta.url);
+const FIXTURE = new URL("./testdata/histogram.ts", import.meta.url);
 
 /** A deterministic pseudo-random generator (mulberry32). */
 function rng(seed: number): () => number {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { TIME_BASE } from "./layout.ts";
 import { measureClockResolution, TimeBase } from "./time_base.ts";
-import { runInThread } from "./_test_util.ts";
-import { type AttachReport, HANDOFF } from "./_fixture_time_base.ts";
+import { runInThread } from "../testing/thread.ts";
+import { type AttachReport, HANDOFF } from "./testdata/time_base.ts";
 
-const FIXTURE = new URL("./_fixture_time_base.ts", import.meta.url);
+const FIXTURE = new URL("./testdata/time_base.ts", import.meta.url);
 
 Deno.test("TimeBase: the orchestrator's base is its own clock in ns, resolution measured", async () => {
   const tb = TimeBase.create();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { runProcess } from "./run_process.ts";
 import type { ChildReport, RegistrySnapshot } from "./_child.ts";
 
-const FIXTURE = new URL("./_fixture_child.ts", import.meta.url);
+const FIXTURE = new URL("./testdata/child.ts", import.meta.url);
 
 /** A fresh process registry: only the orchestrator's thread id, nothing started. */
 const FRESH: RegistrySnapshot = {

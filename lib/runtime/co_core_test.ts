@@ -3,7 +3,7 @@
 // generation, and a stale identity no longer resolves.
 
 import assert from "node:assert/strict";
-import { runInThread } from "../sync/_test_util.ts";
+import { runInThread } from "../testing/thread.ts";
 import { coEnter, Coroutine, coroutineStats, registerCoroutineHandlers } from "./co_core.ts";
 import { HANDLER_ID } from "./handler_ids.ts";
 import { lookupHandler } from "./handler_ref.ts";

@@ -3,7 +3,7 @@
 // which never called registerCoroutineHandlers itself.
 
 import assert from "node:assert/strict";
-import { runInThread } from "../sync/_test_util.ts";
+import { runInThread } from "../testing/thread.ts";
 import { AioContext } from "./aio_context.ts";
 import { coEnter, Coroutine, coroutineStats } from "./co_core.ts";
 import { aioCoSchedule, aioCoScheduleRemote, aioCoTryScheduleRemote } from "./co_schedule.ts";

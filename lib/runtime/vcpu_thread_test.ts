@@ -84,7 +84,7 @@ Deno.test("VcpuThread: guest code kicks a device context in an IOThread", async 
   try {
     const rec = new SharedArrayBuffer(32);
     const r = new Int32Array(rec);
-    await iot.run(ref("setRecord"), rec);
+    await iot.run(ref("registerTestHandlers"), rec);
     assert.equal(await cpu.run(ref("vcpuKick"), iot.contextHandle, 77), true);
     await untilAtLeast(r, 0, 1);
     assert.equal(r[1], 77);

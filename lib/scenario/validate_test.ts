@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CASES } from "./_fixture_invalid.ts";
+import { CASES } from "./testdata/invalid.ts";
 import { ScenarioError } from "./scenario_error.ts";
 import { validateScenario } from "./validate.ts";
 

@@ -1,7 +1,7 @@
 // Test fixtures for time_base_test.ts: threads that attach to the shared
 // time base and take part in handoffs ordered by a shared counter.
 
-import { TimeBase, type TimeBaseHandle } from "./time_base.ts";
+import { TimeBase, type TimeBaseHandle } from "../time_base.ts";
 
 /** Words of the handoff buffer (Int32), then Float64 stamps from byte 64. */
 export const HANDOFF = {

@@ -1,6 +1,6 @@
 // Test fixtures for histogram_test.ts: recorders that run in real Workers.
 
-import { SharedHistogram, type SharedHistogramHandle } from "./histogram.ts";
+import { SharedHistogram, type SharedHistogramHandle } from "../histogram.ts";
 
 /**
  * Waits until all `parties` reached the start word, then records `n`
