@@ -30,7 +30,6 @@ export {
   type BlockGraphOptions,
   BlockNode,
   type ChildClass,
-  childOfBds,
   type ContextExecutor,
   type NodeOptions,
 } from "./block_graph.ts";

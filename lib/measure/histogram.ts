@@ -193,9 +193,9 @@ export class HistogramSnapshot implements HistogramGeometry {
   /** Count per index. */
   readonly counts: Float64Array;
   /** Smallest value recorded (+Infinity when empty). */
-  minValue = Number.POSITIVE_INFINITY;
+  minValue: number = Number.POSITIVE_INFINITY;
   /** Largest value recorded (-1 when empty). */
-  maxValue = -1;
+  maxValue: number = -1;
   /** Records clamped from below (negative or NaN values). */
   underflows = 0;
   /** Records clamped from above (values past the highest trackable value). */

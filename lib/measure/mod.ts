@@ -41,7 +41,8 @@ export {
   type SharedHistogramHandle,
   valueFromIndex,
 } from "./histogram.ts";
-export { decodeHdr, encodeHdr, fromHdrHistogram, toHdrHistogram } from "./hdr_export.ts";
+// toHdrHistogram / fromHdrHistogram (hdr-histogram-js objects) are in ./hdr_export.ts.
+export { decodeHdr, encodeHdr } from "./hdr_export.ts";
 export {
   type IntervalRow,
   type SeriesEvent,

@@ -56,18 +56,15 @@ export {
 } from "./clock.ts";
 export { type AioContextHandle, type NotifyStats, RemoteAioContext } from "./context_handle.ts";
 export {
-  BUILTIN_HANDLER,
   FIRST_USER_HANDLER,
   type Handler,
-  HANDLER_NAME_BASE,
   handlerId,
   handlerName,
   type HandlerRef,
-  loadHandler,
-  lookupHandler,
   registerHandler,
   unregisterHandler,
 } from "./handler_ref.ts";
+export { HANDLER_ID } from "./handler_ids.ts";
 export {
   DEFAULT_IOTHREAD_POLL,
   DEFAULT_POLL_MAX_NS,
@@ -89,12 +86,7 @@ export {
   MainLoop,
   type MainLoopOptions,
 } from "./main_loop.ts";
-export {
-  currentRole,
-  getCurrentAioContext,
-  localContext,
-  type ThreadRole,
-} from "./thread_state.ts";
+export { currentRole, getCurrentAioContext, type ThreadRole } from "./thread_state.ts";
 export { soonestTimeout, Timer, type TimerCallback, TimerListGroup } from "./timer.ts";
 export {
   DEFAULT_POOL_CAPACITY,
