@@ -69,7 +69,6 @@ import {
 import { Clocks, ClockType, Scale } from "./clock.ts";
 import { type AioContextHandle, RemoteAioContext } from "./context_handle.ts";
 import { soonestTimeout, type Timer, type TimerCallback, TimerListGroup } from "./timer.ts";
-import { registerLocalContext, unregisterLocalContext } from "./thread_state.ts";
 import { BhList } from "./_bh_list.ts";
 import { type DispatchState, handlerNameSafe } from "./_dispatch_state.ts";
 import { type HostIoHandlers, type HostIoResource, HostIoSet } from "./host_io.ts";
@@ -139,6 +138,28 @@ export interface AioContextStats {
 }
 
 const NO_WAIT_HOOK = (): void => {};
+
+/** Contexts homed in this thread, by id (written by their constructor and destroy). */
+const localContexts = new Map<number, AioContext>();
+
+/**
+ * The AioContext with id `id` if it is homed in the calling thread, else
+ * undefined (contexts of other threads are reached through their handles).
+ * Any thread.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext, localContext } from "./aio_context.ts";
+ * const ctx = new AioContext();
+ * assert.equal(localContext(ctx.id), ctx);
+ * ctx.destroy();
+ * assert.equal(localContext(ctx.id), undefined);
+ * ```
+ */
+export function localContext(id: number): AioContext | undefined {
+  return localContexts.get(id);
+}
 
 /**
  * An event loop homed in the calling thread.
@@ -264,7 +285,7 @@ export class AioContext implements BhHost {
       sharedBh: this.#bhs.table.buffer as SharedArrayBuffer,
       lock: this.#lock.handle,
     };
-    registerLocalContext(this);
+    localContexts.set(this.id, this);
   }
 
   /**
@@ -1175,7 +1196,7 @@ export class AioContext implements BhHost {
     this.#notifiers.clear();
     this.#host.close();
     this.#destroyed = true;
-    unregisterLocalContext(this);
+    if (localContexts.get(this.id) === this) localContexts.delete(this.id);
     this.#reg.freeContext(this.id);
   }
 }

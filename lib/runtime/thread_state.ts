@@ -20,7 +20,6 @@ import type { AioContextHandle } from "./context_handle.ts";
 export type ThreadRole = "orchestrator" | "main-loop" | "iothread" | "vcpu";
 
 let role: ThreadRole = "orchestrator";
-const local = new Map<number, AioContext>();
 let current: AioContext | null = null;
 let mainHandle: AioContextHandle | null = null;
 
@@ -134,56 +133,7 @@ export function mainContextHandle(): AioContextHandle | null {
 /**
  * The AioContext with id `id` if it is homed in the calling thread, else
  * undefined (contexts of other threads are reached through their handles).
- * Any thread.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { AioContext } from "./aio_context.ts";
- * import { localContext } from "./thread_state.ts";
- * const ctx = new AioContext();
- * assert.equal(localContext(ctx.id), ctx);
- * ctx.destroy();
- * assert.equal(localContext(ctx.id), undefined);
- * ```
+ * Any thread. (Kept by aio_context.ts, which registers every context it
+ * creates; re-exported here beside the other per-thread state.)
  */
-export function localContext(id: number): AioContext | undefined {
-  return local.get(id);
-}
-
-/**
- * Records a context homed in this thread (called by AioContext itself). The
- * context's home thread.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { AioContext } from "./aio_context.ts";
- * import { localContext, registerLocalContext } from "./thread_state.ts";
- * const ctx = new AioContext(); // the constructor calls registerLocalContext(ctx)
- * registerLocalContext(ctx); // again: no change
- * assert.equal(localContext(ctx.id), ctx);
- * ctx.destroy();
- * ```
- */
-export function registerLocalContext(ctx: AioContext): void {
-  local.set(ctx.id, ctx);
-}
-
-/**
- * Forgets a destroyed context (called by AioContext.destroy). Its home thread.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { AioContext } from "./aio_context.ts";
- * import { localContext, unregisterLocalContext } from "./thread_state.ts";
- * const ctx = new AioContext();
- * ctx.destroy(); // calls unregisterLocalContext(ctx)
- * unregisterLocalContext(ctx); // again: no change
- * assert.equal(localContext(ctx.id), undefined);
- * ```
- */
-export function unregisterLocalContext(ctx: AioContext): void {
-  if (local.get(ctx.id) === ctx) local.delete(ctx.id);
-}
+export { localContext } from "./aio_context.ts";

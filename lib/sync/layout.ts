@@ -1,10 +1,14 @@
 /**
- * The one place that assigns every shared word of every SharedArrayBuffer
- * layout in aiolab. Each layout is an `Int32Array` view (plus, for lock
- * statistics, a `Float64Array` view of the same buffer); each constant below
- * names one word and says who writes it, who reads it and what guards it.
+ * The shared words of the sync primitives' SharedArrayBuffer layouts: mutex,
+ * rec-mutex, event notifier, MPSC ring, the process registry with its
+ * context control blocks, and the handler-name table. Each layer assigns its
+ * own words in its own `layout.ts` (`lib/runtime/layout.ts`,
+ * `lib/machine/layout.ts`, `lib/measure/layout.ts`) under the same rules.
+ * Each layout is an `Int32Array` view (plus, for lock statistics, a
+ * `Float64Array` view of the same buffer); each constant below names one
+ * word and says who writes it, who reads it and what guards it.
  *
- * Rules that hold for every layout:
+ * Rules that hold for every layout in aiolab:
  * - A word that more than one thread writes is only ever accessed with
  *   `Atomics.*` operations.
  * - A word written by exactly one thread at a time under a lock may be
