@@ -30,13 +30,13 @@ export const HANDLER_ID = {
   STOP: 2,
   /** Enters a coroutine scheduled from another thread ([id, generation, contextId]). Registered by `registerCoroutineHandlers()` (coroutine.ts), which the thread entry calls at start. */
   CO_SCHEDULE: 3,
-  /** Oneshot throughput benchmark consumer. Registered by bench/ fixtures. */
+  /** Oneshot throughput benchmark consumer. Registered by bench/_fixture_runtime.ts's consumer setup. */
   BENCH_ONESHOT: 700,
-  /** Test handler that throws. Registered by the runtime test fixtures. */
+  /** Test handler that throws. Registered by `registerTestHandlers()` (lib/runtime/testdata/iothread.ts), which a test runs in the thread. */
   TEST_THROW: 9500,
-  /** Test handler that records its arguments. Registered by the runtime test fixtures. */
+  /** Test handler that records its arguments. Registered by `registerTestHandlers()` (lib/runtime/testdata/iothread.ts). */
   TEST_RECORD: 9501,
-  /** Notify-protocol stress test consumer. Registered by the runtime test fixtures. */
+  /** Notify-protocol stress test consumer. Registered by `stressSetup()` (lib/runtime/testdata/stress.ts). */
   TEST_STRESS: 9600,
   /** Device attach step (runs in the new context's thread). Registered by lib/machine's device setup. */
   DEVICE_ATTACH: 9700,

@@ -1,6 +1,6 @@
 // Test fixtures: thread-pool jobs (they run inside pool workers, called by
-// reference from thread_pool_test.ts and bench/thread_pool_bench.ts). Not
-// part of the public API.
+// reference from thread_pool_test.ts and the thread-pool doc examples).
+// Not part of the public API.
 
 import { CONTEXT } from "../../sync/layout.ts";
 import { defaultRegistry } from "../../sync/registry.ts";
