@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { assertWords } from "../testing/layout.ts";
 import {
   VIRTIO_BLK,
   VIRTIO_BLK_CPL,
@@ -7,24 +8,6 @@ import {
   VIRTIO_BLK_REQ,
   virtioBlkWords,
 } from "./layout.ts";
-
-/** Asserts that the named words are distinct integers in [lo, hi). */
-function assertWords(
-  layout: Record<string, number>,
-  keys: string[],
-  lo: number,
-  hi: number,
-  what: string,
-): void {
-  const seen = new Map<number, string>();
-  for (const k of keys) {
-    const v = layout[k];
-    assert.ok(Number.isInteger(v), `${what}.${k} = ${v} is not an integer`);
-    assert.ok(v >= lo && v < hi, `${what}.${k} = ${v} outside [${lo}, ${hi})`);
-    assert.ok(!seen.has(v), `${what}.${k} and ${what}.${seen.get(v)} share word ${v}`);
-    seen.set(v, k);
-  }
-}
 
 Deno.test("machine layout: device words come before the queue blocks, each on its own line", () => {
   const device = Object.keys(VIRTIO_BLK).filter((k) => k !== "QUEUES" && k !== "QUEUE_WORDS");

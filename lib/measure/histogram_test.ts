@@ -9,6 +9,7 @@ import {
   valueFromIndex,
 } from "./histogram.ts";
 import { HISTOGRAM } from "./layout.ts";
+import { Barrier } from "../testing/barrier.ts";
 import { runInThread } from "../testing/thread.ts";
 
 const FIXTURE = new URL("./testdata/histogram.ts", import.meta.url);
@@ -205,14 +206,14 @@ Deno.test("SharedHistogram.fromHandle: shares counts; refuses a foreign buffer",
 
 Deno.test("SharedHistogram: concurrent records from 3 real Workers give exact counts", async () => {
   const h = new SharedHistogram();
-  const start = new SharedArrayBuffer(4);
   const n = 200_000;
   const parties = 3;
+  const start = new Barrier(parties);
   // All parties record into the same 8 counts (exact below 256) to collide hard.
   const done = await Promise.all(
     Array.from(
       { length: parties },
-      () => runInThread<number>(FIXTURE, "recordMany", h.handle, start, parties, n, 100, 8),
+      () => runInThread<number>(FIXTURE, "recordMany", h.handle, start.handle, n, 100, 8),
     ),
   );
   assert.deepEqual(done, [n, n, n]);

@@ -1,23 +1,6 @@
 import assert from "node:assert/strict";
+import { assertWords } from "../testing/layout.ts";
 import { BH_FLAG, SHARED_BH } from "./layout.ts";
-
-/** Asserts that the named words are distinct integers in [lo, hi). */
-function assertWords(
-  layout: Record<string, number>,
-  keys: string[],
-  lo: number,
-  hi: number,
-  what: string,
-): void {
-  const seen = new Map<number, string>();
-  for (const k of keys) {
-    const v = layout[k];
-    assert.ok(Number.isInteger(v), `${what}.${k} = ${v} is not an integer`);
-    assert.ok(v >= lo && v < hi, `${what}.${k} = ${v} outside [${lo}, ${hi})`);
-    assert.ok(!seen.has(v), `${what}.${k} and ${what}.${seen.get(v)} share word ${v}`);
-    seen.set(v, k);
-  }
-}
 
 Deno.test("runtime layout: SHARED_BH header and slot words", () => {
   assertWords(SHARED_BH, ["HEAD", "ALLOCATED", "CAPACITY"], 0, SHARED_BH.SLOTS, "SHARED_BH");

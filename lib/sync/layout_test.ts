@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { assertWords } from "../testing/layout.ts";
 import {
   CONTEXT,
   MAX_CONTEXTS,
@@ -11,24 +12,6 @@ import {
   REGISTRY,
   RING,
 } from "./layout.ts";
-
-/** Asserts that the named words are distinct integers in [lo, hi). */
-function assertWords(
-  layout: Record<string, number>,
-  keys: string[],
-  lo: number,
-  hi: number,
-  what: string,
-): void {
-  const seen = new Map<number, string>();
-  for (const k of keys) {
-    const v = layout[k];
-    assert.ok(Number.isInteger(v), `${what}.${k} = ${v} is not an integer`);
-    assert.ok(v >= lo && v < hi, `${what}.${k} = ${v} outside [${lo}, ${hi})`);
-    assert.ok(!seen.has(v), `${what}.${k} and ${what}.${seen.get(v)} share word ${v}`);
-    seen.set(v, k);
-  }
-}
 
 Deno.test("layout: thread and context bounds fit the registry's id bitmaps", () => {
   assert.ok(Number.isInteger(MAX_THREADS) && MAX_THREADS >= 2);
