@@ -124,6 +124,9 @@ export class BlockBackend {
       const blk = edge.parent as BlockBackend;
       return (blk.#dev?.drainedPoll?.() ?? false) || blk.inFlight > 0;
     },
+    parentAioContext(edge) {
+      return (edge.parent as BlockBackend).#ctx;
+    },
     canSetAioCtx(edge) {
       const blk = edge.parent as BlockBackend;
       if (blk.allowAioContextChange) return null;
@@ -181,8 +184,11 @@ export class BlockBackend {
   }
 
   /**
-   * blk_insert_bs: attaches `node` as root; the node moves into the
-   * backend's context if it differs (QEMU re-inserting a node). Graph thread.
+   * blk_insert_bs: attaches `node` as root. If the node is in another
+   * context, it moves into the backend's; if a parent of the node refuses,
+   * the backend moves into the node's context instead (when it may: see
+   * {@link BlockBackend.setAioContext}); if neither can move, the insert
+   * throws and attaches nothing. Graph thread.
    *
    * @example
    * ```ts
@@ -198,14 +204,12 @@ export class BlockBackend {
   insert(node: BlockNode): void {
     if (this.#root !== null) throw new Error(`BlockBackend "${this.name}" already has a node`);
     this.#root = this.#graph.attachParent(node, BlockBackend.childRoot, this, "root");
-    if (node.aioContext !== this.#ctx) {
-      this.#graph.trySetAioContext(node, this.#ctx, this.#root);
-    }
   }
 
   /**
-   * blk_remove_bs: detaches the root node (the backend keeps its context).
-   * Graph thread.
+   * blk_remove_bs: detaches the root node. The backend keeps its context;
+   * the node goes back to the main context (draining it first), unless
+   * another of its parents refuses to move. Graph thread.
    *
    * @example
    * ```ts
@@ -216,9 +220,11 @@ export class BlockBackend {
    * const blk = new BlockBackend(g, { name: "b" });
    * const n = g.addNode({ nodeName: "n" });
    * blk.insert(n);
+   * blk.setAioContext(4);
    * blk.remove();
    * assert.equal(blk.node, null);
    * assert.deepEqual(n.parents, []);
+   * assert.deepEqual([n.aioContext, blk.aioContext], [0, 4]);
    * ```
    */
   remove(): void {
