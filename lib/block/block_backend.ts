@@ -46,6 +46,8 @@ export interface BlockDevOps {
 export interface BlockBackendOptions {
   /** Name (empty for an anonymous backend). */
   name?: string;
+  /** The backend's context until a node moves it (blk_new's ctx; default: the graph's main context). */
+  ctx?: ContextId;
   /** Allow AioContext changes of its node even with a device attached. */
   allowAioContextChange?: boolean;
   /** Never queue requests while drained (QEMU's disable_request_queuing). */
@@ -102,7 +104,7 @@ export class BlockBackend {
     this.name = options.name ?? "";
     this.allowAioContextChange = options.allowAioContextChange ?? false;
     this.disableRequestQueuing = options.disableRequestQueuing ?? false;
-    this.#ctx = graph.mainContext;
+    this.#ctx = options.ctx ?? graph.mainContext;
   }
 
   /** The root edge's class (child_root). */

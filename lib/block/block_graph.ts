@@ -24,6 +24,13 @@
  * caller goes through the check, the set step asserts a parent's
  * context-change callback instead of checking it, as the seed says.
  *
+ * Graph changes keep a subtree in one context, as QEMU's bdrv_attach_child
+ * and bdrv_root_unref_child do: attaching a child from another context
+ * moves the child (else the parent) or refuses; detaching an edge whose
+ * parent states a context sends the child back to the main context unless
+ * a remaining parent keeps it. A node created under drain_all is born
+ * drained and its driver is told (bdrv_open_driver); deleting it undrains it.
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
