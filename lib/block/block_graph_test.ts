@@ -417,3 +417,17 @@ Deno.test("detach: a child whose context-giving parent goes returns to the main 
   a.destroy();
   b.destroy();
 });
+
+Deno.test("attach/detach: a parent class that states no context moves nothing (aiolab; QEMU requires get_parent_aio_context)", () => {
+  const a = new AioContext({ name: "main" });
+  const b = new AioContext({ name: "io" });
+  const { graph, log, hooks } = rig(a, b);
+  const n = graph.addNode({ nodeName: "n", driver: hooks("n"), ctx: b.id });
+  const edge = graph.attachParent(n, loggingParent(log, "observer"), {}, "watch");
+  assert.equal(n.aioContext, b.id, "attach did not move the node");
+  graph.detachChild(edge);
+  assert.equal(n.aioContext, b.id, "detach did not send it to the main context");
+  assert.deepEqual(log, [], "nothing drained, detached or attached");
+  a.destroy();
+  b.destroy();
+});
