@@ -46,6 +46,8 @@ export interface BlockDevOps {
 export interface BlockBackendOptions {
   /** Name (empty for an anonymous backend). */
   name?: string;
+  /** The backend's context until a node moves it (blk_new's ctx; default: the graph's main context). */
+  ctx?: ContextId;
   /** Allow AioContext changes of its node even with a device attached. */
   allowAioContextChange?: boolean;
   /** Never queue requests while drained (QEMU's disable_request_queuing). */
@@ -102,7 +104,7 @@ export class BlockBackend {
     this.name = options.name ?? "";
     this.allowAioContextChange = options.allowAioContextChange ?? false;
     this.disableRequestQueuing = options.disableRequestQueuing ?? false;
-    this.#ctx = graph.mainContext;
+    this.#ctx = options.ctx ?? graph.mainContext;
   }
 
   /** The root edge's class (child_root). */
@@ -123,6 +125,9 @@ export class BlockBackend {
     drainedPoll(edge) {
       const blk = edge.parent as BlockBackend;
       return (blk.#dev?.drainedPoll?.() ?? false) || blk.inFlight > 0;
+    },
+    parentAioContext(edge) {
+      return (edge.parent as BlockBackend).#ctx;
     },
     canSetAioCtx(edge) {
       const blk = edge.parent as BlockBackend;
@@ -181,8 +186,11 @@ export class BlockBackend {
   }
 
   /**
-   * blk_insert_bs: attaches `node` as root; the node moves into the
-   * backend's context if it differs (QEMU re-inserting a node). Graph thread.
+   * blk_insert_bs: attaches `node` as root. If the node is in another
+   * context, it moves into the backend's; if a parent of the node refuses,
+   * the backend moves into the node's context instead (when it may: see
+   * {@link BlockBackend.setAioContext}); if neither can move, the insert
+   * throws and attaches nothing. Graph thread.
    *
    * @example
    * ```ts
@@ -198,14 +206,12 @@ export class BlockBackend {
   insert(node: BlockNode): void {
     if (this.#root !== null) throw new Error(`BlockBackend "${this.name}" already has a node`);
     this.#root = this.#graph.attachParent(node, BlockBackend.childRoot, this, "root");
-    if (node.aioContext !== this.#ctx) {
-      this.#graph.trySetAioContext(node, this.#ctx, this.#root);
-    }
   }
 
   /**
-   * blk_remove_bs: detaches the root node (the backend keeps its context).
-   * Graph thread.
+   * blk_remove_bs: detaches the root node. The backend keeps its context;
+   * the node goes back to the main context (draining it first), unless
+   * another of its parents refuses to move. Graph thread.
    *
    * @example
    * ```ts
@@ -216,9 +222,11 @@ export class BlockBackend {
    * const blk = new BlockBackend(g, { name: "b" });
    * const n = g.addNode({ nodeName: "n" });
    * blk.insert(n);
+   * blk.setAioContext(4);
    * blk.remove();
    * assert.equal(blk.node, null);
    * assert.deepEqual(n.parents, []);
+   * assert.deepEqual([n.aioContext, blk.aioContext], [0, 4]);
    * ```
    */
   remove(): void {

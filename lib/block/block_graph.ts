@@ -24,6 +24,13 @@
  * caller goes through the check, the set step asserts a parent's
  * context-change callback instead of checking it, as the seed says.
  *
+ * Graph changes keep a subtree in one context, as QEMU's bdrv_attach_child
+ * and bdrv_root_unref_child do: attaching a child from another context
+ * moves the child (else the parent) or refuses; detaching an edge whose
+ * parent states a context sends the child back to the main context unless
+ * a remaining parent keeps it. A node created under drain_all is born
+ * drained and its driver is told (bdrv_open_driver); deleting it undrains it.
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -63,6 +70,13 @@ export interface ChildClass {
   drainedEnd?(edge: BdrvChild): void;
   /** Whether the parent still has activity the drain must wait for. */
   drainedPoll?(edge: BdrvChild): boolean;
+  /**
+   * The context the parent runs in (QEMU's get_parent_aio_context). Attaching
+   * a child in another context moves one of them so that both share it;
+   * detaching the edge sends the child back to the main context. A class
+   * without it states no context of its own: neither happens.
+   */
+  parentAioContext?(edge: BdrvChild): ContextId;
   /**
    * Check phase of a context change: null if the parent agrees (after
    * checking its own graph through `visit`), else the reason it refuses.
@@ -376,6 +390,9 @@ export const childOfBds: ChildClass = {
   drainedPoll(edge) {
     return (edge.parent as BlockNodeWithGraph).graph.busy(edge.parent as BlockNodeWithGraph, edge);
   },
+  parentAioContext(edge) {
+    return (edge.parent as BlockNode).aioContext;
+  },
   canSetAioCtx(edge, _ctx, visit) {
     return visit(edge.parent as BlockNode);
   },
@@ -442,7 +459,10 @@ export class BlockGraph {
   }
 
   /**
-   * Creates a node (born drained while a drain_all is active). Graph thread.
+   * Creates a node. While a drain_all is active the node is born drained
+   * (its counter is the number of drain_alls in force) and its driver's
+   * drainBegin is called once, so that the drain_all's end balances it.
+   * Graph thread.
    *
    * @example
    * ```ts
@@ -464,8 +484,12 @@ export class BlockGraph {
       this.#kick,
     ) as BlockNodeWithGraph;
     Object.defineProperty(node, "graph", { value: this, enumerable: false });
-    node.quiesceCounter = this.#drainAllCount;
     this.#nodes.set(options.nodeName, node);
+    // Born drained (bdrv_new); the driver is told as bdrv_open_driver does,
+    // once, since driver callbacks follow the counter's 0→1 and 1→0
+    // transitions and the last drainAllEnd calls drainEnd once.
+    node.quiesceCounter = this.#drainAllCount;
+    if (node.quiesceCounter > 0) node.driver.drainBegin?.(node);
     return node;
   }
 
@@ -519,12 +543,18 @@ export class BlockGraph {
     }
     if (node.inFlight > 0) throw new Error(`node "${node.nodeName}" has requests in flight`);
     for (const edge of [...node.children]) this.detachChild(edge);
+    const n = node as BlockNodeWithGraph;
+    for (let i = 0; i < this.#drainAllCount && n.quiesceCounter > 0; i++) this.unquiesce(n, null);
     this.#nodes.delete(node.nodeName);
   }
 
   /**
-   * Attaches `child` under node `parent` as edge `name` (child_of_bds).
-   * Attaching to a drained child drains the parent at once. Graph thread.
+   * Attaches `child` under node `parent` as edge `name` (child_of_bds). When
+   * the two are in different contexts, the child's component moves into the
+   * parent's context or, if it cannot, the parent's component moves into
+   * the child's; if neither can, the attach is refused and nothing changes
+   * (see {@link BlockGraph.attachParent}). Attaching to a drained child
+   * drains the parent at once. Graph thread.
    *
    * @example
    * ```ts
@@ -544,7 +574,14 @@ export class BlockGraph {
 
   /**
    * Attaches an arbitrary parent (a BlockBackend, a job) to `child` with
-   * its class. `node` is the parent node for node parents. If the child is
+   * its class. `node` is the parent node for node parents. As QEMU's
+   * bdrv_attach_child: if the class states a context
+   * ({@link ChildClass.parentAioContext}) other than the child's, the child
+   * (with its component, but not yet through this edge) is moved into the
+   * parent's context; if a parent of the child refuses, the parent is moved
+   * into the child's context instead (through the class's canSetAioCtx /
+   * setAioCtx, this edge ignored); if that is refused too, the attach throws
+   * with both reasons, attaching and moving nothing. If the child is
    * drained, the parent is drained immediately. Graph thread.
    *
    * @example
@@ -571,6 +608,10 @@ export class BlockGraph {
       throw new Error(`attaching "${child.nodeName}" under "${node.nodeName}" would make a cycle`);
     }
     const edge = new BdrvChild(name, child, klass, parent);
+    const parentCtx = klass.parentAioContext?.(edge);
+    if (parentCtx !== undefined && parentCtx !== child.aioContext) {
+      this.#joinContexts(edge, parentCtx, node);
+    }
     child.parents.push(edge);
     node?.children.push(edge);
     if (child.quiesceCounter > 0) {
@@ -578,6 +619,30 @@ export class BlockGraph {
       klass.drainedBegin?.(edge);
     }
     return edge;
+  }
+
+  /** bdrv_attach_child_common's context step: move the child, else the parent, else refuse. */
+  #joinContexts(edge: BdrvChild, parentCtx: ContextId, node: BlockNode | undefined): void {
+    const child = edge.child;
+    const childCtx = child.aioContext;
+    const whyChild = this.#changeContext(parentCtx, new Set(), (visit) => visit(child), null);
+    if (whyChild === null) return;
+    const klass = edge.klass;
+    const whyParent = klass.canSetAioCtx === undefined
+      ? `Changing iothreads is not supported by ${klass.name}`
+      : this.#changeContext(
+        childCtx,
+        new Set([edge]),
+        (visit) => klass.canSetAioCtx!(edge, childCtx, visit),
+        node === undefined ? edge : null,
+      );
+    if (whyParent === null) return;
+    const parentName = node === undefined ? klass.name : `"${node.nodeName}"`;
+    throw new Error(
+      `cannot attach "${child.nodeName}" (context ${childCtx}) under ${parentName} ` +
+        `(context ${parentCtx}) as "${edge.name}": the child cannot move (${whyChild}) and ` +
+        `the parent cannot move (${whyParent}); nothing was changed`,
+    );
   }
 
   #reaches(from: BlockNode, to: BlockNode): boolean {
@@ -589,7 +654,11 @@ export class BlockGraph {
 
   /**
    * Detaches an edge; a parent that was drained through it is undrained.
-   * Graph thread.
+   * As QEMU's bdrv_root_unref_child, when the parent stated a context
+   * ({@link ChildClass.parentAioContext}), the child then goes back to the
+   * main context with its component, unless one of its remaining parents
+   * refuses (then it stays where it is: that parent still needs it there,
+   * which is not an error). Graph thread.
    *
    * @example
    * ```ts
@@ -613,6 +682,13 @@ export class BlockGraph {
     if (edge.quiescedParent) {
       edge.quiescedParent = false;
       edge.klass.drainedEnd?.(edge);
+    }
+    const child = edge.child;
+    if (
+      edge.klass.parentAioContext !== undefined && child.aioContext !== this.mainContext &&
+      this.#nodes.get(child.nodeName) === child
+    ) {
+      this.#changeContext(this.mainContext, new Set(), (visit) => visit(child), null);
     }
   }
 
@@ -775,10 +851,32 @@ export class BlockGraph {
   trySetAioContext(node: BlockNode, ctx: ContextId, ignore: BdrvChild | null = null): void {
     this.#gs("trySetAioContext");
     this.#own(node);
-    // Check phase (bdrv_can_set_aio_context): collect the component.
     const visited = new Set<BdrvChild>(ignore === null ? [] : [ignore]);
+    const refused = this.#changeContext(ctx, visited, (visit) => visit(node), null);
+    if (refused !== null) {
+      throw new Error(
+        `cannot move node "${node.nodeName}" to context ${ctx}: ${refused} (nothing was changed)`,
+      );
+    }
+  }
+
+  /**
+   * The check-then-set move. `start` runs the check from its origin (a node,
+   * or a parent's canSetAioCtx) with `visited` edges skipped; on a refusal
+   * nothing changes and the reason is returned. Otherwise every collected
+   * node is drained, detached, attached and undrained, non-node parents
+   * follow, and so does `extra` (a parent edge not yet linked). Graph thread.
+   */
+  #changeContext(
+    ctx: ContextId,
+    visited: Set<BdrvChild>,
+    start: (visit: (n: BlockNode) => string | null) => string | null,
+    extra: BdrvChild | null,
+  ): string | null {
+    // Check phase (bdrv_can_set_aio_context): collect the component.
     const nodes: BlockNode[] = [];
     const seen = new Set<BlockNode>();
+    const agreed: BdrvChild[] = [];
     const visit = (n: BlockNode): string | null => {
       if (n.aioContext === ctx || seen.has(n)) return null;
       seen.add(n);
@@ -791,6 +889,7 @@ export class BlockGraph {
         }
         const why = edge.klass.canSetAioCtx(edge, ctx, visit);
         if (why !== null) return why;
+        agreed.push(edge);
       }
       for (const edge of n.children) {
         if (visited.has(edge)) continue;
@@ -800,24 +899,16 @@ export class BlockGraph {
       }
       return null;
     };
-    const refused = visit(node);
-    if (refused !== null) {
-      throw new Error(
-        `cannot move node "${node.nodeName}" to context ${ctx}: ${refused} (nothing was changed)`,
-      );
-    }
-    if (nodes.length === 0) return;
+    const refused = start(visit);
+    if (refused !== null) return refused;
+    if (nodes.length === 0 && extra === null) return null;
     // Set phase: drain everything that moves, then detach all, then attach all.
     for (const n of nodes) this.drainedBegin(n);
     try {
       // Parents that are not nodes (BlockBackends, jobs) follow; every one of
       // them passed the check, so its callback must exist (asserted).
-      const parentEdges = new Set<BdrvChild>();
-      for (const n of nodes) {
-        for (const e of n.parents) {
-          if (e !== ignore && !(e.parent instanceof BlockNode)) parentEdges.add(e);
-        }
-      }
+      const parentEdges = agreed.filter((e) => !(e.parent instanceof BlockNode));
+      if (extra !== null) parentEdges.push(extra);
       for (const n of nodes) {
         const old = n.aioContext;
         this.#executor.runIn(old, () => {
@@ -841,5 +932,6 @@ export class BlockGraph {
     } finally {
       for (const n of nodes) this.drainedEnd(n);
     }
+    return null;
   }
 }

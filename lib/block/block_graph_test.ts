@@ -291,3 +291,143 @@ Deno.test("move: requests keep flowing; each completes in the context that owns 
   a.destroy();
   b.destroy();
 });
+
+Deno.test("drain_all: a node born drained gets its driver's drainBegin once (bdrv_open_driver), so drainAllEnd balances it; deletion undrains it", () => {
+  const ctx = new AioContext();
+  const { graph, log, hooks } = rig(ctx);
+  let drained = 0;
+  const counting = { drainBegin: () => drained++, drainEnd: () => drained-- };
+  graph.drainAllBegin();
+  graph.drainAllBegin();
+  const late = graph.addNode({ nodeName: "late", driver: counting });
+  assert.equal(late.quiesceCounter, 2, "born with the drain_all count");
+  assert.equal(drained, 1, "the driver was told at creation, once (callbacks follow transitions)");
+  graph.drainAllEnd();
+  assert.equal(drained, 1, "still drained: no callback");
+  graph.drainAllEnd();
+  assert.equal(late.quiesceCounter, 0);
+  assert.equal(drained, 0, "the last drainAllEnd balanced the creation's drainBegin");
+  // A node created and deleted inside the section is undrained by its deletion.
+  graph.drainAllBegin();
+  const brief = graph.addNode({ nodeName: "brief", driver: hooks("brief") });
+  assert.deepEqual(log, ["brief.drainBegin"]);
+  graph.removeNode(brief);
+  assert.deepEqual(log, ["brief.drainBegin", "brief.drainEnd"]);
+  assert.equal(brief.quiesceCounter, 0);
+  graph.drainAllEnd();
+  assert.equal(log.length, 2, "drainAllEnd does not reach a deleted node");
+  ctx.destroy();
+});
+
+/** A parent that pins its child's context: it has a context and refuses to move (a device). */
+function pinningParent(log: string[], name: string, ctx: number): ChildClass {
+  return {
+    ...loggingParent(log, name, `${name} is pinned to context ${ctx}`),
+    parentAioContext: () => ctx,
+  };
+}
+
+Deno.test("attach: a child in another context moves into the parent's context (bdrv_attach_child)", () => {
+  const a = new AioContext({ name: "a" });
+  const b = new AioContext({ name: "b" });
+  const { graph, log, hooks } = rig(a, b);
+  const parent = graph.addNode({ nodeName: "parent", driver: hooks("parent") });
+  const base = graph.addNode({ nodeName: "base", driver: hooks("base"), ctx: b.id });
+  const file = graph.addNode({ nodeName: "file", driver: hooks("file"), ctx: b.id });
+  graph.attachChild(base, file, "file");
+  log.length = 0;
+  graph.attachChild(parent, base, "backing");
+  assert.deepEqual(
+    [parent.aioContext, base.aioContext, file.aioContext],
+    [a.id, a.id, a.id],
+    "the child's whole subtree joined the parent",
+  );
+  assert.ok(log.includes(`base.attach(${a.id})`) && log.includes(`file.attach(${a.id})`), `${log}`);
+  assert.ok(!log.some((l) => l.startsWith("parent.")), `the parent did not move: ${log}`);
+  assert.equal(parent.children[0].child, base);
+  assert.equal(base.quiesceCounter + file.quiesceCounter + parent.quiesceCounter, 0);
+  a.destroy();
+  b.destroy();
+});
+
+Deno.test("attach: a child that cannot move keeps its context and the parent moves to it instead", () => {
+  const a = new AioContext({ name: "a" });
+  const b = new AioContext({ name: "b" });
+  const { graph, log, hooks } = rig(a, b);
+  const top = graph.addNode({ nodeName: "top", driver: hooks("top") });
+  const user = graph.attachParent(top, loggingParent(log, "user"), {}, "root");
+  const disk = graph.addNode({ nodeName: "disk", driver: hooks("disk"), ctx: b.id });
+  graph.attachParent(disk, pinningParent(log, "dev", b.id), {}, "root");
+  log.length = 0;
+  graph.attachChild(top, disk, "file");
+  assert.deepEqual([top.aioContext, disk.aioContext], [b.id, b.id]);
+  assert.ok(log.includes(`top.attach(${b.id})`), `${log}`);
+  assert.ok(log.includes(`user.setCtx(${b.id})`), `the parent's own parents followed: ${log}`);
+  assert.ok(!log.some((l) => l.startsWith("disk.")), `the child did not move: ${log}`);
+  assert.equal(disk.parents.length, 2);
+  assert.equal(user.child, top);
+  a.destroy();
+  b.destroy();
+});
+
+Deno.test("attach: refused, with nothing attached or moved, when neither the child nor the parent can move", () => {
+  const a = new AioContext({ name: "a" });
+  const b = new AioContext({ name: "b" });
+  const { graph, log, hooks } = rig(a, b);
+  const top = graph.addNode({ nodeName: "top", driver: hooks("top") });
+  graph.attachParent(top, pinningParent(log, "dev0", a.id), {}, "root");
+  const disk = graph.addNode({ nodeName: "disk", driver: hooks("disk"), ctx: b.id });
+  graph.attachParent(disk, pinningParent(log, "dev1", b.id), {}, "root");
+  log.length = 0;
+  assert.throws(
+    () => graph.attachChild(top, disk, "file"),
+    (err: Error) => {
+      assert.match(err.message, /cannot attach "disk" \(context \d+\) under "top" \(context \d+\)/);
+      assert.match(err.message, /dev1 is pinned to context/);
+      assert.match(err.message, /dev0 is pinned to context/);
+      assert.match(err.message, /nothing was changed/);
+      return true;
+    },
+  );
+  assert.deepEqual([top.aioContext, disk.aioContext], [a.id, b.id]);
+  assert.deepEqual(top.children, [], "no edge was left behind");
+  assert.equal(disk.parents.length, 1);
+  assert.deepEqual(log, [], "nothing drained, detached or attached");
+  a.destroy();
+  b.destroy();
+});
+
+Deno.test("detach: a child whose context-giving parent goes returns to the main context unless another parent keeps it", () => {
+  const a = new AioContext({ name: "main" });
+  const b = new AioContext({ name: "io" });
+  const { graph, log, hooks } = rig(a, b);
+  const top = graph.addNode({ nodeName: "top", ctx: b.id });
+  const file = graph.addNode({ nodeName: "file", driver: hooks("file"), ctx: b.id });
+  const edge = graph.attachChild(top, file, "file");
+  graph.detachChild(edge);
+  assert.equal(file.aioContext, a.id, "back to the main context (bdrv_root_unref_child)");
+  assert.equal(top.aioContext, b.id, "the former parent stays");
+  assert.ok(log.includes(`file.attach(${a.id})`), `${log}`);
+  // A remaining parent that refuses keeps the child where it is; that is no error.
+  const again = graph.addNode({ nodeName: "again", ctx: b.id });
+  graph.trySetAioContext(file, b.id);
+  graph.attachParent(file, pinningParent(log, "dev", b.id), {}, "root");
+  graph.detachChild(graph.attachChild(again, file, "file"));
+  assert.equal(file.aioContext, b.id);
+  a.destroy();
+  b.destroy();
+});
+
+Deno.test("attach/detach: a parent class that states no context moves nothing (aiolab; QEMU requires get_parent_aio_context)", () => {
+  const a = new AioContext({ name: "main" });
+  const b = new AioContext({ name: "io" });
+  const { graph, log, hooks } = rig(a, b);
+  const n = graph.addNode({ nodeName: "n", driver: hooks("n"), ctx: b.id });
+  const edge = graph.attachParent(n, loggingParent(log, "observer"), {}, "watch");
+  assert.equal(n.aioContext, b.id, "attach did not move the node");
+  graph.detachChild(edge);
+  assert.equal(n.aioContext, b.id, "detach did not send it to the main context");
+  assert.deepEqual(log, [], "nothing drained, detached or attached");
+  a.destroy();
+  b.destroy();
+});

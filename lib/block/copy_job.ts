@@ -128,7 +128,11 @@ export class CopyJob {
       throw new RangeError(`copy job ${this.id}: chunk must be an integer >= 1`);
     }
     if (options.src.aioContext !== options.dst.aioContext) {
-      throw new Error(`copy job ${this.id}: source and target must share an AioContext`);
+      throw new Error(
+        `copy job ${this.id}: source and target must share an AioContext, found ` +
+          `"${options.src.nodeName}" in ${options.src.aioContext} and ` +
+          `"${options.dst.nodeName}" in ${options.dst.aioContext}`,
+      );
     }
     this.#ctx = options.src.aioContext;
     const klass = this.#childClass();
@@ -136,11 +140,13 @@ export class CopyJob {
     // to finish its current chunk while a drain waits for it).
     this.#srcBlk = new BlockBackend(graph, {
       name: "",
+      ctx: this.#ctx,
       disableRequestQueuing: true,
       allowAioContextChange: true,
     });
     this.#dstBlk = new BlockBackend(graph, {
       name: "",
+      ctx: this.#ctx,
       disableRequestQueuing: true,
       allowAioContextChange: true,
     });
@@ -169,6 +175,7 @@ export class CopyJob {
       },
       // Busy until the job parks at a pause point.
       drainedPoll: () => this.busy,
+      parentAioContext: () => this.#ctx,
       // The job moves with its nodes: check and move the other node too.
       canSetAioCtx: (_e, _ctx, visit) => {
         for (const e of this.#edges) {

@@ -118,3 +118,25 @@ Deno.test("drain from a coroutine runs from a BH in the main context while the c
   assert.equal(co.terminated, true);
   ctx.destroy();
 });
+
+Deno.test("copy job: created on nodes outside the main context, it runs there and leaves them there (block_job_create)", () => {
+  const main = new AioContext({ name: "job-main" });
+  const io = new AioContext({ name: "job-io" });
+  const graph = new BlockGraph({ mainContext: main.id });
+  const srcDrv = new MemDriver(8192);
+  srcDrv.bytes.fill(3);
+  const dstDrv = new MemDriver(8192);
+  const src = graph.addNode({ nodeName: "src", driver: srcDrv, driverName: "mem", ctx: io.id });
+  const dst = graph.addNode({ nodeName: "dst", driver: dstDrv, driverName: "mem", ctx: io.id });
+  const job = new CopyJob(graph, { src, dst, length: 8192, chunk: 4096 });
+  assert.deepEqual([src.aioContext, dst.aioContext, job.aioContext], [io.id, io.id, io.id]);
+  assert.equal(job.moves, 0);
+  job.start();
+  assert.equal(main.poll(false), false, "nothing runs in the main context");
+  while (!job.done && job.error === null) assert.equal(io.poll(false), true, "the job progresses");
+  assert.equal(job.error, null);
+  assert.ok(srcDrv.completedIn.every((id) => id === io.id));
+  assert.deepEqual(dstDrv.bytes, srcDrv.bytes);
+  main.destroy();
+  io.destroy();
+});
