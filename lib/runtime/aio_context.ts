@@ -280,6 +280,7 @@ export class AioContext implements BhHost {
       id: this.id,
       name: this.name,
       home: this.#home,
+      generation: this.#reg.contextGeneration(this.id),
       registry: this.#reg.handle,
       ring: ring.handle,
       sharedBh: this.#bhs.table.buffer as SharedArrayBuffer,
