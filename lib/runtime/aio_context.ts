@@ -84,6 +84,42 @@ export const IDLE_BH_TIMEOUT_NS = 10_000_000;
 /** Default {@link AioContextOptions.pollClockEvery}. */
 export const DEFAULT_POLL_CLOCK_EVERY = 8;
 
+/** Upper bound on {@link AioContextOptions.sharedBhCapacity}. */
+const MAX_SHARED_BHS = 1 << 16;
+
+/** How a found option value reads in an error message: its type, then the value. */
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") {
+    return `the ${typeof v} ${String(v)}`;
+  }
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+/**
+ * An integer option in [min, max] (`fallback` when undefined); otherwise a
+ * TypeError (not a number) or RangeError naming the option, what was
+ * expected and what was found.
+ */
+function intOption(
+  owner: string,
+  option: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) {
+    return value;
+  }
+  const want = max === Infinity ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`;
+  const msg = `${owner}: option ${option}: expected ${want}, got ${describe(value)}`;
+  throw typeof value === "number" ? new RangeError(msg) : new TypeError(msg);
+}
+
 /**
  * Options of {@link AioContext}. The poll parameters ({@link PollParams}:
  * `pollMaxNs`, `pollGrow`, `pollShrink`) default to 0: polling off.
@@ -93,9 +129,9 @@ export interface AioContextOptions extends Partial<PollParams> {
   name?: string;
   /** Clocks for timers and polling time (inject a ManualTimeSource in tests). */
   clocks?: Clocks;
-  /** Capacity of the cross-thread oneshot ring, records. Default 4096. */
+  /** Capacity of the cross-thread oneshot ring, records: an integer in [1, 2^24] (rounded up to a power of two). Default 4096. */
   ringCapacity?: number;
-  /** Capacity of the shared BH table. Default 256. */
+  /** Capacity of the shared BH table: an integer in [1, 65536]. Default 256. */
   sharedBhCapacity?: number;
   /**
    * Busy-polling rounds between clock reads. QEMU reads the clock every
@@ -246,26 +282,53 @@ export class AioContext implements BhHost {
    * assert.equal(ctx.pollParams().pollMaxNs, 32768);
    * ctx.destroy();
    * assert.throws(() => new AioContext({ pollMaxNs: -1 }), RangeError);
+   * assert.throws(
+   *   () => new AioContext({ sharedBhCapacity: -5 }),
+   *   /option sharedBhCapacity: expected an integer in \[1, 65536\], got the number -5/,
+   * );
    * ```
    */
   constructor(options: AioContextOptions = {}) {
-    const label = `AioContext${options.name === undefined ? "" : ` "${options.name}"`}`;
+    const name: unknown = options.name;
+    if (name !== undefined && typeof name !== "string") {
+      throw new TypeError(`AioContext option name: expected a string, got ${describe(name)}`);
+    }
+    const label = `AioContext${name === undefined ? "" : ` "${name}"`}`;
     const pollParams = resolvePollParams(options, POLL_OFF, label);
-    const every = options.pollClockEvery ?? DEFAULT_POLL_CLOCK_EVERY;
-    if (!Number.isInteger(every) || every < 1) {
-      throw new RangeError(`${label}: pollClockEvery must be an integer >= 1, got ${every}`);
+    const every = intOption(
+      label,
+      "pollClockEvery",
+      options.pollClockEvery,
+      DEFAULT_POLL_CLOCK_EVERY,
+      1,
+      Infinity,
+    );
+    const ringCapacity = intOption(label, "ringCapacity", options.ringCapacity, 4096, 1, 1 << 24);
+    const sharedBhCapacity = intOption(
+      label,
+      "sharedBhCapacity",
+      options.sharedBhCapacity,
+      256,
+      1,
+      MAX_SHARED_BHS,
+    );
+    const clocks: unknown = options.clocks;
+    if (clocks !== undefined && !(clocks instanceof Clocks)) {
+      throw new TypeError(
+        `${label}: option clocks: expected a Clocks instance, got ${describe(clocks)}`,
+      );
     }
     this.#reg = defaultRegistry();
     this.#w = this.#reg.words;
     this.#home = currentThreadId();
-    const ring = new MpscRing({ capacity: options.ringCapacity ?? 4096, recordWords: 4 });
-    this.#bhs = new BhList(options.sharedBhCapacity ?? 256, this.#dispatch);
+    const ring = new MpscRing({ capacity: ringCapacity, recordWords: 4 });
+    this.#bhs = new BhList(sharedBhCapacity, this.#dispatch);
     this.id = this.#reg.allocContext(this.#home);
     this.#base = this.#reg.contextBase(this.id);
     this.name = options.name ?? `ctx${this.id}`;
     this.#pollClockEvery = every;
     this.#pollParams = pollParams;
-    this.clocks = options.clocks ?? new Clocks();
+    this.clocks = (clocks as Clocks | undefined) ?? new Clocks();
     this.timers = new TimerListGroup(this.clocks, () => this.notify());
     this.#oneshots = new OneshotIntake(
       ring,
@@ -368,6 +431,8 @@ export class AioContext implements BhHost {
    * ```
    */
   notify(): void {
+    // A plain field: the control block may already belong to another context.
+    if (this.#destroyed) this.#assertHome("notify");
     const w = this.#w;
     const b = this.#base;
     // Same protocol as notifyContext(): publish, then check notify_me. The

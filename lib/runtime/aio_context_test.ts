@@ -908,6 +908,50 @@ Deno.test("lifecycle: a constructor that rejects its options does not leak a con
   assert.equal(liveContexts(), live);
 });
 
+Deno.test("options: errors name the option, what was expected and the found value with its type", () => {
+  const live = liveContexts();
+  const cases: [Record<string, unknown>, ErrorConstructor, RegExp][] = [
+    [
+      { sharedBhCapacity: -5 },
+      RangeError,
+      /sharedBhCapacity: expected an integer in \[1, \d+\], got the number -5/,
+    ],
+    [
+      { sharedBhCapacity: "8" },
+      TypeError,
+      /sharedBhCapacity: expected an integer .*got the string "8"/,
+    ],
+    [
+      { ringCapacity: 0 },
+      RangeError,
+      /ringCapacity: expected an integer in \[1, \d+\], got the number 0/,
+    ],
+    [{ ringCapacity: 1.5 }, RangeError, /ringCapacity: .*got the number 1.5/],
+    [{ ringCapacity: null }, TypeError, /ringCapacity: .*got null/],
+    [
+      { pollClockEvery: "8" },
+      TypeError,
+      /pollClockEvery: expected an integer >= 1, got the string "8"/,
+    ],
+    [
+      { pollClockEvery: 0 },
+      RangeError,
+      /pollClockEvery: expected an integer >= 1, got the number 0/,
+    ],
+    [{ name: 7 }, TypeError, /name: expected a string, got the number 7/],
+    [{ clocks: {} }, TypeError, /clocks: expected a Clocks instance, got an object/],
+    [{ pollMaxNs: "100" }, TypeError, /pollMaxNs: expected .*got the string "100"/],
+  ];
+  for (const [options, type, msg] of cases) {
+    assert.throws(() => new AioContext(options as never), (err: unknown) => {
+      assert.ok(err instanceof type, `${JSON.stringify(options)}: ${err}`);
+      assert.match((err as Error).message, msg);
+      return true;
+    });
+  }
+  assert.equal(liveContexts(), live, "no slot claimed by a refused constructor");
+});
+
 Deno.test("threads: home-thread-only methods refuse after destroy (§1.2)", () => {
   const ctx = new AioContext({ name: "gone" });
   ctx.destroy();
