@@ -32,7 +32,9 @@
  * event notifier's `set()` also kicks the context it is registered with (the
  * only way a single wake word can watch many sources); every event notifier
  * is userspace-pollable, so only host-I/O handlers disable busy-polling (QEMU's
- * `poll_disable_cnt`); timers are home-thread only. Adaptive polling keeps one
+ * `poll_disable_cnt`): busy-polling calls a notifier's io_poll when it has
+ * one and otherwise reads its counter, where QEMU would have to take the
+ * syscall path for a handler without io_poll; timers are home-thread only. Adaptive polling keeps one
  * polling time per context (the seed era's `ctx->poll_ns`).
  *
  * @example
@@ -618,8 +620,10 @@ export class AioContext implements BhHost {
    * Registers (or replaces, or with `read` and `poll` both null removes) the
    * handler of an event notifier (aio_set_event_notifier). The notifier is
    * bound to this context, so `set()` from any thread kicks it. `poll`
-   * (io_poll) without `pollReady` is dropped, as in QEMU; with it, the
-   * notifier takes part in busy-polling. Throws if the notifier is
+   * (io_poll) without `pollReady` is dropped, as in QEMU; with it,
+   * busy-polling calls `poll` and a hit runs `pollReady`. Without it,
+   * busy-polling reads the notifier's counter (a notifier is a shared word,
+   * so every one can be busy-polled) and a set one runs `read`. Throws if the notifier is
    * registered with another context. Home thread.
    *
    * @example
@@ -884,6 +888,7 @@ export class AioContext implements BhHost {
       const w = this.#w;
       const notified = this.#base + CONTEXT.NOTIFIED;
       const pollers = this.#notifiers.pollers;
+      const readers = this.#notifiers.readers;
       const clocks = this.clocks;
       const every = this.#pollClockEvery;
       // run_poll_handlers reads the clock before and after every round; a
@@ -904,6 +909,13 @@ export class AioContext implements BhHost {
             n.polled = true;
             found = true;
           }
+        }
+        // Notifiers without io_poll: their counter is a shared word, so it
+        // is polled directly (the handler phase runs their read handler).
+        // Pairs with set()'s Atomics.add(COUNT).
+        for (let i = 0; i < readers.length; i++) {
+          const n = readers[i];
+          if (!n.deleted && n.notifier.isSet()) found = true;
         }
         if (++rounds === every) {
           rounds = 0;
