@@ -31,6 +31,11 @@ export class BhList {
     const sab = new SharedArrayBuffer((SHARED_BH.SLOTS + capacity * SHARED_BH.SLOT_WORDS) * 4);
     this.table = new Int32Array(sab);
     this.table[SHARED_BH.CAPACITY] = capacity;
+    // Every slot starts free: a schedule of an index not allocated yet is
+    // ignored (published to other threads with the handle's postMessage).
+    for (let i = 0; i < capacity; i++) {
+      this.table[SHARED_BH.SLOTS + i * SHARED_BH.SLOT_WORDS + SHARED_BH.FLAGS] = SHARED_BH.FREE;
+    }
     this.#dispatch = dispatch;
   }
 
@@ -63,8 +68,9 @@ export class BhList {
       }
       t[SHARED_BH.ALLOCATED] = index + 1;
     }
-    // Pairs with the producers' Atomics.or in sharedBhEnqueue(): a fresh BH
-    // starts with no bits set.
+    // The slot is free (SHARED_BH.FREE, so no producer links it) and not
+    // linked (#free made it free only then). Pairs with the producers'
+    // Atomics.or in sharedBhEnqueue(): a fresh BH starts with no bits set.
     Atomics.store(t, SHARED_BH.SLOTS + index * SHARED_BH.SLOT_WORDS + SHARED_BH.FLAGS, 0);
     const bh = new SharedBottomHalf(host, cb, opaque, name, t, index);
     this.#shared[index] = bh;
@@ -199,10 +205,23 @@ export class BhList {
   }
 
   #free(bh: BottomHalf): void {
-    this.#live.delete(bh);
     if (bh instanceof SharedBottomHalf && this.#shared[bh.index] === bh) {
+      // Reuse the slot only once nothing can link it: mark it FREE while
+      // PENDING is clear (then it is on no list, and producers leave it
+      // alone). A producer that set PENDING since takeFlags() has pushed
+      // it onto the stack again: keep the BH until that pass frees it
+      // (DELETED stays set, so it never runs). Pairs with the producers'
+      // Atomics.or in sharedBhEnqueue().
+      const t = this.table;
+      const at = SHARED_BH.SLOTS + bh.index * SHARED_BH.SLOT_WORDS + SHARED_BH.FLAGS;
+      for (;;) {
+        const f = Atomics.load(t, at);
+        if ((f & BH_FLAG.PENDING) !== 0) return;
+        if (Atomics.compareExchange(t, at, f, SHARED_BH.FREE) === f) break;
+      }
       this.#shared[bh.index] = undefined;
     }
+    this.#live.delete(bh);
   }
 }
 

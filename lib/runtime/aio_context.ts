@@ -32,7 +32,9 @@
  * event notifier's `set()` also kicks the context it is registered with (the
  * only way a single wake word can watch many sources); every event notifier
  * is userspace-pollable, so only host-I/O handlers disable busy-polling (QEMU's
- * `poll_disable_cnt`); timers are home-thread only. Adaptive polling keeps one
+ * `poll_disable_cnt`): busy-polling calls a notifier's io_poll when it has
+ * one and otherwise reads its counter, where QEMU would have to take the
+ * syscall path for a handler without io_poll; timers are home-thread only. Adaptive polling keeps one
  * polling time per context (the seed era's `ctx->poll_ns`).
  *
  * @example
@@ -84,6 +86,42 @@ export const IDLE_BH_TIMEOUT_NS = 10_000_000;
 /** Default {@link AioContextOptions.pollClockEvery}. */
 export const DEFAULT_POLL_CLOCK_EVERY = 8;
 
+/** Upper bound on {@link AioContextOptions.sharedBhCapacity}. */
+const MAX_SHARED_BHS = 1 << 16;
+
+/** How a found option value reads in an error message: its type, then the value. */
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") {
+    return `the ${typeof v} ${String(v)}`;
+  }
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+/**
+ * An integer option in [min, max] (`fallback` when undefined); otherwise a
+ * TypeError (not a number) or RangeError naming the option, what was
+ * expected and what was found.
+ */
+function intOption(
+  owner: string,
+  option: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) {
+    return value;
+  }
+  const want = max === Infinity ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`;
+  const msg = `${owner}: option ${option}: expected ${want}, got ${describe(value)}`;
+  throw typeof value === "number" ? new RangeError(msg) : new TypeError(msg);
+}
+
 /**
  * Options of {@link AioContext}. The poll parameters ({@link PollParams}:
  * `pollMaxNs`, `pollGrow`, `pollShrink`) default to 0: polling off.
@@ -93,9 +131,9 @@ export interface AioContextOptions extends Partial<PollParams> {
   name?: string;
   /** Clocks for timers and polling time (inject a ManualTimeSource in tests). */
   clocks?: Clocks;
-  /** Capacity of the cross-thread oneshot ring, records. Default 4096. */
+  /** Capacity of the cross-thread oneshot ring, records: an integer in [1, 2^24] (rounded up to a power of two). Default 4096. */
   ringCapacity?: number;
-  /** Capacity of the shared BH table. Default 256. */
+  /** Capacity of the shared BH table: an integer in [1, 65536]. Default 256. */
   sharedBhCapacity?: number;
   /**
    * Busy-polling rounds between clock reads. QEMU reads the clock every
@@ -246,26 +284,53 @@ export class AioContext implements BhHost {
    * assert.equal(ctx.pollParams().pollMaxNs, 32768);
    * ctx.destroy();
    * assert.throws(() => new AioContext({ pollMaxNs: -1 }), RangeError);
+   * assert.throws(
+   *   () => new AioContext({ sharedBhCapacity: -5 }),
+   *   /option sharedBhCapacity: expected an integer in \[1, 65536\], got the number -5/,
+   * );
    * ```
    */
   constructor(options: AioContextOptions = {}) {
-    const label = `AioContext${options.name === undefined ? "" : ` "${options.name}"`}`;
+    const name: unknown = options.name;
+    if (name !== undefined && typeof name !== "string") {
+      throw new TypeError(`AioContext option name: expected a string, got ${describe(name)}`);
+    }
+    const label = `AioContext${name === undefined ? "" : ` "${name}"`}`;
     const pollParams = resolvePollParams(options, POLL_OFF, label);
-    const every = options.pollClockEvery ?? DEFAULT_POLL_CLOCK_EVERY;
-    if (!Number.isInteger(every) || every < 1) {
-      throw new RangeError(`${label}: pollClockEvery must be an integer >= 1, got ${every}`);
+    const every = intOption(
+      label,
+      "pollClockEvery",
+      options.pollClockEvery,
+      DEFAULT_POLL_CLOCK_EVERY,
+      1,
+      Infinity,
+    );
+    const ringCapacity = intOption(label, "ringCapacity", options.ringCapacity, 4096, 1, 1 << 24);
+    const sharedBhCapacity = intOption(
+      label,
+      "sharedBhCapacity",
+      options.sharedBhCapacity,
+      256,
+      1,
+      MAX_SHARED_BHS,
+    );
+    const clocks: unknown = options.clocks;
+    if (clocks !== undefined && !(clocks instanceof Clocks)) {
+      throw new TypeError(
+        `${label}: option clocks: expected a Clocks instance, got ${describe(clocks)}`,
+      );
     }
     this.#reg = defaultRegistry();
     this.#w = this.#reg.words;
     this.#home = currentThreadId();
-    const ring = new MpscRing({ capacity: options.ringCapacity ?? 4096, recordWords: 4 });
-    this.#bhs = new BhList(options.sharedBhCapacity ?? 256, this.#dispatch);
+    const ring = new MpscRing({ capacity: ringCapacity, recordWords: 4 });
+    this.#bhs = new BhList(sharedBhCapacity, this.#dispatch);
     this.id = this.#reg.allocContext(this.#home);
     this.#base = this.#reg.contextBase(this.id);
     this.name = options.name ?? `ctx${this.id}`;
     this.#pollClockEvery = every;
     this.#pollParams = pollParams;
-    this.clocks = options.clocks ?? new Clocks();
+    this.clocks = (clocks as Clocks | undefined) ?? new Clocks();
     this.timers = new TimerListGroup(this.clocks, () => this.notify());
     this.#oneshots = new OneshotIntake(
       ring,
@@ -280,6 +345,7 @@ export class AioContext implements BhHost {
       id: this.id,
       name: this.name,
       home: this.#home,
+      generation: this.#reg.contextGeneration(this.id),
       registry: this.#reg.handle,
       ring: ring.handle,
       sharedBh: this.#bhs.table.buffer as SharedArrayBuffer,
@@ -367,6 +433,8 @@ export class AioContext implements BhHost {
    * ```
    */
   notify(): void {
+    // A plain field: the control block may already belong to another context.
+    if (this.#destroyed) this.#assertHome("notify");
     const w = this.#w;
     const b = this.#base;
     // Same protocol as notifyContext(): publish, then check notify_me. The
@@ -552,8 +620,10 @@ export class AioContext implements BhHost {
    * Registers (or replaces, or with `read` and `poll` both null removes) the
    * handler of an event notifier (aio_set_event_notifier). The notifier is
    * bound to this context, so `set()` from any thread kicks it. `poll`
-   * (io_poll) without `pollReady` is dropped, as in QEMU; with it, the
-   * notifier takes part in busy-polling. Throws if the notifier is
+   * (io_poll) without `pollReady` is dropped, as in QEMU; with it,
+   * busy-polling calls `poll` and a hit runs `pollReady`. Without it,
+   * busy-polling reads the notifier's counter (a notifier is a shared word,
+   * so every one can be busy-polled) and a set one runs `read`. Throws if the notifier is
    * registered with another context. Home thread.
    *
    * @example
@@ -818,6 +888,7 @@ export class AioContext implements BhHost {
       const w = this.#w;
       const notified = this.#base + CONTEXT.NOTIFIED;
       const pollers = this.#notifiers.pollers;
+      const readers = this.#notifiers.readers;
       const clocks = this.clocks;
       const every = this.#pollClockEvery;
       // run_poll_handlers reads the clock before and after every round; a
@@ -838,6 +909,13 @@ export class AioContext implements BhHost {
             n.polled = true;
             found = true;
           }
+        }
+        // Notifiers without io_poll: their counter is a shared word, so it
+        // is polled directly (the handler phase runs their read handler).
+        // Pairs with set()'s Atomics.add(COUNT).
+        for (let i = 0; i < readers.length; i++) {
+          const n = readers[i];
+          if (!n.deleted && n.notifier.isSet()) found = true;
         }
         if (++rounds === every) {
           rounds = 0;

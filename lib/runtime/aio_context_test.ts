@@ -812,7 +812,7 @@ Deno.test("adaptive: io_poll_begin/io_poll_end on transitions; the final check a
   rig.close();
 });
 
-Deno.test("adaptive: only notifiers with io_poll AND pollReady are busy-polled (1.4, 1.7)", () => {
+Deno.test("adaptive: io_poll without pollReady is dropped, never called while busy-polling (1.4, 1.7)", () => {
   const rig = adaptiveRig(32768);
   const { ctx } = rig;
   let dropped = 0;
@@ -874,6 +874,53 @@ Deno.test("adaptive: a host-I/O handler disables busy-polling (1.4 poll_disable_
   rig.close();
 });
 
+Deno.test("adaptive: busy-polling checks read-only notifiers too (every notifier is userspace-pollable)", () => {
+  // Every clock read advances 1 us, so a polling phase that never finds its
+  // notifier ends after budget / 1 us rounds instead of spinning forever.
+  const mono = new ManualTimeSource(1_000_000_000);
+  let reads = 0;
+  const ticking = {
+    nowNs: () => {
+      reads++;
+      mono.advance(1000);
+      return mono.nowNs();
+    },
+  };
+  const ctx = new AioContext({
+    pollMaxNs: 100_000_000,
+    pollClockEvery: 1,
+    clocks: new Clocks({ monotonic: ticking }),
+  });
+  const ro = new EventNotifier({ name: "read-only" });
+  let reads0 = 0;
+  ctx.setEventNotifier(ro, (n) => {
+    n.testAndClear();
+    reads0++;
+  });
+  // The before-wait hook kicks, so a poll(true) that reaches the wait returns at once.
+  ctx.setWaitHooks(() => ctx.notify(), () => {}, false);
+  ctx.poll(false);
+  // Grow pollNs: each poll(true) that waits measures a short block.
+  while (ctx.stats().pollNs < 50_000) assert.equal(ctx.poll(true), false);
+  const before = ctx.stats();
+  ro.set();
+  const readsBefore = reads;
+  assert.equal(ctx.poll(true), true, "the read handler ran");
+  const after = ctx.stats();
+  assert.equal(reads0, 1);
+  assert.equal(after.pollPhases - before.pollPhases, 1);
+  assert.equal(after.pollHits - before.pollHits, 1, "found by busy-polling");
+  assert.equal(
+    after.pollTotalNs - before.pollTotalNs,
+    1000,
+    "in the first round, not after the budget",
+  );
+  assert.ok(reads - readsBefore <= 3, `clock reads: ${reads - readsBefore}`);
+  assert.equal(after.blockingWaits, before.blockingWaits, "no wait");
+  ctx.setEventNotifier(ro, null);
+  ctx.destroy();
+});
+
 // ------------------------------------------------------------------ threading
 
 Deno.test("threads: RemoteAioContext.poll from another thread throws naming the home thread (inv. 1)", async () => {
@@ -906,6 +953,50 @@ Deno.test("lifecycle: a constructor that rejects its options does not leak a con
   assert.equal(liveContexts(), live + 1);
   ctx.destroy();
   assert.equal(liveContexts(), live);
+});
+
+Deno.test("options: errors name the option, what was expected and the found value with its type", () => {
+  const live = liveContexts();
+  const cases: [Record<string, unknown>, ErrorConstructor, RegExp][] = [
+    [
+      { sharedBhCapacity: -5 },
+      RangeError,
+      /sharedBhCapacity: expected an integer in \[1, \d+\], got the number -5/,
+    ],
+    [
+      { sharedBhCapacity: "8" },
+      TypeError,
+      /sharedBhCapacity: expected an integer .*got the string "8"/,
+    ],
+    [
+      { ringCapacity: 0 },
+      RangeError,
+      /ringCapacity: expected an integer in \[1, \d+\], got the number 0/,
+    ],
+    [{ ringCapacity: 1.5 }, RangeError, /ringCapacity: .*got the number 1.5/],
+    [{ ringCapacity: null }, TypeError, /ringCapacity: .*got null/],
+    [
+      { pollClockEvery: "8" },
+      TypeError,
+      /pollClockEvery: expected an integer >= 1, got the string "8"/,
+    ],
+    [
+      { pollClockEvery: 0 },
+      RangeError,
+      /pollClockEvery: expected an integer >= 1, got the number 0/,
+    ],
+    [{ name: 7 }, TypeError, /name: expected a string, got the number 7/],
+    [{ clocks: {} }, TypeError, /clocks: expected a Clocks instance, got an object/],
+    [{ pollMaxNs: "100" }, TypeError, /pollMaxNs: expected .*got the string "100"/],
+  ];
+  for (const [options, type, msg] of cases) {
+    assert.throws(() => new AioContext(options as never), (err: unknown) => {
+      assert.ok(err instanceof type, `${JSON.stringify(options)}: ${err}`);
+      assert.match((err as Error).message, msg);
+      return true;
+    });
+  }
+  assert.equal(liveContexts(), live, "no slot claimed by a refused constructor");
 });
 
 Deno.test("threads: home-thread-only methods refuse after destroy (§1.2)", () => {

@@ -142,8 +142,12 @@ export function aioWaitKick(): void {
   Atomics.add(reg.words, REGISTRY.KICKS, 1);
   const h = mainContextHandle();
   if (h !== null) {
-    if (mainRemote === null || mainRemote.handle.id !== h.id) mainRemote = new RemoteAioContext(h);
-    if (h.home !== currentThreadId()) {
+    if (
+      mainRemote === null || mainRemote.handle.id !== h.id ||
+      mainRemote.handle.generation !== h.generation
+    ) mainRemote = new RemoteAioContext(h);
+    // A main loop that has ended takes no kick (its handle is stale).
+    if (h.home !== currentThreadId() && mainRemote.alive) {
       mainRemote.scheduleOneshot(BUILTIN_HANDLER.NOOP);
       return;
     }

@@ -358,7 +358,10 @@ export class SharedBottomHalf extends BottomHalf {
 /**
  * Cross-thread half of a shared BH schedule: OR the flags and, when PENDING
  * was clear, push the slot onto the table's pending stack. Returns whether
- * the slot was linked. The caller kicks the context. Any thread.
+ * the slot was linked. A free slot (its BH deleted and reaped, or never
+ * allocated) reads as pending (`SHARED_BH.FREE`), so a late schedule of a
+ * deleted BH links nothing and is ignored. The caller kicks the context.
+ * Any thread.
  *
  * @example
  * ```ts ignore
@@ -376,7 +379,10 @@ export function sharedBhEnqueue(table: Int32Array, index: number, bits: number):
   const old = Atomics.or(table, slot + SHARED_BH.FLAGS, BH_FLAG.PENDING | bits);
   if ((old & BH_FLAG.PENDING) !== 0) return false;
   // Treiber push. The home thread only ever detaches the whole stack
-  // (Atomics.exchange), so there is no ABA problem.
+  // (Atomics.exchange), so there is no ABA problem; only the scheduler that
+  // cleared-to-set PENDING links the slot, and the home thread reuses a slot
+  // only after marking it FREE while PENDING was clear, so no slot is ever
+  // linked twice.
   for (;;) {
     const head = Atomics.load(table, SHARED_BH.HEAD);
     Atomics.store(table, slot + SHARED_BH.NEXT, head);

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { CONTEXT } from "../sync/layout.ts";
-import { BH_FLAG } from "./layout.ts";
+import { BH_FLAG, SHARED_BH } from "./layout.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { runInThread } from "../testing/thread.ts";
 import { AioContext, IDLE_BH_TIMEOUT_NS } from "./aio_context.ts";
@@ -577,4 +577,68 @@ Deno.test("shared bh: a schedule from another thread wakes a sleeping poll(true)
   assert.equal(after.blockingWaits - before.blockingWaits, 1);
   assert.equal(after.notifyWakes - before.notifyWakes, 1);
   teardown(ctx, bh);
+});
+
+/**
+ * The slots on the shared BH pending stack, newest first, walking at most
+ * `capacity + 1` links: a slot linked twice makes the stack a cycle, which
+ * this reports instead of looping (as poll's detach walk would).
+ */
+function pendingStack(ctx: AioContext): number[] {
+  const t = new Int32Array(ctx.handle.sharedBh);
+  const slots: number[] = [];
+  let top = Atomics.load(t, SHARED_BH.HEAD);
+  while (top !== 0) {
+    if (slots.length > t[SHARED_BH.CAPACITY]) {
+      assert.fail(`shared BH pending stack is a cycle: ${slots.slice(0, 8).join(" -> ")} ...`);
+    }
+    slots.push(top - 1);
+    top = t[SHARED_BH.SLOTS + (top - 1) * SHARED_BH.SLOT_WORDS + SHARED_BH.NEXT];
+  }
+  return slots;
+}
+
+Deno.test("shared bh: a late schedule of a deleted BH is ignored; its slot is reused unlinked (no double link)", () => {
+  const ctx = new AioContext({ sharedBhCapacity: 4 });
+  const r = ctx.remote();
+  const runs: string[] = [];
+  const a = ctx.sharedBhNew(() => runs.push("a"), undefined, "a");
+  a.delete();
+  assert.equal(ctx.poll(false), false);
+  // A remote thread still holding a's index schedules it after it was freed.
+  r.scheduleBh(a.index);
+  r.deleteBh(a.index);
+  assert.deepEqual(pendingStack(ctx), [], "ignored: nothing linked for a freed slot");
+  const b = ctx.sharedBhNew(() => runs.push("b"), undefined, "b");
+  assert.equal(b.index, a.index, "the slot is reused once nothing links it");
+  r.scheduleBh(b.index);
+  r.scheduleBh(b.index);
+  assert.deepEqual(pendingStack(ctx), [b.index], "linked once");
+  assert.equal(ctx.poll(false), true);
+  assert.deepEqual(runs, ["b"], "the deleted BH never ran");
+  assert.equal(ctx.poll(false), false);
+  teardown(ctx, b);
+});
+
+Deno.test("shared bh: late schedules from a real Worker after delete never corrupt the stack (bounded steps)", async () => {
+  const ctx = new AioContext({ sharedBhCapacity: 2 });
+  let runs = 0;
+  let late = 0;
+  for (let round = 0; round < 4; round++) {
+    const a = ctx.sharedBhNew(() => late++, undefined, "deleted");
+    a.schedule();
+    a.delete();
+    assert.equal(ctx.poll(false), false);
+    await runInThread(REMOTE, "scheduleBh", ctx.handle, a.index, 3);
+    const b = ctx.sharedBhNew(() => runs++, undefined, "fresh");
+    await runInThread(REMOTE, "scheduleBh", ctx.handle, b.index, 2);
+    const stack = pendingStack(ctx);
+    assert.equal(stack.filter((i) => i === b.index).length, 1, `round ${round}: linked once`);
+    assert.equal(ctx.poll(false), true);
+    assert.equal(ctx.poll(false), false);
+    b.delete();
+    ctx.poll(false);
+  }
+  assert.deepEqual([runs, late], [4, 0]);
+  ctx.destroy();
 });

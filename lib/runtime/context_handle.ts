@@ -48,6 +48,12 @@ export interface AioContextHandle {
   readonly name: string;
   /** Thread id of the home thread. */
   readonly home: number;
+  /**
+   * Generation of the context's control block when the context was created
+   * (`Registry.contextGeneration`). Ids are reused; the generation tells a
+   * live context from a destroyed one that had the same id.
+   */
+  readonly generation: number;
   /** Process registry (notify protocol words). */
   readonly registry: RegistryHandle;
   /** Cross-thread oneshot ring: records [handlerId, a0, a1, a2]. */
@@ -73,6 +79,14 @@ export interface NotifyStats {
  * thread-safe operations are here; `poll` throws unless called in the
  * context's home thread (which polls through its `AioContext` object).
  *
+ * Every operation first checks that the context still exists (its control
+ * block's generation is the handle's): once the context is destroyed, or
+ * its IoThread has ended, every use throws an Error naming the context, so
+ * a stale handle can neither fill a ring nobody drains nor reach a newer
+ * context that reuses the id. A use racing with the destroy may still land
+ * (a kick of a freed block is harmless; a oneshot pushed then is dropped
+ * with the ring, see `AioContext.destroy`).
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -91,6 +105,8 @@ export class RemoteAioContext {
   readonly #reg: Registry;
   readonly #ring: MpscRing;
   readonly #bh: Int32Array;
+  /** Index of the control block's GEN word in the registry words. */
+  readonly #genAt: number;
   #lock: RecMutex | null = null;
 
   /**
@@ -112,6 +128,46 @@ export class RemoteAioContext {
     this.#reg = registryFor(handle.registry);
     this.#ring = MpscRing.fromHandle(handle.ring);
     this.#bh = new Int32Array(handle.sharedBh);
+    this.#genAt = this.#reg.contextBase(handle.id) + CONTEXT.GEN;
+  }
+
+  /**
+   * Throws unless the context is alive: its control block is still in the
+   * handle's generation. One Atomics.load: pairs with the Atomics.add(GEN)
+   * that Registry.freeContext makes before the block can be reused.
+   */
+  #check(what: string): void {
+    if (Atomics.load(this.#reg.words, this.#genAt) !== this.handle.generation) this.#stale(what);
+  }
+
+  #stale(what: string): never {
+    const h = this.handle;
+    throw new Error(
+      `${what} through a stale handle of context "${h.name}" (id ${h.id}): the context was ` +
+        `destroyed (or its thread ended); the handle is of generation ${h.generation}, the ` +
+        `id is now in generation ${Atomics.load(this.#reg.words, this.#genAt)} and may name ` +
+        `another context; get a fresh handle from the context's owner`,
+    );
+  }
+
+  /**
+   * Whether the context still exists (not destroyed, its thread not ended).
+   * A snapshot: the context may go right after. Any thread.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AioContext } from "./aio_context.ts";
+   * const ctx = new AioContext();
+   * const r = ctx.remote();
+   * assert.equal(r.alive, true);
+   * ctx.destroy();
+   * assert.equal(r.alive, false);
+   * assert.throws(() => r.notify(), /stale handle/);
+   * ```
+   */
+  get alive(): boolean {
+    return Atomics.load(this.#reg.words, this.#genAt) === this.handle.generation;
   }
 
   /**
@@ -178,6 +234,7 @@ export class RemoteAioContext {
    * ```
    */
   notify(): boolean {
+    this.#check("notify");
     return notifyContext(this.#reg.words, this.handle.id);
   }
 
@@ -204,6 +261,7 @@ export class RemoteAioContext {
    * ```
    */
   scheduleOneshot(ref: HandlerRef, a0 = 0, a1 = 0, a2 = 0): void {
+    this.#check("scheduleOneshot");
     const id = handlerId(ref);
     if (this.handle.home === currentThreadId() && this.#ring.size() >= this.#ring.capacity) {
       throw new Error(
@@ -237,6 +295,7 @@ export class RemoteAioContext {
    * ```
    */
   scheduleBh(index: number): void {
+    this.#check("scheduleBh");
     sharedBhEnqueue(this.#bh, index, BH_FLAG.SCHEDULED);
     notifyContext(this.#reg.words, this.handle.id);
   }
@@ -260,6 +319,7 @@ export class RemoteAioContext {
    * ```
    */
   deleteBh(index: number): void {
+    this.#check("deleteBh");
     sharedBhEnqueue(this.#bh, index, BH_FLAG.DELETED);
     notifyContext(this.#reg.words, this.handle.id);
   }
@@ -288,6 +348,7 @@ export class RemoteAioContext {
    * ```
    */
   acquire(): void {
+    this.#check("acquire");
     this.#rec().lock();
   }
 
@@ -306,6 +367,7 @@ export class RemoteAioContext {
    * ```
    */
   release(): void {
+    this.#check("release");
     this.#rec().unlock();
   }
 
@@ -325,6 +387,7 @@ export class RemoteAioContext {
    * ```
    */
   acquiredByMe(): boolean {
+    this.#check("acquiredByMe");
     return this.#rec().heldByMe();
   }
 
@@ -341,6 +404,7 @@ export class RemoteAioContext {
    * ```
    */
   acquireDepth(): number {
+    this.#check("acquireDepth");
     return this.#rec().depth();
   }
 
@@ -360,6 +424,7 @@ export class RemoteAioContext {
    * ```
    */
   lockStats(): RecMutexStats {
+    this.#check("lockStats");
     return this.#rec().stats();
   }
 
@@ -379,6 +444,7 @@ export class RemoteAioContext {
    * ```
    */
   notifyStats(): NotifyStats {
+    this.#check("notifyStats");
     const w = this.#reg.words;
     const base = this.#reg.contextBase(this.handle.id);
     return {

@@ -11,6 +11,8 @@ import { AioContext } from "./aio_context.ts";
 import { ClockType, Scale } from "./clock.ts";
 import { RemoteAioContext } from "./context_handle.ts";
 import { registerHandler, unregisterHandler } from "./handler_ref.ts";
+import { IoThread } from "./io_thread.ts";
+import { runInThread } from "../testing/thread.ts";
 
 const HANDLERS = new URL("./testdata/handlers.ts", import.meta.url);
 
@@ -187,4 +189,99 @@ Deno.test("handle: acquire/release through the handle is the context's lock (1.8
   assert.equal(r.acquiredByMe(), false);
   assert.throws(() => r.release(), /not locked/);
   ctx.destroy();
+});
+
+// ------------------------------------------------------------ stale handles
+
+const REMOTE = new URL("./testdata/remote.ts", import.meta.url);
+
+/** Creates contexts until one reuses control block `id` (ids are recycled). */
+function contextWithId(id: number, name: string): AioContext {
+  const tried: AioContext[] = [];
+  try {
+    for (;;) {
+      const ctx = new AioContext({ name });
+      if (ctx.id === id) return ctx;
+      tried.push(ctx);
+    }
+  } finally {
+    for (const c of tried) c.destroy();
+  }
+}
+
+Deno.test("stale handle: every use after destroy throws naming the context (generation check)", () => {
+  const ctx = new AioContext({ name: "gone", ringCapacity: 4 });
+  const bh = ctx.sharedBhNew(() => {});
+  bh.delete();
+  ctx.poll(false);
+  const early = ctx.remote();
+  const h = ctx.handle;
+  ctx.destroy();
+  const late = RemoteAioContext.fromHandle(structuredClone(h));
+  assert.equal(late.name, "gone", "building a view and reading its names is not a use");
+  for (const r of [early, late]) {
+    const uses: [string, () => unknown][] = [
+      ["notify", () => r.notify()],
+      ["scheduleOneshot", () => r.scheduleOneshot(2090)],
+      ["scheduleBh", () => r.scheduleBh(bh.index)],
+      ["deleteBh", () => r.deleteBh(bh.index)],
+      ["acquire", () => r.acquire()],
+      ["release", () => r.release()],
+      ["acquiredByMe", () => r.acquiredByMe()],
+      ["acquireDepth", () => r.acquireDepth()],
+      ["lockStats", () => r.lockStats()],
+      ["notifyStats", () => r.notifyStats()],
+    ];
+    for (const [what, use] of uses) {
+      assert.throws(
+        use,
+        new RegExp(`${what} through a stale handle of context "gone" \\(id ${h.id}\\)`),
+        what,
+      );
+    }
+    assert.equal(r.alive, false);
+  }
+  // The ring (capacity 4) is never filled by refused pushes: the fifth is
+  // refused like the first instead of waiting forever for a consumer.
+  for (let i = 0; i < 5; i++) assert.throws(() => early.scheduleOneshot(2090), /stale handle/);
+});
+
+Deno.test("stale handle: a reused context id is never reached through the old handle", () => {
+  const old = new AioContext({ name: "old" });
+  const h = old.handle;
+  old.destroy();
+  const fresh = contextWithId(h.id, "fresh");
+  try {
+    assert.equal(fresh.id, h.id, "the id was recycled");
+    assert.equal(fresh.remote().alive, true);
+    fresh.poll(false);
+    const stale = RemoteAioContext.fromHandle(h);
+    assert.throws(() => stale.notify(), /context "old" \(id \d+\).*destroyed/);
+    assert.equal(notified(fresh), 0, "the new context was not kicked");
+    assert.throws(() => stale.scheduleOneshot(2091), /stale handle of context "old"/);
+    assert.equal(fresh.poll(false), false, "nothing reached the new context");
+    assert.equal(fresh.remote().notifyStats().skips, 0);
+  } finally {
+    fresh.destroy();
+  }
+});
+
+Deno.test("stale handle: a joined IoThread's context is refused in a real Worker and here", async () => {
+  const t = await IoThread.create({ id: "stale-iot" });
+  const h = t.contextHandle;
+  const view = t.getAioContext();
+  assert.equal(view.alive, true);
+  await runInThread(REMOTE, "notify", h); // alive: fine
+  t.stop();
+  await t.join();
+  await assert.rejects(
+    runInThread(REMOTE, "notify", h),
+    /notify through a stale handle of context "stale-iot"/,
+  );
+  await assert.rejects(
+    runInThread(REMOTE, "scheduleOneshot", h, 2092, 0, 0, 0, 5),
+    /scheduleOneshot through a stale handle of context "stale-iot"/,
+  );
+  assert.throws(() => view.notify(), /stale handle of context "stale-iot"/);
+  assert.equal(view.alive, false);
 });

@@ -34,8 +34,10 @@ export const SHARED_BH = {
   SLOTS: 4,
   /** Words per slot. */
   SLOT_WORDS: 2,
-  /** Slot word: flags (BH_FLAG bits). Atomics.or by schedulers, Atomics.and/exchange by the home thread. */
+  /** Slot word: flags (BH_FLAG bits). Atomics.or by schedulers, Atomics.and/compareExchange by the home thread. PENDING set means the slot is on the pending stack or the home thread's pending list (only the scheduler that set it links it); a free slot holds {@link SHARED_BH.FREE}. */
   FLAGS: 0,
+  /** FLAGS of a free slot (never allocated, or its BH was freed): PENDING | DELETED, so that a late schedule through a stale index finds PENDING set and links nothing. The home thread stores it (compareExchange, only while PENDING is clear: the slot is on no list) and replaces it with 0 when it allocates the slot again. */
+  FREE: 1 | 4,
   /** Slot word: next pending slot index + 1 (stack link). Written by the pushing producer before its CAS publishes it; read by the home thread after its exchange. */
   NEXT: 1,
 } as const;

@@ -6,6 +6,7 @@ Deno.test("runtime layout: SHARED_BH header and slot words", () => {
   assertWords(SHARED_BH, ["HEAD", "ALLOCATED", "CAPACITY"], 0, SHARED_BH.SLOTS, "SHARED_BH");
   assertWords(SHARED_BH, ["FLAGS", "NEXT"], 0, SHARED_BH.SLOT_WORDS, "SHARED_BH slot");
   assert.ok(SHARED_BH.SLOT_WORDS >= 2);
+  assert.equal(SHARED_BH.FREE, BH_FLAG.PENDING | BH_FLAG.DELETED, "a free slot reads as pending");
 });
 
 Deno.test("runtime layout: BH_FLAG values are distinct single bits", () => {

@@ -139,7 +139,10 @@ export function getMainAioContext(): RemoteAioContext {
       "no main loop: create one with MainLoop.create() before the threads that use it",
     );
   }
-  if (mainRemote === null || mainRemote.handle.id !== h.id) mainRemote = new RemoteAioContext(h);
+  if (
+    mainRemote === null || mainRemote.handle.id !== h.id ||
+    mainRemote.handle.generation !== h.generation
+  ) mainRemote = new RemoteAioContext(h);
   return mainRemote;
 }
 

@@ -2,7 +2,9 @@
  * The event-notifier handlers of an AioContext (aio_set_event_notifier and
  * its io_poll / io_poll_ready / io_poll_begin / io_poll_end callbacks), used
  * through `AioContext.setEventNotifier`; {@link NotifierSet} is the
- * context's part. Home thread only. The arrays are replaced on change (copy
+ * context's part. Home thread only. Busy-polling checks every notifier:
+ * through its io_poll callback when it has one ({@link NotifierSet.pollers}),
+ * else by reading its counter ({@link NotifierSet.readers}). The arrays are replaced on change (copy
  * on write), so a walk in progress keeps its snapshot and skips nodes
  * marked deleted.
  *
@@ -68,6 +70,12 @@ export class NotifierSet {
   list: NotifierNode[] = [];
   /** The nodes with an io_poll callback (snapshot; replaced on change). */
   pollers: NotifierNode[] = [];
+  /**
+   * The nodes without io_poll (snapshot; replaced on change): busy-polling
+   * checks their counter itself, a shared word any thread sets, where QEMU
+   * would have to fall back to the syscall path (poll_disable_cnt).
+   */
+  readers: NotifierNode[] = [];
   /** Whether io_poll_begin was called last (busy-polling mode is on). */
   pollStarted = false;
   readonly #dispatch: DispatchState;
@@ -116,6 +124,7 @@ export class NotifierSet {
     if (old !== undefined) old.deleted = true;
     this.list = next;
     this.pollers = next.filter((n) => n.poll !== null);
+    this.readers = next.filter((n) => n.poll === null && n.read !== null);
   }
 
   /** The live node of `notifier`, if registered. */
@@ -128,6 +137,7 @@ export class NotifierSet {
     for (const n of this.list) n.notifier.bind(-1);
     this.list = [];
     this.pollers = [];
+    this.readers = [];
   }
 
   /**

@@ -27,8 +27,10 @@ Deno.test("NotifierSet: io_poll without io_poll_ready is dropped; pollers take p
   const b = new EventNotifier({ name: "b" });
   set.set(1, a, (n) => n.testAndClear(), (n) => n.isSet(), null);
   assert.equal(set.pollers.length, 0, "dropped, as in QEMU");
+  assert.deepEqual(set.readers.map((n) => n.key), [a.id], "busy-polled by its counter instead");
   const calls: string[] = [];
   set.set(1, b, null, (n) => n.isSet(), (n) => n.testAndClear());
+  assert.deepEqual(set.readers.map((n) => n.key), [a.id], "a poller is not a reader");
   set.find(b)!.pollBegin = () => calls.push("begin");
   set.find(b)!.pollEnd = () => calls.push("end");
   assert.equal(set.setStarted(true), false);

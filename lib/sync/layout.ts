@@ -170,6 +170,8 @@ export const CONTEXT = {
   WAKE: 2,
   /** Cold-path messages posted to the home thread's Worker and not yet handled: Atomics.add by senders, Atomics.sub by the home thread. */
   MAILBOX: 3,
+  /** Generation: how many times this block was freed. Atomics.add by freeContext before it clears HOME (never reset by allocContext), so a handle, which records the generation it was made in, is stale as soon as its context is freed; Atomics.load by every RemoteAioContext use (pairs with that add). On the NOTIFIED line: the notify fast path reads it without touching another line. */
+  GEN: 4,
   /** Home thread id + 1 while the context is alive, 0 otherwise. Atomics.store by the home thread. */
   HOME: 6,
   // Words 16+ are statistics, on their own 64-byte line so that counting a

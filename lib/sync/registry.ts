@@ -288,8 +288,9 @@ export class Registry {
       const base = REGISTRY.CONTEXTS + id * REGISTRY.CONTEXT_WORDS;
       // Claim: pairs with the Atomics.store(HOME, 0) in freeContext().
       if (Atomics.compareExchange(w, base + CONTEXT.HOME, 0, homeThread + 1) === 0) {
+        // GEN survives: handles of earlier contexts in this block stay stale.
         for (let k = 0; k < REGISTRY.CONTEXT_WORDS; k++) {
-          if (k !== CONTEXT.HOME) Atomics.store(w, base + k, 0);
+          if (k !== CONTEXT.HOME && k !== CONTEXT.GEN) Atomics.store(w, base + k, 0);
         }
         return id;
       }
@@ -298,7 +299,8 @@ export class Registry {
   }
 
   /**
-   * Releases a context control block. The context's home thread.
+   * Releases a context control block and starts its next generation. The
+   * context's home thread.
    *
    * @example
    * ```ts
@@ -313,8 +315,34 @@ export class Registry {
    * ```
    */
   freeContext(id: number): void {
+    const base = this.contextBase(id);
+    // A new generation before the block is free again: every handle of the
+    // freed context is stale from here on (pairs with the Atomics.load of
+    // GEN at the top of every RemoteAioContext use).
+    Atomics.add(this.words, base + CONTEXT.GEN, 1);
     // Pairs with the compareExchange in allocContext().
-    Atomics.store(this.words, this.contextBase(id) + CONTEXT.HOME, 0);
+    Atomics.store(this.words, base + CONTEXT.HOME, 0);
+  }
+
+  /**
+   * The generation of context block `id`: how many times it was freed. A
+   * context records it at creation (its handle's `generation`); a handle
+   * whose generation differs names a destroyed context. Any thread.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Registry } from "./registry.ts";
+   * const reg = new Registry();
+   * const id = reg.allocContext(0);
+   * const gen = reg.contextGeneration(id);
+   * reg.freeContext(id);
+   * assert.equal(reg.contextGeneration(id), gen + 1); // handles made before are stale
+   * ```
+   */
+  contextGeneration(id: number): number {
+    // Pairs with the Atomics.add(GEN) in freeContext().
+    return Atomics.load(this.words, this.contextBase(id) + CONTEXT.GEN);
   }
 
   /**

@@ -113,7 +113,7 @@ Deno.test("Registry: freeThreadId refuses ids outside [1, MAX_THREADS)", () => {
   assert.equal(reg.words[REGISTRY.THREAD_BITS_LO] & 1, 1, "the orchestrator's id was freed");
 });
 
-Deno.test("Registry: allocContext claims a block, records the home and resets its words", () => {
+Deno.test("Registry: allocContext claims a block, records the home and resets its words but GEN", () => {
   const reg = new Registry();
   const a = reg.allocContext(0);
   const b = reg.allocContext(5);
@@ -121,9 +121,11 @@ Deno.test("Registry: allocContext claims a block, records the home and resets it
   assert.ok(a >= 0 && a < MAX_CONTEXTS && b >= 0 && b < MAX_CONTEXTS);
   assert.equal(reg.words[reg.contextBase(a) + CONTEXT.HOME], 1);
   assert.equal(reg.words[reg.contextBase(b) + CONTEXT.HOME], 6);
-  // Dirty every word of b, free it, and get it back: all reset but HOME.
+  // Dirty every word of b, free it, and get it back: all reset but HOME and
+  // GEN, which moved on by one (handles of the freed context are stale).
   for (let k = 0; k < REGISTRY.CONTEXT_WORDS; k++) reg.words[reg.contextBase(b) + k] = 100 + k;
   reg.freeContext(b);
+  assert.equal(reg.contextGeneration(b), 100 + CONTEXT.GEN + 1);
   assert.equal(reg.words[reg.contextBase(b) + CONTEXT.HOME], 0);
   let again = -1;
   const taken: number[] = [];
@@ -134,7 +136,8 @@ Deno.test("Registry: allocContext claims a block, records the home and resets it
   assert.equal(again, b, "a freed block was never handed out again");
   const base = reg.contextBase(b);
   for (let k = 0; k < REGISTRY.CONTEXT_WORDS; k++) {
-    assert.equal(reg.words[base + k], k === CONTEXT.HOME ? 8 : 0, `word ${k} not reset`);
+    const want = k === CONTEXT.HOME ? 8 : k === CONTEXT.GEN ? 100 + CONTEXT.GEN + 1 : 0;
+    assert.equal(reg.words[base + k], want, `word ${k}`);
   }
   // Neighbouring blocks were not disturbed.
   assert.equal(reg.words[reg.contextBase(a) + CONTEXT.HOME], 1);
