@@ -114,7 +114,7 @@ Deno.test("machine: tcg and ioeventfd-off take the BQL on the request path", asy
 });
 
 Deno.test("machine: open loop counts drops; seed locking and spread queues work", async () => {
-  const input = {
+  const input: Omit<ScenarioInput, "name"> = {
     machine: { exits: { rate: "2000/s", length: "5us" } },
     devices: [{
       ...disk,
