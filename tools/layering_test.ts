@@ -12,7 +12,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   sync: [],
   runtime: ["sync"],
   block: ["sync", "runtime"],
-  machine: ["sync", "runtime", "block"],
+  machine: ["sync", "runtime", "block", "measure", "scenario"],
   measure: ["sync"],
   scenario: [],
   analysis: [],

@@ -101,6 +101,27 @@ export const VIRTIO_BLK_OP = {
 } as const;
 
 /**
+ * Request ids with this bit set ask the serving thread for stage stamps
+ * (the guest samples one request in N); the low bits are the request's slot.
+ */
+export const VIRTIO_BLK_STAMP_BIT = 1 << 30;
+
+/**
+ * Float64 words of one request slot in a device's stage-stamp buffer
+ * (`VirtioBlkHandle.stamps`). Plain stores by the serving thread before the
+ * completion ring's publishing push; read by the guest after its acquiring
+ * drain of that completion. Shared-base ns.
+ */
+export const VIRTIO_BLK_STAMP = {
+  /** When the serving thread took the request from the virtqueue. */
+  PICKED_UP: 0,
+  /** When the backend completed it (before the completion was pushed). */
+  BACKEND_DONE: 1,
+  /** Float64 words per slot. */
+  WORDS: 2,
+} as const;
+
+/**
  * A completion record in a completion ring (device → guest): word indices.
  * Written by the serving thread before the ring's publishing store; read by
  * the guest after the ring's acquiring load.
@@ -116,4 +137,99 @@ export const VIRTIO_BLK_CPL = {
   CTX: 3,
   /** Words per record. */
   WORDS: 4,
+} as const;
+
+// ---------------------------------------------------------------------------
+// The machine's control and statistics words (machine.ts, vcpu_guest.ts,
+// context_probe.ts). Each buffer is created by the orchestrating thread
+// (Machine.start) before it is shared.
+
+/** Int32 control words of a machine, one buffer per machine. */
+export const MACHINE_CTL = {
+  /** 1 once the guest workload may start. Atomics.store + notify by the orchestrator (begin); Atomics.wait/load by the vCPUs. */
+  GO: 0,
+  /** Measurement epoch: Atomics.add by the orchestrator (resetMeasurements); Atomics.load by the vCPUs and the context probes, which then restart their own counters. */
+  EPOCH: 1,
+  /** 1 when the guests must stop issuing. Atomics.store + notify by the orchestrator (stop); Atomics.load by the vCPUs. */
+  STOP: 2,
+  /** Words in the buffer. */
+  WORDS: 4,
+} as const;
+
+/** Int32 words of one vCPU in the vCPU control buffer (`index * VCPU_CTL.WORDS`). */
+export const VCPU_CTL = {
+  /** Epoch the vCPU has restarted its counters and histograms for. Atomics.store by the vCPU after the restart; Atomics.load by the orchestrator before it drains that vCPU's histograms. */
+  EPOCH_ACK: 0,
+  /** What the vCPU does now (a {@link VCPU_DOING} value). Atomics.store by the vCPU; read by the orchestrator (a snapshot). */
+  DOING: 1,
+  /** Progress counter (loop turns; wraps). Atomics.add by the vCPU; read by the orchestrator's watchdog. */
+  PROGRESS: 2,
+  /** 1 once the vCPU is set up (time base attached, queues opened) and waits for GO. Atomics.store by the vCPU; Atomics.load by the orchestrator (Machine.start waits for it). */
+  READY: 3,
+  /** Words per vCPU. */
+  WORDS: 4,
+} as const;
+
+/** Values of {@link VCPU_CTL.DOING}. */
+export const VCPU_DOING = {
+  /** Waiting for begin(). */
+  IDLE: 0,
+  /** Running a compute burst. */
+  COMPUTE: 1,
+  /** Waiting for the BQL (an exit or a tcg kick). */
+  BQL_WAIT: 2,
+  /** Holding the BQL (an exit). */
+  EXIT: 3,
+  /** Waiting for a completion or the next arrival. */
+  IO_WAIT: 4,
+  /** Stopped. */
+  STOPPED: 5,
+} as const;
+
+/** Float64 words of one vCPU in the vCPU time buffer (`index * VCPU_TIME.WORDS`): plain stores by the vCPU since its last epoch restart; snapshots for the orchestrator. */
+export const VCPU_TIME = {
+  /** Time in compute bursts, ns. */
+  COMPUTE_NS: 0,
+  /** Time waiting to acquire the BQL, ns. */
+  BQL_WAIT_NS: 1,
+  /** Time waiting for completions (blocked or polling), ns. */
+  IO_WAIT_NS: 2,
+  /** Words per vCPU. */
+  WORDS: 4,
+} as const;
+
+/** Int32 words of one queue in the queue statistics buffer (`slot * QUEUE_STAT.WORDS`). Atomics.store by the vCPU that drives the queue; Atomics.load by the orchestrator (snapshots). Restarted by that vCPU at an epoch change. */
+export const QUEUE_STAT = {
+  /** Requests issued (open loop: arrivals, dropped ones included) since the epoch started; requests in flight at the restart count as issued in the new epoch. */
+  ISSUED: 0,
+  /** Completions seen by the vCPU. */
+  COMPLETED: 1,
+  /** Open-loop arrivals not issued because the queue was full. */
+  DROPPED: 2,
+  /** Requests in flight now. */
+  OUTSTANDING: 3,
+  /** Words per queue. */
+  WORDS: 4,
+} as const;
+
+/** Float64 words of one context in the context statistics buffer (`index * CTX_STAT.WORDS`): plain stores by the context's thread (its probe timer, and at publish), since its last epoch restart; snapshots for the orchestrator. */
+export const CTX_STAT = {
+  /** Time since the restart, ns. */
+  ELAPSED_NS: 0,
+  /** Time asleep in the context's blocking wait, ns. */
+  SLEEP_NS: 1,
+  /** Time busy-polling, ns. */
+  POLL_NS: 2,
+  /** poll() calls. */
+  POLLS: 3,
+  /** poll() calls that made progress. */
+  PROGRESS: 4,
+  /** Blocking waits (each ends in a wakeup or a timeout). */
+  WAITS: 5,
+  /** Busy-poll phases that found work. */
+  POLL_HITS: 6,
+  /** Heartbeat: probe timer runs (grows while the loop runs timers). */
+  HEARTBEAT: 7,
+  /** Words per context. */
+  WORDS: 8,
 } as const;

@@ -86,6 +86,8 @@ import {
   VIRTIO_BLK_OP,
   VIRTIO_BLK_QUEUE,
   VIRTIO_BLK_REQ,
+  VIRTIO_BLK_STAMP,
+  VIRTIO_BLK_STAMP_BIT,
   virtioBlkWords,
 } from "./layout.ts";
 
@@ -116,6 +118,17 @@ export interface VirtioBlkHandle {
   readonly queues: readonly VirtioBlkQueueHandle[];
   /** The driver every hosting thread opens for the node. */
   readonly driver: DriverSpec;
+  /** Requests each virtqueue holds (a power of two). */
+  readonly queueSize: number;
+  /** Seed-era locking: the serving thread holds the context's AioContext lock while it handles a kick or a completion. */
+  readonly contextLock: boolean;
+  /**
+   * Stage stamps (Float64, {@link VIRTIO_BLK_STAMP} per request slot, `queueSize` slots per
+   * queue), or null: for a request whose id has {@link VIRTIO_BLK_STAMP_BIT} set, the serving
+   * thread writes when it took the request and when the backend completed it, before the
+   * completion's publishing push. Slot: `queue * queueSize + (id & (queueSize - 1))`.
+   */
+  readonly stamps: SharedArrayBuffer | null;
 }
 
 /** Options of {@link createVirtioBlk}. */
@@ -128,6 +141,10 @@ export interface VirtioBlkOptions {
   numQueues?: number;
   /** Requests each virtqueue holds (a power of two). Default 256. */
   queueSize?: number;
+  /** Seed-era locking (see {@link VirtioBlkHandle.contextLock}). Default false. */
+  contextLock?: boolean;
+  /** Allocate stage stamps (see {@link VirtioBlkHandle.stamps}). Default false. */
+  stageStamps?: boolean;
 }
 
 let nextId = 1;
@@ -152,6 +169,11 @@ export function createVirtioBlk(options: VirtioBlkOptions): VirtioBlkHandle {
       `virtio-blk ${options.name}: numQueues must be an integer in [1, 64], got ${numQueues}`,
     );
   }
+  if (!Number.isInteger(size) || size < 1 || (size & (size - 1)) !== 0) {
+    throw new RangeError(
+      `virtio-blk ${options.name}: queueSize must be a power of two, got ${size}`,
+    );
+  }
   const words = new SharedArrayBuffer(virtioBlkWords(numQueues) * 4);
   // Before the buffer is shared: no ordering needed.
   new Int32Array(words)[VIRTIO_BLK.NUM_QUEUES] = numQueues;
@@ -172,7 +194,30 @@ export function createVirtioBlk(options: VirtioBlkOptions): VirtioBlkHandle {
     words,
     queues,
     driver: options.driver ?? { kind: "null" },
+    queueSize: size,
+    contextLock: options.contextLock ?? false,
+    stamps: options.stageStamps
+      ? new SharedArrayBuffer(numQueues * size * VIRTIO_BLK_STAMP.WORDS * 8)
+      : null,
   };
+}
+
+/** This thread's clock for stage stamps (shared-base ns). */
+let stampClock: () => number = () => performance.now() * 1e6;
+
+/**
+ * Sets the clock the calling thread's serving code stamps stages with (the
+ * run's shared time base, so that stamps of different threads compare).
+ * Default `performance.now()` in ns. Each hosting thread, at setup.
+ *
+ * @example
+ * ```ts
+ * import { setVirtioBlkStampClock } from "./virtio_blk.ts";
+ * setVirtioBlkStampClock(() => performance.now() * 1e6);
+ * ```
+ */
+export function setVirtioBlkStampClock(clock: () => number): void {
+  stampClock = clock;
 }
 
 /** One queue as its hosting thread holds it. */
@@ -185,6 +230,8 @@ interface HostedQueue {
   readonly kick: EventNotifier;
   /** The node as the driver sees it while this queue is served here, else null. */
   node: DriverNode | null;
+  /** The context serving this queue here, else null. */
+  ctx: AioContext | null;
 }
 
 /** A device as a hosting thread holds it. Fields: that thread only. */
@@ -195,6 +242,8 @@ interface Hosted {
   readonly queues: HostedQueue[];
   /** The context this thread serves the device in, or null. */
   attachedTo: ContextId | null;
+  /** Stage stamps, or null. */
+  readonly stamps: Float64Array | null;
 }
 
 /** Devices this thread can host (this thread only). */
@@ -287,9 +336,11 @@ export function hostVirtioBlk(handle: VirtioBlkHandle): void {
     cq: MpscRing.fromHandle(q.cq),
     kick: EventNotifier.fromHandle(q.kick),
     node: null,
+    ctx: null,
   }));
   const w = new Int32Array(handle.words);
-  hosted.set(handle.id, { handle, w, driver, queues, attachedTo: null });
+  const stamps = handle.stamps === null ? null : new Float64Array(handle.stamps);
+  hosted.set(handle.id, { handle, w, driver, queues, attachedTo: null, stamps });
   const t = currentThreadId();
   // Pairs with hostsThread's Atomics.load in the graph's thread.
   Atomics.or(w, t < 32 ? VIRTIO_BLK.HOSTS_LO : VIRTIO_BLK.HOSTS_HI, 1 << (t & 31));
@@ -314,10 +365,25 @@ function opName(op: number): "read" | "write" | "flush" {
 
 /** A queue's kick handler: take requests while not quiesced, run them, complete. */
 function serve(h: Hosted, q: HostedQueue): void {
+  const ctx = q.ctx!;
+  // Seed era: virtio_blk_handle_output runs under aio_context_acquire.
+  const lock = h.handle.contextLock;
+  if (lock) ctx.acquire();
+  try {
+    serveQueue(h, q, ctx, lock);
+  } finally {
+    if (lock) ctx.release();
+  }
+}
+
+function serveQueue(h: Hosted, q: HostedQueue, ctx: AioContext, lock: boolean): void {
   const node = q.node!;
   const w = h.w;
   q.kick.testAndClear();
   const irq = EventNotifier.fromHandle(h.handle.queues[q.index].irq);
+  const stamps = h.stamps;
+  const slotBase = q.index * h.handle.queueSize;
+  const slotMask = h.handle.queueSize - 1;
   for (;;) {
     // Count first, then check QUIESCED: pairs with the drain's store of
     // QUIESCED followed by its wait for IN_FLIGHT == 0 (Dekker).
@@ -331,13 +397,25 @@ function serve(h: Hosted, q: HostedQueue): void {
     q.vq.drain((reqId, op, offset, bytes) => {
       took = true;
       const kind = opName(op);
+      // Plain stores, published by the completion's push below (its release).
+      const stamp = stamps !== null && (reqId & VIRTIO_BLK_STAMP_BIT) !== 0
+        ? (slotBase + (reqId & slotMask)) * VIRTIO_BLK_STAMP.WORDS
+        : -1;
+      if (stamp >= 0) stamps![stamp + VIRTIO_BLK_STAMP.PICKED_UP] = stampClock();
       // Guest memory is not modelled: a write carries zeroes.
       const data = kind === "write" ? new Uint8Array(bytes) : undefined;
       h.driver.submit(node, { op: kind, offset, bytes, data }, (r) => {
-        // Completed in this thread, in the context that serves the queue now.
-        q.cq.push(reqId, r.ok ? 1 : 0, currentThreadId(), node.aioContext);
-        Atomics.add(w, q.base + VIRTIO_BLK_QUEUE.COMPLETED, 1);
-        irq.set();
+        if (stamp >= 0) stamps![stamp + VIRTIO_BLK_STAMP.BACKEND_DONE] = stampClock();
+        // Seed era: the completion runs under the context's lock too.
+        if (lock) ctx.acquire();
+        try {
+          // Completed in this thread, in the context that serves the queue now.
+          q.cq.push(reqId, r.ok ? 1 : 0, currentThreadId(), node.aioContext);
+          Atomics.add(w, q.base + VIRTIO_BLK_QUEUE.COMPLETED, 1);
+          irq.set();
+        } finally {
+          if (lock) ctx.release();
+        }
         // Pairs with the drain's load of IN_FLIGHT; the kick wakes its wait.
         Atomics.sub(w, VIRTIO_BLK.IN_FLIGHT, 1);
         aioWaitKick();
@@ -353,6 +431,7 @@ function serve(h: Hosted, q: HostedQueue): void {
 
 function attachQueue(h: Hosted, q: HostedQueue, ctx: AioContext): void {
   q.node = { nodeName: h.handle.name, aioContext: ctx.id };
+  q.ctx = ctx;
   // Like virtio-blk's host notifier: an io_poll (is the kick set?) so that
   // a busy-polling context sees requests without a wakeup.
   const onKick = (): void => serve(h, q);
@@ -437,6 +516,7 @@ export function virtioBlkDetach(id: number): void {
   for (const q of h.queues) {
     ctx?.setEventNotifier(q.kick, null);
     q.node = null;
+    q.ctx = null;
     Atomics.store(h.w, q.base + VIRTIO_BLK_QUEUE.ATTACHED_CTX, 0);
   }
   const node: DriverNode = { nodeName: h.handle.name, aioContext: h.attachedTo };
@@ -448,6 +528,95 @@ export function virtioBlkDetach(id: number): void {
     );
   }
   h.driver.detachAioContext?.(node);
+}
+
+/**
+ * Attaches some queues of the device in context `ctxId` of this thread
+ * (QEMU's iothread-vq-mapping: one device's queues served by different
+ * IOThreads). The device as a whole stays unattached here, so a graph move
+ * does not apply to it; undo with {@link virtioBlkDetachQueues}. The home
+ * thread of `ctxId`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AioContext } from "../runtime/aio_context.ts";
+ * import {
+ *   createVirtioBlk,
+ *   hostVirtioBlk,
+ *   registerVirtioBlkHandlers,
+ *   virtioBlkAttachQueues,
+ *   virtioBlkDetachQueues,
+ * } from "./virtio_blk.ts";
+ * import { VIRTIO_BLK, VIRTIO_BLK_QUEUE } from "./layout.ts";
+ * const ctx = new AioContext();
+ * const dev = createVirtioBlk({ name: "vdm", numQueues: 2 });
+ * registerVirtioBlkHandlers();
+ * hostVirtioBlk(dev);
+ * virtioBlkAttachQueues(dev.id, ctx.id, [1]);
+ * const w = new Int32Array(dev.words);
+ * assert.equal(w[VIRTIO_BLK.QUEUES + VIRTIO_BLK_QUEUE.ATTACHED_CTX], 0);
+ * assert.equal(w[VIRTIO_BLK.QUEUES + VIRTIO_BLK.QUEUE_WORDS + VIRTIO_BLK_QUEUE.ATTACHED_CTX], ctx.id + 1);
+ * assert.throws(() => virtioBlkAttachQueues(dev.id, ctx.id, [1]), /already attached/);
+ * virtioBlkDetachQueues(dev.id, [1]);
+ * ctx.destroy();
+ * ```
+ */
+export function virtioBlkAttachQueues(id: number, ctxId: ContextId, queues: number[]): void {
+  const h = hostedOrThrow(id);
+  const ctx = localContext(ctxId);
+  if (ctx === undefined) {
+    throw new Error(
+      `virtio-blk ${h.handle.name}: attach queues to context ${ctxId} in thread ` +
+        `${currentThreadId()}, but that context is not homed in this thread`,
+    );
+  }
+  const qs = queues.map((i) => {
+    const q = h.queues[i];
+    if (q === undefined) {
+      throw new RangeError(
+        `virtio-blk ${h.handle.name}: queue ${i} does not exist (the device has ` +
+          `${h.queues.length} queues)`,
+      );
+    }
+    if (q.ctx !== null) {
+      throw new Error(`virtio-blk ${h.handle.name}: queue ${i} is already attached in this thread`);
+    }
+    return q;
+  });
+  h.driver.attachAioContext?.({ nodeName: h.handle.name, aioContext: ctxId }, ctxId);
+  for (const q of qs) attachQueue(h, q, ctx);
+}
+
+/**
+ * Detaches queues attached with {@link virtioBlkAttachQueues}; the device
+ * must have nothing in flight (drain it first). The thread that attached them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createVirtioBlk, hostVirtioBlk, registerVirtioBlkHandlers, virtioBlkDetachQueues } from "./virtio_blk.ts";
+ * registerVirtioBlkHandlers();
+ * const dev = createVirtioBlk({ name: "vdn" });
+ * hostVirtioBlk(dev);
+ * assert.throws(() => virtioBlkDetachQueues(dev.id, [0]), /queue 0 is not attached/);
+ * ```
+ */
+export function virtioBlkDetachQueues(id: number, queues: number[]): void {
+  const h = hostedOrThrow(id);
+  let ctxId: ContextId | null = null;
+  for (const i of queues) {
+    const q = h.queues[i];
+    if (q === undefined || q.ctx === null) {
+      throw new Error(`virtio-blk ${h.handle.name}: queue ${i} is not attached in this thread`);
+    }
+    ctxId = q.ctx.id;
+    q.ctx.setEventNotifier(q.kick, null);
+    q.node = null;
+    q.ctx = null;
+    Atomics.store(h.w, q.base + VIRTIO_BLK_QUEUE.ATTACHED_CTX, 0);
+  }
+  if (ctxId !== null) h.driver.detachAioContext?.({ nodeName: h.handle.name, aioContext: ctxId });
 }
 
 /** Whether thread `t` hosts the device (a snapshot). Any thread. */

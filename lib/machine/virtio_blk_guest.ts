@@ -94,6 +94,23 @@ export class VirtioBlkGuest {
   }
 
   /**
+   * The queue's interrupt notifier (irqfd), for a guest that waits on it in
+   * a context of its own rather than through {@link listen}.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createVirtioBlk } from "./virtio_blk.ts";
+   * import { VirtioBlkGuest } from "./virtio_blk_guest.ts";
+   * const guest = new VirtioBlkGuest(createVirtioBlk({ name: "vdi" }));
+   * assert.equal(guest.interrupt.isSet(), false);
+   * ```
+   */
+  get interrupt(): EventNotifier {
+    return this.#irq;
+  }
+
+  /**
    * Pushes one request (`op`: a VIRTIO_BLK_OP value), waiting while the
    * virtqueue is full. The device sees it after the next {@link kick}.
    *

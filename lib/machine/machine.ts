@@ -1,0 +1,890 @@
+/**
+ * The Machine: a guest machine of one run (one placement of one scenario
+ * point) on real threads. {@link Machine.start} builds it from a
+ * RunScenario and a placement: the main loop (which holds the BQL except
+ * while it waits), one IOThread per placement iothread (with its polling
+ * options), every device with each queue served in the context the
+ * placement assigns, the main-loop chores, a jitter probe in every context,
+ * and the vCPU threads, idle until {@link Machine.begin}. The orchestrating
+ * thread then resets the measurements after the warm-up, samples the time
+ * series, runs scenario events ({@link Machine.move}), stops the machine
+ * and collects a JSON-serializable {@link MachineReport}.
+ *
+ * Where the pieces live: machine_plan.ts (the plan every thread shares),
+ * vcpu_guest.ts (the vCPUs), context_probe.ts (every event-loop thread),
+ * machine_graph.ts and main_loop_chores.ts (the main loop).
+ *
+ * Memory does not grow with the run's length: histograms and statistics
+ * are fixed SharedArrayBuffers; the time series keeps a ring sized for the
+ * run (`timeSeriesRows`) and counts what it had to overwrite.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Machine } from "./machine.ts";
+ * import { expandScenario } from "../scenario/expand.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const [point] = expandScenario(validateScenario({
+ *   name: "tiny",
+ *   devices: [{ id: "disk0", driver: { kind: "null", latency: "20us" } }],
+ *   placements: { main: {} },
+ * }));
+ * const m = await Machine.start({ run: point.scenario, placement: "main", seed: 1 });
+ * m.begin();
+ * m.resetMeasurements();
+ * await new Promise((r) => setTimeout(r, 100));
+ * await m.stop();
+ * const r = m.collect();
+ * assert.ok(r.devices.disk0.completions > 0);
+ * assert.equal(r.devices.disk0.completions, r.devices.disk0.latency.count);
+ * ```
+ *
+ * @module
+ */
+
+import { EventNotifier } from "../sync/event_notifier.ts";
+import type { MutexStats } from "../sync/mutex.ts";
+import type { AioThreadError } from "../runtime/aio_thread_error.ts";
+import type { EventLoopThread } from "../runtime/event_loop_thread.ts";
+import { IoThread } from "../runtime/io_thread.ts";
+import { bqlStats, MainLoop } from "../runtime/main_loop.ts";
+import { VcpuThread } from "../runtime/vcpu_thread.ts";
+import { HistogramSnapshot, SharedHistogram } from "../measure/histogram.ts";
+import { encodeHdr } from "../measure/hdr_export.ts";
+import { TimeBase } from "../measure/time_base.ts";
+import { TimeSeries } from "../measure/time_series.ts";
+import type { RunScenario } from "../scenario/types.ts";
+import { CONTEXT_PROBE_MODULE } from "./context_probe.ts";
+import { CTX_STAT, MACHINE_CTL, QUEUE_STAT, VCPU_CTL, VCPU_DOING, VCPU_TIME } from "./layout.ts";
+import { MACHINE_GRAPH_MODULE } from "./machine_graph.ts";
+import { MACHINE_HISTOGRAM_HIGHEST_NS, type MachinePlan, planMachine } from "./machine_plan.ts";
+import { MAIN_LOOP_CHORES_MODULE } from "./main_loop_chores.ts";
+import { VCPU_GUEST_MODULE, type VcpuGuestResult } from "./vcpu_guest.ts";
+
+/** Options of {@link Machine.start}. */
+export interface MachineOptions {
+  /** The expanded scenario point (lib/scenario expandScenario(...)[i].scenario). */
+  run: RunScenario;
+  /** Key of run.placements to build. */
+  placement: string;
+  /** Seed of every arrival schedule and burst draw (same for every placement). */
+  seed: number;
+  /** How long stop() lets in-flight requests complete, ms. Default 500. */
+  drainMs?: number;
+  /** How long stop() waits for each thread to end, ms. Default 5000. */
+  joinTimeoutMs?: number;
+}
+
+/** Per thread: a progress counter that grows while the thread makes progress, and what it does. */
+export interface ThreadHeartbeat {
+  /** Thread name. */
+  thread: string;
+  /** Grows while the thread makes progress. */
+  progress: number;
+  /** What the thread is doing now. */
+  doing: string;
+}
+
+/** A live view of the interval just closed. */
+export interface MachineSample {
+  /** Per device: completions and latency of the interval just closed. */
+  devices: Record<string, { completions: number; p50Ns: number; p99Ns: number; maxNs: number }>;
+}
+
+/** An encoded histogram plus its summary. */
+export interface HistogramReport {
+  /** HdrHistogram V2 compressed, base64 (lib/measure encodeHdr). */
+  hdr: string;
+  /** Records. */
+  count: number;
+  /** Smallest, ns. */
+  minNs: number;
+  /** Largest, ns. */
+  maxNs: number;
+  /** Mean, ns. */
+  meanNs: number;
+  /** Median, ns. */
+  p50Ns: number;
+  /** 90th percentile, ns. */
+  p90Ns: number;
+  /** 99th percentile, ns. */
+  p99Ns: number;
+  /** 99.9th percentile, ns. */
+  p999Ns: number;
+  /** 99.99th percentile, ns. */
+  p9999Ns: number;
+}
+
+/** What was measured of one device. */
+export interface DeviceReport {
+  /** Requests issued (open loop: intended arrivals, dropped ones included). */
+  issued: number;
+  /** Completions seen by the vCPUs. */
+  completions: number;
+  /** Open loop: arrivals that could not be issued (queue full). */
+  dropped: number;
+  /** Requests still in flight when the machine stopped (issued = completions + dropped + inFlight). */
+  inFlight: number;
+  /** Total latency of every request (from the intended issue time in open loop). */
+  latency: HistogramReport;
+  /** Sampled stages: intended -> issued, issued -> taken by the handler, -> backend done, -> seen by the vCPU. */
+  stages: {
+    queued: HistogramReport;
+    dispatch: HistogramReport;
+    service: HistogramReport;
+    completion: HistogramReport;
+  };
+  /** One request in N has its stages recorded. */
+  stageSampleEvery: number;
+  /** Context of each queue at start. */
+  contexts: string[];
+}
+
+/** What was measured of one context. */
+export interface ContextReport {
+  /** Thread name. */
+  thread: string;
+  /** Time neither asleep nor busy-polling (dispatching handlers, BHs, timers), ns. */
+  dispatchNs: number;
+  /** Time busy-polling, ns. */
+  pollNs: number;
+  /** Time asleep, ns. */
+  sleepNs: number;
+  /** poll() calls. */
+  polls: number;
+  /** poll() calls that made progress. */
+  pollsWithWork: number;
+  /** Blocking waits (each ends in a wakeup or a timeout). */
+  wakeups: number;
+  /** Lateness of the jitter-probe timer. */
+  jitter: HistogramReport;
+}
+
+/** One thread's share of a lock. */
+export interface LockThreadReport {
+  /** Thread name. */
+  thread: string;
+  /** Acquisitions. */
+  acquisitions: number;
+  /** Acquisitions that found the lock held. */
+  contended: number;
+  /** Total wait, ns. */
+  waitTotalNs: number;
+  /** Total hold, ns. */
+  holdTotalNs: number;
+}
+
+/** What was measured of one lock. */
+export interface LockReport {
+  /** Acquisitions. */
+  acquisitions: number;
+  /** Acquisitions that found the lock held. */
+  contended: number;
+  /** contended / acquisitions. */
+  contendedShare: number;
+  /** Total wait, ns. */
+  waitTotalNs: number;
+  /** Total hold, ns. */
+  holdTotalNs: number;
+  /** Waits where guest code takes it (BQL: exits and tcg kicks), or null. */
+  wait: HistogramReport | null;
+  /** Holds by guest exits and main-loop chores (BQL), or null. */
+  hold: HistogramReport | null;
+  /** Per thread. */
+  perThread: LockThreadReport[];
+}
+
+/** What was measured of one vCPU. */
+export interface VcpuReport {
+  /** Thread name. */
+  thread: string;
+  /** Time in compute bursts, ns. */
+  computeNs: number;
+  /** Time waiting for the BQL, ns. */
+  bqlWaitNs: number;
+  /** Time waiting for completions, ns. */
+  ioWaitNs: number;
+}
+
+/** A failure seen during the run. */
+export interface MachineError {
+  /** Thread name. */
+  thread: string;
+  /** Handler, when known. */
+  handler: string | null;
+  /** Message. */
+  message: string;
+  /** Stack. */
+  stack: string;
+}
+
+/** Everything measured since resetMeasurements(), JSON-serializable. */
+export interface MachineReport {
+  /** Placement name. */
+  placement: string;
+  /** Per device. */
+  devices: Record<string, DeviceReport>;
+  /** `main` and each IOThread id. */
+  contexts: Record<string, ContextReport>;
+  /** `bql` and each AioContext lock (`aio:<ctx>`). */
+  locks: Record<string, LockReport>;
+  /** Per vCPU. */
+  vcpus: VcpuReport[];
+  /** The time series: lib/measure IntervalRow rows and SeriesEvent events. */
+  timeSeries: { intervalNs: number; rows: unknown[]; events: unknown[]; rowsDropped: number };
+  /** Measured cost of measuring, per request (ns): clock reads + histogram records. */
+  measurementOverheadNs: number;
+  /** Measured time, ns. */
+  durationNs: number;
+  /** Failures. */
+  errors: MachineError[];
+}
+
+const DOING_NAMES: Record<number, string> = {
+  [VCPU_DOING.IDLE]: "idle (before begin)",
+  [VCPU_DOING.COMPUTE]: "computing",
+  [VCPU_DOING.BQL_WAIT]: "waiting for the BQL",
+  [VCPU_DOING.EXIT]: "in an exit, holding the BQL",
+  [VCPU_DOING.IO_WAIT]: "waiting for a completion",
+  [VCPU_DOING.STOPPED]: "stopped",
+};
+
+function report(s: HistogramSnapshot): HistogramReport {
+  const m = s.summary();
+  return {
+    hdr: encodeHdr(s),
+    count: m.count,
+    minNs: m.min,
+    maxNs: m.max,
+    meanNs: m.mean,
+    p50Ns: m.p50,
+    p90Ns: m.p90,
+    p99Ns: m.p99,
+    p999Ns: m.p999,
+    p9999Ns: m.p9999,
+  };
+}
+
+function emptySnapshot(): HistogramSnapshot {
+  return new HistogramSnapshot({ highestNs: MACHINE_HISTOGRAM_HIGHEST_NS });
+}
+
+/** Resolves with the promise's value, or with `timedOut` after `ms`. */
+async function within<T, U>(p: Promise<T>, ms: number, timedOut: U): Promise<T | U> {
+  let id: ReturnType<typeof setTimeout> | undefined;
+  const timer = new Promise<U>((r) => (id = setTimeout(() => r(timedOut), ms)));
+  try {
+    return await Promise.race([p, timer]);
+  } finally {
+    clearTimeout(id);
+  }
+}
+
+function errorOf(thread: string, handler: string | null, err: unknown): MachineError {
+  const e = err as Partial<AioThreadError> & Error;
+  if (e !== null && typeof e === "object" && typeof e.thread === "string") {
+    return {
+      thread: e.thread,
+      handler: e.handler ?? null,
+      message: e.remote?.message ?? e.message,
+      stack: e.remote?.stack ?? e.stack ?? "",
+    };
+  }
+  return {
+    thread,
+    handler,
+    message: err instanceof Error ? err.message : String(err),
+    stack: err instanceof Error ? err.stack ?? "" : "",
+  };
+}
+
+/** Measures the cost of a clock read and of a histogram record, ns each. */
+function measureOverhead(tb: TimeBase, every: number): number {
+  const h = new SharedHistogram({ highestNs: MACHINE_HISTOGRAM_HIGHEST_NS });
+  const n = 20_000;
+  let sink = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) sink += tb.now();
+  const t1 = performance.now();
+  for (let i = 0; i < n; i++) h.record(20_000 + (i & 1023));
+  const t2 = performance.now();
+  if (sink === 0) throw new Error("unreachable");
+  const clockNs = ((t1 - t0) * 1e6) / n;
+  const recordNs = ((t2 - t1) * 1e6) / n;
+  // Per request: a read at issue and one at completion, the total record;
+  // one request in `every` adds two stamp reads and four stage records.
+  return 2 * clockNs + recordNs + (2 * clockNs + 4 * recordNs) / every;
+}
+
+/**
+ * A running guest machine. Every method: the orchestrating thread that
+ * started it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Machine } from "./machine.ts";
+ * import { expandScenario } from "../scenario/expand.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const [point] = expandScenario(validateScenario({
+ *   name: "idle",
+ *   devices: [{ id: "disk0" }],
+ *   placements: { io: { iothreads: { io0: {} }, map: { disk0: "io0" } } },
+ * }));
+ * const m = await Machine.start({ run: point.scenario, placement: "io", seed: 1 });
+ * assert.deepEqual(m.heartbeat().map((h) => h.thread), ["main-loop", "IO io0", "CPU 0/aiolab"]);
+ * await m.stop();
+ * assert.deepEqual(m.collect().errors, []);
+ * ```
+ */
+export class Machine {
+  readonly #plan: MachinePlan;
+  readonly #tb: TimeBase;
+  readonly #main: MainLoop;
+  readonly #iothreads: Map<string, IoThread>;
+  readonly #vcpus: VcpuThread[];
+  #guests: Promise<VcpuGuestResult | "failed">[] = [];
+  readonly #errors: MachineError[];
+  readonly #ctl: Int32Array;
+  readonly #vcpuCtl: Int32Array;
+  readonly #qstat: Int32Array;
+  readonly #deviceHists: Record<string, SharedHistogram>;
+  readonly #intervalNs: number;
+  readonly #rowCapacity: number;
+  readonly #drainMs: number;
+  readonly #joinTimeoutMs: number;
+  readonly #overheadNs: number;
+  #series: TimeSeries;
+  #epoch = 0;
+  #measureStart: number;
+  #measureEnd = -1;
+  #bqlBase: MutexStats | null = null;
+  #aioBase = new Map<string, MutexStats>();
+  #stopped = false;
+  #stopping: Promise<void> | null = null;
+  #threadNames = new Map<number, string>();
+
+  private constructor(
+    plan: MachinePlan,
+    tb: TimeBase,
+    main: MainLoop,
+    iothreads: Map<string, IoThread>,
+    vcpus: VcpuThread[],
+    errors: MachineError[],
+    run: RunScenario,
+    opts: MachineOptions,
+  ) {
+    this.#plan = plan;
+    this.#tb = tb;
+    this.#main = main;
+    this.#iothreads = iothreads;
+    this.#vcpus = vcpus;
+    this.#errors = errors;
+    this.#ctl = new Int32Array(plan.ctl);
+    this.#vcpuCtl = new Int32Array(plan.vcpuCtl);
+    this.#qstat = new Int32Array(plan.queueStat);
+    this.#deviceHists = Object.fromEntries(
+      plan.devices.map((
+        d,
+      ) => [d.name, new SharedHistogram({ highestNs: MACHINE_HISTOGRAM_HIGHEST_NS })]),
+    );
+    this.#intervalNs = run.probes.timeSeriesInterval;
+    const intervals = Math.ceil((run.warmup + run.duration) / this.#intervalNs) + 64;
+    this.#rowCapacity = Math.max(1, intervals * plan.devices.length);
+    this.#drainMs = opts.drainMs ?? 500;
+    this.#joinTimeoutMs = opts.joinTimeoutMs ?? 5000;
+    this.#overheadNs = measureOverhead(tb, plan.stageSampleEvery);
+    this.#series = this.#newSeries();
+    this.#measureStart = tb.now();
+    this.#threadNames.set(main.threadId, "main-loop");
+    for (const [id, t] of iothreads) this.#threadNames.set(t.threadId, `IO ${id}`);
+    for (const v of vcpus) this.#threadNames.set(v.threadId, v.threadName);
+  }
+
+  #newSeries(): TimeSeries {
+    return new TimeSeries(this.#deviceHists, {
+      intervalNs: this.#intervalNs,
+      rowCapacity: this.#rowCapacity,
+      clock: () => this.#tb.now(),
+    });
+  }
+
+  /**
+   * Starts every thread (main loop + BQL, IOThreads, devices hosted in the
+   * contexts the placement assigns per queue, vCPU threads, main-loop
+   * chores, one jitter probe per context); the guest workload is idle
+   * until begin(). On a failure it stops what it started and rethrows.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Machine } from "./machine.ts";
+   * import { expandScenario } from "../scenario/expand.ts";
+   * import { validateScenario } from "../scenario/validate.ts";
+   * const [point] = expandScenario(validateScenario({
+   *   name: "x", devices: [{ id: "d" }], placements: { main: {} },
+   * }));
+   * await assert.rejects(
+   *   Machine.start({ run: point.scenario, placement: "other", seed: 1 }),
+   *   /expected one of the placements: main/,
+   * );
+   * ```
+   */
+  static async start(opts: MachineOptions): Promise<Machine> {
+    const plan = planMachine(opts.run, opts.placement, opts.seed);
+    for (const d of opts.run.devices) {
+      if (d.driver.kind !== "file") continue;
+      const f = await Deno.open(d.driver.path, { read: true, write: true, create: true });
+      try {
+        if ((await f.stat()).size < d.driver.size) await f.truncate(d.driver.size);
+      } finally {
+        f.close();
+      }
+    }
+    const errors: MachineError[] = [];
+    const onError = (err: AioThreadError): void => void errors.push(errorOf(err.thread, null, err));
+    const tb = TimeBase.create();
+    plan.timeBase = tb.handle;
+    let main: MainLoop | null = null;
+    const iothreads = new Map<string, IoThread>();
+    const vcpus: VcpuThread[] = [];
+    try {
+      main = await MainLoop.create({ onError });
+      for (const c of plan.contexts) {
+        if (c.iothread === null) {
+          c.handle = main.contextHandle;
+          continue;
+        }
+        const t = await IoThread.create({ id: c.id, ...c.iothread, onError });
+        iothreads.set(c.id, t);
+        c.handle = t.contextHandle;
+      }
+      const threadOf = (id: string): EventLoopThread => id === "main" ? main! : iothreads.get(id)!;
+      await Promise.all(
+        plan.contexts.map((c, i) =>
+          threadOf(c.id).run(`${CONTEXT_PROBE_MODULE}#probeStart`, plan, i)
+        ),
+      );
+      await main.run(`${MACHINE_GRAPH_MODULE}#graphSetup`, plan);
+      for (let d = 0; d < plan.devices.length; d++) {
+        const dev = plan.devices[d];
+        if (new Set(dev.contexts).size === 1) continue;
+        for (const c of new Set(dev.contexts)) {
+          const qs = dev.contexts.flatMap((x, q) => (x === c ? [q] : []));
+          await threadOf(c).run(`${CONTEXT_PROBE_MODULE}#probeAttachQueues`, plan, d, qs);
+        }
+      }
+      await main.run(`${MAIN_LOOP_CHORES_MODULE}#choresStart`, plan);
+      for (let i = 0; i < plan.vcpus; i++) {
+        vcpus.push(await VcpuThread.create({ index: i, onError }));
+      }
+      const m = new Machine(plan, tb, main, iothreads, vcpus, errors, opts.run, opts);
+      m.#guests = vcpus.map((v, i) =>
+        v.run<VcpuGuestResult>(`${VCPU_GUEST_MODULE}#vcpuGuestRun`, plan, i, m.#drainMs).catch(
+          (err) => {
+            errors.push(errorOf(v.threadName, "vcpuGuestRun", err));
+            return "failed" as const;
+          },
+        )
+      );
+      // Wait until every vCPU is set up, so that begin() starts the workload at once.
+      const vctl = new Int32Array(plan.vcpuCtl);
+      const ready = () =>
+        vcpus.every((_, i) => Atomics.load(vctl, i * VCPU_CTL.WORDS + VCPU_CTL.READY) === 1);
+      const deadline = performance.now() + 60_000;
+      while (!ready()) {
+        if (errors.length > 0) throw new Error(`machine start failed: ${errors[0].message}`);
+        if (performance.now() > deadline) {
+          throw new Error("machine start: the vCPUs did not get ready in 60 s");
+        }
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      return m;
+    } catch (err) {
+      Atomics.store(new Int32Array(plan.ctl), MACHINE_CTL.STOP, 1);
+      const all: { stop(): void; join(): Promise<unknown> }[] = [...vcpus, ...iothreads.values()];
+      if (main !== null) all.push(main);
+      for (const t of all) t.stop();
+      await Promise.all(all.map((t) => within(t.join().catch(() => {}), 5000, null)));
+      await tb.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Starts the guest workload (the warm-up begins).
+   *
+   * @example
+   * ```ts ignore
+   * machine.begin();
+   * ```
+   */
+  begin(): void {
+    // Pairs with the vCPUs' Atomics.wait / load of GO.
+    Atomics.store(this.#ctl, MACHINE_CTL.GO, 1);
+    Atomics.notify(this.#ctl, MACHINE_CTL.GO);
+  }
+
+  /**
+   * End of warm-up: every histogram and counter restarts; measuring starts
+   * now. The vCPUs restart their own (at their next loop turn, acknowledged
+   * through VCPU_CTL.EPOCH_ACK), the contexts at their next probe run.
+   *
+   * @example
+   * ```ts ignore
+   * machine.resetMeasurements();
+   * ```
+   */
+  resetMeasurements(): void {
+    this.#epoch = Atomics.add(this.#ctl, MACHINE_CTL.EPOCH, 1) + 1;
+    for (const c of this.#plan.contexts) SharedHistogram.fromHandle(c.jitter).reset();
+    SharedHistogram.fromHandle(this.#plan.bql.wait).reset();
+    SharedHistogram.fromHandle(this.#plan.bql.hold).reset();
+    for (const h of Object.values(this.#deviceHists)) h.reset();
+    this.#bqlBase = bqlStats();
+    this.#aioBase.clear();
+    for (const c of this.#plan.contexts) this.#aioBase.set(c.id, this.#remote(c.id).lockStats());
+    this.#series = this.#newSeries();
+    this.#measureStart = this.#tb.now();
+  }
+
+  #remote(ctx: string) {
+    return ctx === "main" ? this.#main.getAioContext() : this.#iothreads.get(ctx)!.getAioContext();
+  }
+
+  /** Moves what the vCPUs recorded since the epoch into the devices' interval histograms. */
+  #gather(): void {
+    for (const q of this.#plan.queues) {
+      const base = q.vcpu * VCPU_CTL.WORDS + VCPU_CTL.EPOCH_ACK;
+      // Pairs with the vCPU's store of EPOCH_ACK after its restart.
+      if (Atomics.load(this.#vcpuCtl, base) !== this.#epoch) continue;
+      const dev = this.#plan.devices[q.device].name;
+      this.#deviceHists[dev].add(SharedHistogram.fromHandle(q.hist.total).drain());
+    }
+  }
+
+  /**
+   * Cheap live view for progress and the time series; call about every
+   * probes.timeSeriesInterval ns. Closes the current interval.
+   *
+   * @example
+   * ```ts ignore
+   * const s = machine.sample(performance.now() * 1e6);
+   * ```
+   */
+  sample(nowNs: number): MachineSample {
+    if (this.#measureEnd >= 0) return { devices: {} };
+    this.#gather();
+    this.#series.tick(nowNs);
+    return this.#lastRows();
+  }
+
+  #pendingRows: unknown[] = [];
+
+  #lastRows(): MachineSample {
+    const rows = this.#series.drainRows();
+    this.#pendingRows.push(...rows);
+    const out: MachineSample = { devices: {} };
+    for (const r of rows) {
+      out.devices[r.device] = {
+        completions: r.completions,
+        p50Ns: r.p50,
+        p99Ns: r.p99,
+        maxNs: r.max,
+      };
+    }
+    return out;
+  }
+
+  /**
+   * A scenario event: moves a device (all its queues) to context `to`
+   * ("main" or an IOThread id) through a drained section, as the monitor
+   * would (trySetAioContext); marks the event in the time series.
+   *
+   * @example
+   * ```ts ignore
+   * await machine.move("disk0", "io1");
+   * ```
+   */
+  async move(device: string, to: string): Promise<void> {
+    const d = this.#plan.devices.findIndex((x) => x.name === device);
+    if (d < 0) {
+      throw new Error(
+        `move: no device "${device}"; expected one of ${
+          this.#plan.devices.map((x) => x.name).join(", ")
+        }`,
+      );
+    }
+    this.#series.mark(`move ${device} to ${to}: begin`);
+    await this.#main.run(`${MACHINE_GRAPH_MODULE}#graphMove`, d, to);
+    this.#series.mark(`move ${device} to ${to}: end`);
+  }
+
+  /**
+   * Per thread: a progress counter that grows while the thread makes
+   * progress, and what it is doing (for the runner's watchdog).
+   *
+   * @example
+   * ```ts ignore
+   * for (const h of machine.heartbeat()) console.log(h.thread, h.progress, h.doing);
+   * ```
+   */
+  heartbeat(): ThreadHeartbeat[] {
+    const stats = new Float64Array(this.#plan.ctxStat);
+    const out: ThreadHeartbeat[] = this.#plan.contexts.map((c) => ({
+      thread: c.id === "main" ? "main-loop" : `IO ${c.id}`,
+      progress: stats[c.index * CTX_STAT.WORDS + CTX_STAT.HEARTBEAT],
+      doing: "running its event loop",
+    }));
+    this.#vcpus.forEach((v, i) => {
+      const b = i * VCPU_CTL.WORDS;
+      out.push({
+        thread: v.threadName,
+        // Snapshots of the vCPU's counters (Atomics: whole values).
+        progress: Atomics.load(this.#vcpuCtl, b + VCPU_CTL.PROGRESS) >>> 0,
+        doing: DOING_NAMES[Atomics.load(this.#vcpuCtl, b + VCPU_CTL.DOING)] ?? "unknown",
+      });
+    });
+    return out;
+  }
+
+  /**
+   * Stops the guests, lets in-flight requests complete (bounded), stops
+   * and joins every thread. A thread that does not end within the join
+   * timeout is reported in the errors (lib/runtime offers no way to
+   * terminate a Worker from outside; the run's process ends it).
+   * Idempotent.
+   *
+   * @example
+   * ```ts ignore
+   * await machine.stop();
+   * ```
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const plan = this.#plan;
+    const step = async (thread: string, what: string, p: () => Promise<unknown>): Promise<void> => {
+      try {
+        const r = await within(p(), this.#joinTimeoutMs, "timeout" as const);
+        if (r === "timeout") {
+          this.#errors.push({
+            thread,
+            handler: what,
+            message: `${thread}: ${what} did not finish within ${this.#joinTimeoutMs} ms`,
+            stack: "",
+          });
+        }
+      } catch (err) {
+        this.#errors.push(errorOf(thread, what, err));
+      }
+    };
+    // Pairs with the vCPUs' Atomics.load(STOP); the wake notifiers end a halt.
+    Atomics.store(this.#ctl, MACHINE_CTL.STOP, 1);
+    Atomics.notify(this.#ctl, MACHINE_CTL.GO);
+    for (const w of plan.vcpuWake) EventNotifier.fromHandle(w).set();
+    await Promise.all(
+      this.#vcpus.map((v, i) =>
+        step(v.threadName, "vcpuGuestRun", () => this.#guests[i] ?? Promise.resolve())
+      ),
+    );
+    for (const v of this.#vcpus) v.stop();
+    await Promise.all(this.#vcpus.map((v) => step(v.threadName, "join", () => v.join())));
+    this.#measureEnd = this.#tb.now();
+    this.#gather();
+    this.#series.tick(this.#measureEnd);
+    this.#lastRows();
+    this.#finalLocks = this.#lockReports();
+    const main = this.#main;
+    const threads: [string, EventLoopThread][] = [
+      ["main", main],
+      ...[...this.#iothreads.entries()],
+    ];
+    const name = (id: string) => (id === "main" ? "main-loop" : `IO ${id}`);
+    await step("main-loop", "choresStop", () => main.run(`${MAIN_LOOP_CHORES_MODULE}#choresStop`));
+    await step("main-loop", "graphQuiesce", () => main.run(`${MACHINE_GRAPH_MODULE}#graphQuiesce`));
+    for (const [id, t] of threads) {
+      await step(
+        name(id),
+        "probeDetachQueues",
+        () => t.run(`${CONTEXT_PROBE_MODULE}#probeDetachQueues`, plan),
+      );
+    }
+    await step(
+      "main-loop",
+      "graphTeardown",
+      () => main.run(`${MACHINE_GRAPH_MODULE}#graphTeardown`, plan),
+    );
+    for (const [id, t] of threads) {
+      await step(name(id), "probeStop", () => t.run(`${CONTEXT_PROBE_MODULE}#probeStop`));
+    }
+    for (const [, t] of threads) t.stop();
+    await Promise.all(threads.map(([id, t]) => step(name(id), "join", () => t.join())));
+    await this.#tb.close();
+    this.#stopped = true;
+  }
+
+  #finalLocks: Record<string, LockReport> | null = null;
+
+  #threadName(id: number): string {
+    return this.#threadNames.get(id) ?? (id === 0 ? "orchestrator" : `thread ${id}`);
+  }
+
+  #lockReport(
+    now: MutexStats,
+    base: MutexStats | undefined,
+    wait: HistogramReport | null,
+    hold: HistogramReport | null,
+  ): LockReport {
+    const b = new Map((base?.perThread ?? []).map((t) => [t.threadId, t]));
+    const perThread: LockThreadReport[] = [];
+    for (const t of now.perThread) {
+      const o = b.get(t.threadId);
+      const r: LockThreadReport = {
+        thread: this.#threadName(t.threadId),
+        acquisitions: t.acquired - (o?.acquired ?? 0),
+        contended: t.contended - (o?.contended ?? 0),
+        waitTotalNs: t.waitTotalNs - (o?.waitTotalNs ?? 0),
+        holdTotalNs: t.holdTotalNs - (o?.holdTotalNs ?? 0),
+      };
+      if (r.acquisitions > 0) perThread.push(r);
+    }
+    const sum = (k: keyof LockThreadReport) => perThread.reduce((n, t) => n + (t[k] as number), 0);
+    const acquisitions = sum("acquisitions");
+    const contended = sum("contended");
+    return {
+      acquisitions,
+      contended,
+      contendedShare: acquisitions > 0 ? contended / acquisitions : 0,
+      waitTotalNs: sum("waitTotalNs"),
+      holdTotalNs: sum("holdTotalNs"),
+      wait,
+      hold,
+      perThread,
+    };
+  }
+
+  #lockReports(): Record<string, LockReport> {
+    const plan = this.#plan;
+    const locks: Record<string, LockReport> = {
+      bql: this.#lockReport(
+        bqlStats(),
+        this.#bqlBase ?? undefined,
+        report(SharedHistogram.fromHandle(plan.bql.wait).snapshot()),
+        report(SharedHistogram.fromHandle(plan.bql.hold).snapshot()),
+      ),
+    };
+    for (const c of plan.contexts) {
+      try {
+        locks[`aio:${c.id}`] = this.#lockReport(
+          this.#remote(c.id).lockStats(),
+          this.#aioBase.get(c.id),
+          null,
+          null,
+        );
+      } catch (err) {
+        this.#errors.push(errorOf("orchestrator", `lockStats ${c.id}`, err));
+      }
+    }
+    return locks;
+  }
+
+  /**
+   * Everything measured since resetMeasurements(), JSON-serializable. Call
+   * after stop() for final figures (before it, a snapshot of now).
+   *
+   * @example
+   * ```ts ignore
+   * await machine.stop();
+   * const report = machine.collect();
+   * ```
+   */
+  collect(): MachineReport {
+    const plan = this.#plan;
+    if (!this.#stopped) this.#gather();
+    const devices: Record<string, DeviceReport> = {};
+    plan.devices.forEach((d, di) => {
+      let issued = 0, completions = 0, dropped = 0, inFlight = 0;
+      const stages = {
+        queued: emptySnapshot(),
+        dispatch: emptySnapshot(),
+        service: emptySnapshot(),
+        completion: emptySnapshot(),
+      };
+      const total = emptySnapshot();
+      total.add(this.#series.total(d.name));
+      if (!this.#stopped) total.add(this.#deviceHists[d.name].snapshot());
+      for (const q of plan.queues) {
+        if (q.device !== di) continue;
+        const b = q.slot * QUEUE_STAT.WORDS;
+        // Snapshots of the vCPU's counters.
+        issued += Atomics.load(this.#qstat, b + QUEUE_STAT.ISSUED);
+        completions += Atomics.load(this.#qstat, b + QUEUE_STAT.COMPLETED);
+        dropped += Atomics.load(this.#qstat, b + QUEUE_STAT.DROPPED);
+        inFlight += Atomics.load(this.#qstat, b + QUEUE_STAT.OUTSTANDING);
+        for (const k of ["queued", "dispatch", "service", "completion"] as const) {
+          stages[k].add(SharedHistogram.fromHandle(q.hist[k]).snapshot());
+        }
+      }
+      devices[d.name] = {
+        issued,
+        completions,
+        dropped,
+        inFlight,
+        latency: report(total),
+        stages: {
+          queued: report(stages.queued),
+          dispatch: report(stages.dispatch),
+          service: report(stages.service),
+          completion: report(stages.completion),
+        },
+        stageSampleEvery: plan.stageSampleEvery,
+        contexts: [...d.contexts],
+      };
+    });
+    const cs = new Float64Array(plan.ctxStat);
+    const contexts: Record<string, ContextReport> = {};
+    for (const c of plan.contexts) {
+      const b = c.index * CTX_STAT.WORDS;
+      const sleepNs = cs[b + CTX_STAT.SLEEP_NS];
+      const pollNs = cs[b + CTX_STAT.POLL_NS];
+      contexts[c.id] = {
+        thread: c.id === "main" ? "main-loop" : `IO ${c.id}`,
+        dispatchNs: Math.max(0, cs[b + CTX_STAT.ELAPSED_NS] - sleepNs - pollNs),
+        pollNs,
+        sleepNs,
+        polls: cs[b + CTX_STAT.POLLS],
+        pollsWithWork: cs[b + CTX_STAT.PROGRESS],
+        wakeups: cs[b + CTX_STAT.WAITS],
+        jitter: report(SharedHistogram.fromHandle(c.jitter).snapshot()),
+      };
+    }
+    const vt = new Float64Array(plan.vcpuTime);
+    const vcpus: VcpuReport[] = this.#vcpus.map((v, i) => ({
+      thread: v.threadName,
+      computeNs: vt[i * VCPU_TIME.WORDS + VCPU_TIME.COMPUTE_NS],
+      bqlWaitNs: vt[i * VCPU_TIME.WORDS + VCPU_TIME.BQL_WAIT_NS],
+      ioWaitNs: vt[i * VCPU_TIME.WORDS + VCPU_TIME.IO_WAIT_NS],
+    }));
+    const end = this.#measureEnd >= 0 ? this.#measureEnd : this.#tb.now();
+    return {
+      placement: plan.placement,
+      devices,
+      contexts,
+      locks: this.#finalLocks ?? this.#lockReports(),
+      vcpus,
+      timeSeries: {
+        intervalNs: this.#intervalNs,
+        rows: [...this.#pendingRows, ...this.#series.drainRows()],
+        events: this.#series.drainEvents(),
+        rowsDropped: this.#series.rowsDropped,
+      },
+      measurementOverheadNs: this.#overheadNs,
+      durationNs: end - this.#measureStart,
+      errors: [...this.#errors],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { MainLoop } from "../runtime/main_loop.ts";
+import { SharedHistogram } from "../measure/histogram.ts";
+import { TimeBase } from "../measure/time_base.ts";
+import { expandScenario } from "../scenario/expand.ts";
+import { validateScenario } from "../scenario/validate.ts";
+import { CONTEXT_PROBE_MODULE } from "./context_probe.ts";
+import { MACHINE_GRAPH_MODULE } from "./machine_graph.ts";
+import { planMachine } from "./machine_plan.ts";
+import { type ChoreCounts, MAIN_LOOP_CHORES_MODULE } from "./main_loop_chores.ts";
+
+Deno.test("main-loop chores: frames, hog, timers and monitor commands run under the BQL", async () => {
+  const run = expandScenario(validateScenario({
+    name: "chores",
+    devices: [{ id: "d" }],
+    mainLoop: {
+      vnc: { period: "5ms", work: "200us" },
+      bqlHog: { hold: "1ms", every: "20ms" },
+      timers: [{ period: "5ms", work: "10us" }],
+      qmp: { rate: "500/s", work: "20us", drainFraction: 1 },
+    },
+    placements: { seed: { locking: "seed" } },
+  }))[0].scenario;
+  const plan = planMachine(run, "seed", 1);
+  const tb = TimeBase.create();
+  plan.timeBase = tb.handle;
+  const main = await MainLoop.create();
+  try {
+    plan.contexts[0].handle = main.contextHandle;
+    await main.run(`${CONTEXT_PROBE_MODULE}#probeStart`, plan, 0);
+    await main.run(`${MACHINE_GRAPH_MODULE}#graphSetup`, plan);
+    await main.run(`${MAIN_LOOP_CHORES_MODULE}#choresStart`, plan);
+    await new Promise((r) => setTimeout(r, 150));
+    const c = await main.run<ChoreCounts>(`${MAIN_LOOP_CHORES_MODULE}#choresStop`);
+    assert.ok(c.frames > 0 && c.hogs > 0 && c.timers > 0 && c.qmp > 0, JSON.stringify(c));
+    assert.equal(c.qmpDrains, c.qmp, "drainFraction 1: every command drained");
+    const runs = c.frames + c.hogs + c.timers + c.qmp;
+    assert.equal(SharedHistogram.fromHandle(plan.bql.hold).snapshot().totalCount, runs);
+    assert.ok(main.getAioContext().lockStats().acquired >= c.qmp, "seed: commands took the lock");
+    await assert.rejects(main.run(`${MAIN_LOOP_CHORES_MODULE}#choresStop`), /no chores run/);
+    await main.run(`${MACHINE_GRAPH_MODULE}#graphQuiesce`);
+    await main.run(`${MACHINE_GRAPH_MODULE}#graphTeardown`, plan);
+    await main.run(`${CONTEXT_PROBE_MODULE}#probeStop`);
+  } finally {
+    main.stop();
+    await main.join();
+    await tb.close();
+  }
+});
