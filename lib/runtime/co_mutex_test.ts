@@ -8,6 +8,7 @@
 // Atomics.waitAsync (no timing assertion).
 
 import assert from "node:assert/strict";
+import { withCleanup } from "../testing/cleanup.ts";
 import { waitFor } from "../testing/wait.ts";
 import { CO_MUTEX, CO_MUTEX_STAT, CO_WAITER } from "./layout.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
@@ -273,7 +274,7 @@ Deno.test("CoMutex across threads: hand-over both ways through the waiters' door
   const ctx = new AioContext({ name: "m-orch" });
   const m = new CoMutex({ name: "x-thread" });
   const iot = await IoThread.create({ id: "m-io", pollMaxNs: 0 });
-  try {
+  await withCleanup(async () => {
     const log: string[] = [];
     const shared = new Int32Array(new SharedArrayBuffer(HAND.WORDS * 4));
     const a = holder(m, log, "a");
@@ -323,11 +324,11 @@ Deno.test("CoMutex across threads: hand-over both ways through the waiters' door
       queued: 2,
       remoteWakes: 2,
     });
-  } finally {
+  }, async () => {
     iot.stop();
     await iot.join();
     ctx.destroy();
-  }
+  });
 });
 
 Deno.test("CoMutex: a locker spins while the holder runs in another thread and wins without queueing", async () => {
@@ -335,7 +336,7 @@ Deno.test("CoMutex: a locker spins while the holder runs in another thread and w
   // A spin bound so large that only the release can end it.
   const m = new CoMutex({ name: "spinner", spin: 0x7fffffff });
   const iot = await IoThread.create({ id: "m-spin-io", pollMaxNs: 0 });
-  try {
+  await withCleanup(async () => {
     const shared = new Int32Array(new SharedArrayBuffer(HAND.WORDS * 4));
     const w = await iot.run<CoroutineRef>(ref("lockParkUnlock"), m.handle, shared.buffer);
     await waitFor(
@@ -369,11 +370,11 @@ Deno.test("CoMutex: a locker spins while the holder runs in another thread and w
       queued: 0,
       remoteWakes: 0,
     });
-  } finally {
+  }, async () => {
     iot.stop();
     await iot.join();
     ctx.destroy();
-  }
+  });
 });
 
 Deno.test("CoMutex: coroutines of 4 IoThreads keep a plain counter exact", async () => {
@@ -388,7 +389,7 @@ Deno.test("CoMutex: coroutines of 4 IoThreads keep a plain counter exact", async
       (_, i) => IoThread.create({ id: `m-count${i}`, pollMaxNs: i % 2 === 0 ? 0 : 32768 }),
     ),
   );
-  try {
+  await withCleanup(async () => {
     const threads = await Promise.all(
       iots.map((t) => t.run<number>(ref("mutexWorker"), m.handle, shared.buffer, CO, ITERS)),
     );
@@ -414,8 +415,8 @@ Deno.test("CoMutex: coroutines of 4 IoThreads keep a plain counter exact", async
       assert.equal(seen.live, 0, "all coroutines terminated");
       assert.equal(seen.mutex.acquired, st.acquired, "the same statistics in every thread");
     }
-  } finally {
+  }, async () => {
     for (const t of iots) t.stop();
     await Promise.all(iots.map((t) => t.join()));
-  }
+  });
 });

@@ -24,6 +24,7 @@ import {
   validatePoolMinMax,
 } from "./thread_pool.ts";
 import { decode, Encoder, MissingBufferError } from "./_pool_codec.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 import { waitFor } from "../testing/wait.ts";
 
 const JOBS = new URL("./testdata/pool_jobs.ts", import.meta.url).href;
@@ -266,7 +267,9 @@ Deno.test("thread pool: a callback that nests poll() receives the other completi
 
 Deno.test("thread pool: completion wakes an IOThread blocked in poll(true)", async () => {
   const iot = await IoThread.create({ id: "pool-iot" });
-  try {
+  // A failure here leaves the pool alive, so the join fails too; the first
+  // failure is the one reported.
+  await withCleanup(async () => {
     const rec = new SharedArrayBuffer(32);
     const r = new Int32Array(rec);
     const waitsBefore = iot.getAioContext().notifyStats().waits;
@@ -279,20 +282,18 @@ Deno.test("thread pool: completion wakes an IOThread blocked in poll(true)", asy
     assert.notEqual(r[4], iot.threadId, "the job ran in a pool worker");
     const ns = iot.getAioContext().notifyStats();
     assert.ok(ns.waits > waitsBefore, "the IOThread slept");
+    // The job returned only once the IOThread was committed to its futex
+    // wait, and the wake is counted before it is issued.
     assert.ok(ns.wakes >= 1, "the completion paid a futex wake");
     const stats = await iot.run<{ completed: number; workersSpawned: number }>(
       `${IOT_FIX}#destroyPool`,
     );
     assert.equal(stats.completed, 1);
     assert.equal(stats.workersSpawned, 1);
-  } catch (err) {
-    // The pool is still alive, so join() fails too: report the first failure.
+  }, async () => {
     iot.stop();
-    await iot.join().catch(() => {});
-    throw err;
-  }
-  iot.stop();
-  await iot.join();
+    await iot.join();
+  });
 });
 
 // ----------------------------------------------------------- cancellation
