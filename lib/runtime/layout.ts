@@ -143,7 +143,7 @@ export const CO_MUTEX_STAT = {
  * lock (plain).
  */
 export const CO_WAITER = {
-  /** Context slot (doorbell index) of the context the waiter runs in. */
+  /** Context slot (doorbell index) of the context the waiter runs in; -1 for none (woken by its own thread). */
   SLOT: 0,
   /** Waiter's thread id. */
   THREAD: 1,
