@@ -69,6 +69,13 @@ export function gated<T>(gate: Int32Array, value: T): T {
 }
 
 /**
+ * {@link gated}, returning the worker's thread id and name ({@link whoAmI}).
+ */
+export function gatedWhoAmI(gate: Int32Array): { threadId: number; threadName: string } {
+  return gated(gate, whoAmI());
+}
+
+/**
  * Concurrency probe with permits. `probe[0]` = jobs running now, `probe[1]`
  * = most seen at once, `probe[2]` = jobs that entered, `probe[3]` = permits
  * to leave (the test hands them out one at a time), `probe[4]` = jobs that
