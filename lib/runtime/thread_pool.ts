@@ -61,9 +61,9 @@
  *   (the worker stays busy meanwhile).
  * - Lifetime. The pool owns two BHs in its context: destroy the pool
  *   before the context (the context's `destroy()` otherwise refuses, naming
- *   the BHs `thread-pool-completion` and `thread-pool-spawn`). `destroy()` is asynchronous for threads
- *   that must not block (the orchestrator); `destroySync()` is the bounded
- *   blocking form for event-loop threads.
+ *   the BHs `thread-pool-completion` and `thread-pool-spawn`). `destroy()`
+ *   is asynchronous for threads that must not block (the orchestrator);
+ *   `destroySync()` is the bounded blocking form for event-loop threads.
  * - Coroutines. {@link ThreadPool.submitCo} is a generator for generator-based
  *   coroutines; it takes the wake-up function (`aioCoWake` of the calling
  *   coroutine) as an argument instead of finding the current coroutine.
