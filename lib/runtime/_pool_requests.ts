@@ -41,25 +41,26 @@ export class PoolRequests {
   readonly #bufferIds = new Map<SharedArrayBuffer, number>();
   readonly #encoder: Encoder;
   readonly #onNewBuffer: (id: number, sab: SharedArrayBuffer) => void;
-  readonly #spawnFor: (req: Req) => void;
+  readonly #onSpawn: () => void;
   #scratch = new Uint8Array(4096);
 
   /**
    * `onNewBuffer` shares a buffer first seen in arguments with the running
-   * workers (before the request that carries it is queued); `spawnFor`
-   * creates a worker already counted in cur_threads for a queued request.
+   * workers (before the request that carries it is queued); `onSpawn`
+   * learns that a worker was counted in cur_threads for a queued request
+   * (it creates the Worker later, never inside submit).
    */
   constructor(
     capacity: number,
     maxPayloadBytes: number,
     lock: Mutex,
     onNewBuffer: (id: number, sab: SharedArrayBuffer) => void,
-    spawnFor: (req: Req) => void,
+    onSpawn: () => void,
   ) {
     this.capacity = capacity;
     this.#lock = lock;
     this.#onNewBuffer = onNewBuffer;
-    this.#spawnFor = spawnFor;
+    this.#onSpawn = onSpawn;
     // Plain write before the buffer is posted to any worker.
     this.control = new Int32Array(new SharedArrayBuffer((POOL.QUEUE + capacity) * 4));
     this.control[POOL.QUEUE_CAPACITY] = capacity;
@@ -129,7 +130,7 @@ export class PoolRequests {
     const idle = Atomics.load(c, POOL.IDLE_THREADS);
     const cur = Atomics.load(c, POOL.CUR_THREADS);
     if (idle === 0 && cur < Atomics.load(c, POOL.MAX_THREADS)) {
-      // spawn_thread: counted now, created after the unlock.
+      // spawn_thread: counted now, created later from the pool's spawn BH.
       Atomics.store(c, POOL.CUR_THREADS, cur + 1);
       Atomics.store(c, POOL.SPAWNED, Atomics.load(c, POOL.SPAWNED) + 1);
       spawn = true;
@@ -148,7 +149,7 @@ export class PoolRequests {
       Atomics.add(c, POOL.REQUEST_SEQ, 1);
       Atomics.notify(c, POOL.REQUEST_SEQ, 1);
     }
-    if (spawn) this.#spawnFor(req);
+    if (spawn) this.#onSpawn();
   }
 
   /** Takes a queued request out of the overflow list or the shared queue. */
@@ -188,9 +189,33 @@ export class PoolRequests {
     return removed;
   }
 
-  /** Drops `req` from the in-flight list without delivering it (submit failed). */
-  forget(req: Req): void {
-    this.inflight = this.inflight.filter((r) => r !== req);
+  /**
+   * Takes every queued request (those waiting for a slot first, so that no
+   * freed slot queues them again) out of the queue and marks it failed: no
+   * worker could start (`cause`), and `thread` (the pool) reports it. The
+   * completion BH delivers them. Returns how many.
+   */
+  failQueued(thread: string, cause: unknown): number {
+    const info = errorInfo(cause);
+    const fail = (req: Req): void => {
+      req.failure = new AioThreadError(thread, handlerNameSafe(req.handler), {
+        ...info,
+        message: `cannot start a worker and none is running: ${info.message}`,
+      });
+    };
+    let n = 0;
+    for (const req of this.overflow.splice(0)) {
+      req.pendingArgs = null;
+      fail(req);
+      n++;
+    }
+    for (const req of this.inflight) {
+      if (req.slot >= 0 && !req.cancelled && req.failure === null && this.unqueue(req)) {
+        fail(req);
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Returns the slot to the free list and moves the oldest overflowing request into it. */
@@ -205,7 +230,8 @@ export class PoolRequests {
    * may deliver it.
    */
   isDone(req: Req): boolean {
-    return req.cancelled || (req.slot >= 0 && this.slotState(req.slot) === POOL_SLOT_STATE.DONE);
+    return req.cancelled || req.failure !== null ||
+      (req.slot >= 0 && this.slotState(req.slot) === POOL_SLOT_STATE.DONE);
   }
 
   /**
@@ -216,6 +242,11 @@ export class PoolRequests {
     if (req.cancelled) {
       req.cancelled = false;
       return { status: "cancelled" };
+    }
+    if (req.failure !== null) {
+      const error = req.failure;
+      req.failure = null;
+      return { status: "error", error, workerThread: -1 };
     }
     const slot = req.slot;
     const s = this.slots;

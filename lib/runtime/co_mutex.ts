@@ -38,8 +38,11 @@
  *
  * Rules (QEMU's): lock and unlock only in coroutine context; only the holder
  * unlocks; locking twice from the holder throws (QEMU would deadlock); a
- * coroutine that has to wait must run in an AioContext (it is woken through
- * it); a coroutine must not terminate holding a CoMutex.
+ * coroutine must not terminate holding a CoMutex. A coroutine that has to
+ * wait and runs in no AioContext is entered by its unlocker directly (QEMU's
+ * aio_co_wake falls back to entering), after the unlocker yields; since only
+ * a coroutine of its own thread can do that, it is refused when the one
+ * ahead of it in the FIFO belongs to another thread.
  *
  * @example
  * ```ts
@@ -102,6 +105,9 @@ export const CO_MUTEX_DEFAULT_CONTEXTS = 8;
  * ```
  */
 export const CO_MUTEX_DEFAULT_CAPACITY = 1024;
+
+/** Doorbell slot of a waiter that runs in no AioContext (woken by its own thread). */
+const NO_SLOT = -1;
 
 /** Positions in the waiter FIFO wrap at this power of two. */
 const POS_MASK = (1 << 30) - 1;
@@ -365,7 +371,8 @@ export class CoMutex {
    * Acquires the mutex (qemu_co_mutex_lock); use as `yield* m.lock()`. May
    * yield until an unlock hands the mutex over. Throws outside coroutine
    * context, when the caller already holds it, or when it must wait outside
-   * an AioContext. Coroutine context, any thread.
+   * an AioContext behind a coroutine of another thread. Coroutine context,
+   * any thread.
    *
    * @example
    * ```ts
@@ -455,13 +462,9 @@ export class CoMutex {
         return;
       }
     }
-    if (ctx === null) {
-      throw new Error(
-        `CoMutex "${this.name}": coroutine "${self.name}" must wait but runs in no AioContext ` +
-          `(a waiter is woken through its context; enter it with a context)`,
-      );
-    }
-    const slot = this.#slotFor(ctx);
+    // A waiter in no context has no doorbell: only an unlocker of its own
+    // thread can wake it (it enters it directly, as aio_co_wake does).
+    const slot = ctx === null ? NO_SLOT : this.#slotFor(ctx);
     let old: number;
     this.#qlock.lock();
     try {
@@ -472,6 +475,7 @@ export class CoMutex {
           `CoMutex "${this.name}": more than ${this.#capacity} waiters (raise options.capacity)`,
         );
       }
+      if (ctx === null) this.#checkContextless(self, head, tail);
       // Count ourselves among the lockers. Pairs with unlock()'s
       // compareExchange(1, 0): either it sees us and hands over (it then
       // waits for this queue-lock section, so our record is there), or it
@@ -501,6 +505,32 @@ export class CoMutex {
       );
     }
     this.#take(self, true, false, true);
+  }
+
+  /**
+   * Refuses a context-less waiter unless the coroutine that will hand the
+   * mutex to it (the last queued waiter, else the holder) runs in this
+   * thread: hand-over is FIFO and coroutines do not migrate, so that
+   * coroutine unlocks here and enters the waiter itself. Under the queue lock.
+   */
+  #checkContextless(self: Coroutine, head: number, tail: number): void {
+    const w = this.#w;
+    let before: number;
+    if (head !== tail) {
+      const last = this.#records + ((tail - 1) & (this.#capacity - 1)) * CO_WAITER.WORDS;
+      before = w[last + CO_WAITER.THREAD];
+    } else {
+      // Pairs with the holder stores of #take and the hand-over (0 while a
+      // holder of another thread is being recorded or is leaving).
+      before = Atomics.load(w, CO_MUTEX.HOLDER_THREAD) - 1;
+    }
+    if (before === currentThreadId()) return;
+    throw new Error(
+      `CoMutex "${this.name}": coroutine "${self.name}" must wait for a coroutine of ` +
+        `${before < 0 ? "another thread" : `thread ${before}`} but runs in no AioContext ` +
+        `(a waiter of another thread's coroutine is woken through its context; enter it ` +
+        `with a context)`,
+    );
   }
 
   /** The doorbell slot of `ctx`, claimed and registered on first use. */
@@ -603,7 +633,7 @@ export class CoMutex {
       w[CO_MUTEX.HOLDER_THREAD] = thread + 1;
       w[CO_MUTEX.HOLDER_CO] = id;
       w[CO_MUTEX.HOLDER_GEN] = gen;
-      w[CO_MUTEX.HOLDER_CTX] = Atomics.load(w, CO_MUTEX.CTX_SLOTS + slot);
+      w[CO_MUTEX.HOLDER_CTX] = slot === NO_SLOT ? 0 : Atomics.load(w, CO_MUTEX.CTX_SLOTS + slot);
       if (thread !== currentThreadId()) this.#stats[CO_MUTEX_STAT.REMOTE_WAKES]++;
     } finally {
       this.#qlock.unlock();
@@ -615,6 +645,11 @@ export class CoMutex {
       }
       this.#waiting.delete(id);
       aioCoWake(co);
+    } else if (slot === NO_SLOT) {
+      throw new Error(
+        `CoMutex "${this.name}": context-less waiter #${id} of thread ${thread} handed the ` +
+          `mutex by thread ${currentThreadId()} (bug)`,
+      );
     } else {
       // Publishes the hand-over (Atomics.add in set()): pairs with
       // testAndClear() in the waiter context's doorbell handler.

@@ -8,6 +8,7 @@
 // Atomics.waitAsync (no timing assertion).
 
 import assert from "node:assert/strict";
+import { withCleanup } from "../testing/cleanup.ts";
 import { waitFor } from "../testing/wait.ts";
 import { CO_MUTEX, CO_MUTEX_STAT, CO_WAITER } from "./layout.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
@@ -183,6 +184,83 @@ Deno.test("CoMutex: a waiter in another context of the thread resumes in its own
   b.destroy();
 });
 
+Deno.test("CoMutex without an AioContext: the unlocker enters the waiter when they share a thread (QEMU's test_co_mutex)", () => {
+  // tests/unit/test-coroutine.c, do_test_co_mutex: two coroutines entered
+  // from a thread that runs no AioContext.
+  const m = new CoMutex({ name: "test_co_mutex" });
+  let locked = false;
+  let done = 0;
+  const mutexFn = function* () {
+    yield* m.lock();
+    assert.ok(!locked);
+    locked = true;
+    yield;
+    locked = false;
+    m.unlock();
+    done++;
+  };
+  const c1 = Coroutine.create(mutexFn, null, "c1");
+  const c2 = Coroutine.create(mutexFn, null, "c2");
+  coEnter(c1);
+  assert.ok(locked);
+  assert.equal(c1.ctx, null, "no context anywhere");
+  coEnter(c2); // waits
+  assert.equal(Atomics.load(lockers(m), CO_MUTEX.LOCKED), 2, "c2 queued");
+  // Unlock queues c2. It is then started automatically when c1 yields or
+  // terminates.
+  coEnter(c1);
+  assert.equal(done, 1);
+  assert.ok(locked, "c2 got the mutex and yielded holding it");
+  assert.ok(c1.terminated);
+  coEnter(c2);
+  assert.equal(done, 2);
+  assert.ok(!locked);
+  assert.ok(c2.terminated);
+  assert.equal(m.isLocked(), false);
+  assert.deepEqual(pick(m.stats()), {
+    acquired: 2,
+    contended: 1,
+    spinAcquired: 0,
+    queued: 1,
+    remoteWakes: 0,
+  });
+});
+
+Deno.test("CoMutex without an AioContext: a waiter behind a coroutine of another thread is refused (nothing could wake it)", async () => {
+  const m = new CoMutex({ name: "far", spin: 0 });
+  const iot = await IoThread.create({ id: "m-far-io", pollMaxNs: 0 });
+  await withCleanup(async () => {
+    const shared = new Int32Array(new SharedArrayBuffer(HAND.WORDS * 4));
+    const w = await iot.run<CoroutineRef>(ref("lockParkUnlock"), m.handle, shared.buffer);
+    await waitFor({ words: shared, index: HAND.GOT, atLeast: 1 }, "the IoThread holds it", {
+      watch: iot,
+    });
+    const nowhere = Coroutine.create(
+      function* () {
+        yield* m.lock();
+        m.unlock();
+      },
+      null,
+      "nowhere",
+    );
+    assert.throws(
+      () => coEnter(nowhere),
+      new RegExp(
+        `"nowhere" must wait for a coroutine of thread ${iot.threadId} but runs in no AioContext`,
+      ),
+    );
+    assert.equal(Atomics.load(lockers(m), CO_MUTEX.LOCKED), 1, "not counted among the lockers");
+    aioCoScheduleRemote(iot.getAioContext(), w); // the holder unlocks
+    await waitFor({ words: shared, index: HAND.RELEASED, atLeast: 1 }, "released", {
+      watch: iot,
+    });
+    assert.equal(m.isLocked(), false);
+  }, async () => {
+    iot.stop();
+    await iot.join();
+  });
+});
+
 Deno.test("CoMutex: misuse throws clear errors", () => {
   const ctx = new AioContext({ name: "m-err" });
   const m = new CoMutex({ name: "strict" });
@@ -233,21 +311,6 @@ Deno.test("CoMutex: misuse throws clear errors", () => {
     /^Error: Co-routine "keeper" terminated holding 1 CoMutex lock\(s\)/,
   );
 
-  // Waiting needs a context to be woken in.
-  const m2 = new CoMutex({ name: "ctxless" });
-  coEnter(holder(m2, log, "m2-holder"), ctx);
-  assert.throws(
-    () =>
-      coEnter(Coroutine.create(
-        function* () {
-          yield* m2.lock();
-        },
-        null,
-        "nowhere",
-      )),
-    /"nowhere" must wait but runs in no AioContext/,
-  );
-
   // Bounded waiter FIFO and context slots.
   const small = new CoMutex({ name: "small", capacity: 1, contexts: 1 });
   coEnter(holder(small, log, "s-holder"), ctx);
@@ -273,7 +336,7 @@ Deno.test("CoMutex across threads: hand-over both ways through the waiters' door
   const ctx = new AioContext({ name: "m-orch" });
   const m = new CoMutex({ name: "x-thread" });
   const iot = await IoThread.create({ id: "m-io", pollMaxNs: 0 });
-  try {
+  await withCleanup(async () => {
     const log: string[] = [];
     const shared = new Int32Array(new SharedArrayBuffer(HAND.WORDS * 4));
     const a = holder(m, log, "a");
@@ -323,11 +386,11 @@ Deno.test("CoMutex across threads: hand-over both ways through the waiters' door
       queued: 2,
       remoteWakes: 2,
     });
-  } finally {
+  }, async () => {
     iot.stop();
     await iot.join();
     ctx.destroy();
-  }
+  });
 });
 
 Deno.test("CoMutex: a locker spins while the holder runs in another thread and wins without queueing", async () => {
@@ -335,7 +398,7 @@ Deno.test("CoMutex: a locker spins while the holder runs in another thread and w
   // A spin bound so large that only the release can end it.
   const m = new CoMutex({ name: "spinner", spin: 0x7fffffff });
   const iot = await IoThread.create({ id: "m-spin-io", pollMaxNs: 0 });
-  try {
+  await withCleanup(async () => {
     const shared = new Int32Array(new SharedArrayBuffer(HAND.WORDS * 4));
     const w = await iot.run<CoroutineRef>(ref("lockParkUnlock"), m.handle, shared.buffer);
     await waitFor(
@@ -369,11 +432,11 @@ Deno.test("CoMutex: a locker spins while the holder runs in another thread and w
       queued: 0,
       remoteWakes: 0,
     });
-  } finally {
+  }, async () => {
     iot.stop();
     await iot.join();
     ctx.destroy();
-  }
+  });
 });
 
 Deno.test("CoMutex: coroutines of 4 IoThreads keep a plain counter exact", async () => {
@@ -388,7 +451,7 @@ Deno.test("CoMutex: coroutines of 4 IoThreads keep a plain counter exact", async
       (_, i) => IoThread.create({ id: `m-count${i}`, pollMaxNs: i % 2 === 0 ? 0 : 32768 }),
     ),
   );
-  try {
+  await withCleanup(async () => {
     const threads = await Promise.all(
       iots.map((t) => t.run<number>(ref("mutexWorker"), m.handle, shared.buffer, CO, ITERS)),
     );
@@ -414,8 +477,8 @@ Deno.test("CoMutex: coroutines of 4 IoThreads keep a plain counter exact", async
       assert.equal(seen.live, 0, "all coroutines terminated");
       assert.equal(seen.mutex.acquired, st.acquired, "the same statistics in every thread");
     }
-  } finally {
+  }, async () => {
     for (const t of iots) t.stop();
     await Promise.all(iots.map((t) => t.join()));
-  }
+  });
 });

@@ -145,7 +145,10 @@ export const CO_MUTEX_STAT = {
  * lock (plain).
  */
 export const CO_WAITER = {
-  /** Context slot (doorbell index) of the context the waiter runs in. */
+  /**
+   * Context slot (doorbell index) of the context the waiter runs in; -1 when
+   * it runs in none (then a coroutine of its own thread wakes it).
+   */
   SLOT: 0,
   /** Waiter's thread id. */
   THREAD: 1,

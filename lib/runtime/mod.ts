@@ -96,6 +96,7 @@ export {
   DEFAULT_POOL_MAX_WORKERS,
   DEFAULT_POOL_MIN_WORKERS,
   POOL_COMPLETION_BH,
+  POOL_SPAWN_BH,
   ThreadPool,
   threadPoolFor,
   type ThreadPoolJob,

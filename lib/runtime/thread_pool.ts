@@ -45,21 +45,25 @@
  * - Capacity. The request table has `capacity` slots (default 128); requests
  *   beyond it wait in a home-thread list and take a slot as one frees (they
  *   are "queued" and can be cancelled like the others).
- * - Spawning. QEMU spawns from a BH so that workers inherit the event-loop
- *   thread's CPU affinity, then chains each new worker to the next. Here
- *   `submit` must already run in the home thread (QEMU 8.0+ rule), and only
- *   the home thread can create Workers, so `submit` spawns directly. Workers
- *   are nested Workers of the home thread; each takes an aiolab thread id
- *   from the registry and frees it as it exits.
+ * - Spawning. As in QEMU (spawn_thread, spawn_thread_bh_fn), `submit` only
+ *   counts a new worker in cur_threads; the pool's spawn BH creates the
+ *   Worker later, one per BH pass of the context (QEMU chains each new
+ *   worker to the next; here only the home thread creates Workers, so the
+ *   BH re-schedules itself instead). Creating a Worker costs the home thread
+ *   tens of milliseconds, so `submit` never does it. Workers are nested
+ *   Workers of the home thread; each takes an aiolab thread id from the
+ *   registry when it is created and frees it as it exits. When a Worker
+ *   cannot be created and no worker is left, the queued requests complete
+ *   with status `"error"` (QEMU aborts instead).
  * - Errors. A job that throws completes with status `"error"` and an
  *   `AioThreadError` naming the worker thread and the job, with the job's
  *   name, message and stack (`error.remote`). A returned promise is awaited
  *   (the worker stays busy meanwhile).
- * - Lifetime. The pool owns a shared BH in its context: destroy the pool
+ * - Lifetime. The pool owns two BHs in its context: destroy the pool
  *   before the context (the context's `destroy()` otherwise refuses, naming
- *   the BH `thread-pool-completion`). `destroy()` is asynchronous for threads
- *   that must not block (the orchestrator); `destroySync()` is the bounded
- *   blocking form for event-loop threads.
+ *   the BHs `thread-pool-completion` and `thread-pool-spawn`). `destroy()`
+ *   is asynchronous for threads that must not block (the orchestrator);
+ *   `destroySync()` is the bounded blocking form for event-loop threads.
  * - Coroutines. {@link ThreadPool.submitCo} is a generator for generator-based
  *   coroutines; it takes the wake-up function (`aioCoWake` of the calling
  *   coroutine) as an argument instead of finding the current coroutine.
@@ -89,7 +93,7 @@ import { POOL } from "./layout.ts";
 import { Mutex } from "../sync/mutex.ts";
 import { currentThreadId, currentThreadName } from "../sync/thread_id.ts";
 import type { AioContext } from "./aio_context.ts";
-import type { SharedBottomHalf } from "./bottom_half.ts";
+import type { BottomHalf, SharedBottomHalf } from "./bottom_half.ts";
 import { getCurrentAioContext } from "./thread_state.ts";
 import {
   type ThreadPoolJob,
@@ -125,6 +129,8 @@ export const DEFAULT_POOL_DESTROY_TIMEOUT_MS = 10_000;
 
 /** Name of the pool's completion bottom half (as errors and statistics show it). */
 export const POOL_COMPLETION_BH = "thread-pool-completion";
+/** Name of the pool's spawn bottom half (QEMU's new_thread_bh), which creates Workers. */
+export const POOL_SPAWN_BH = "thread-pool-spawn";
 
 /** Options of {@link ThreadPool} / {@link threadPoolFor}. */
 export interface ThreadPoolOptions {
@@ -168,8 +174,10 @@ export interface ThreadPoolStats {
   overflowed: number;
   /** Requests workers have taken from the queue. */
   started: number;
-  /** Workers alive or starting (cur_threads). */
+  /** Workers alive or starting (cur_threads), including those not created yet. */
   workers: number;
+  /** Workers counted in `workers` whose Worker the spawn BH has not created yet (new_threads). */
+  pendingSpawns: number;
   /** Workers waiting for work (idle_threads). */
   idleWorkers: number;
   /** Workers running a job now. */
@@ -293,8 +301,11 @@ export class ThreadPool implements ThreadPoolRequestOwner {
   readonly #requests: PoolRequests;
   readonly #workers: PoolWorkers;
   readonly #bh: SharedBottomHalf;
+  readonly #spawnBh: BottomHalf;
   readonly #destroyTimeoutMs: number;
   #nextId = 1;
+  /** new_threads: counted in cur_threads, Worker not created yet. Home thread. */
+  #newThreads = 0;
   #min: number;
   #max: number;
   #destroying = false;
@@ -308,7 +319,8 @@ export class ThreadPool implements ThreadPoolRequestOwner {
   #overflowed = 0;
 
   /**
-   * Creates the pool of `ctx` and spawns `minWorkers` workers. Throws if
+   * Creates the pool of `ctx` and counts `minWorkers` workers (the spawn BH
+   * creates them from the context's next polls). Throws if
    * `ctx` already has one, or (RangeError) on invalid options. The context's
    * home thread.
    *
@@ -368,13 +380,15 @@ export class ThreadPool implements ThreadPoolRequestOwner {
       maxPayload,
       this.#lock,
       (id, sab) => this.#workers.shareBuffer(id, sab),
-      (req) => this.#spawnCounted(req),
+      () => this.#spawnLater(1),
     );
     this.#workers = new PoolWorkers(this.name, this.#requests.control, this.#lock);
     this.#min = min;
     this.#max = max;
-    // Last, so that nothing above can fail with the BH allocated.
+    // Last, so that nothing above can fail with the BHs allocated (the
+    // shared one first: only its allocation can fail).
     this.#bh = ctx.sharedBhNew(this.#completionBh, undefined, POOL_COMPLETION_BH);
+    this.#spawnBh = ctx.bhNew(this.#spawnOne, undefined, { name: POOL_SPAWN_BH });
     pools.set(ctx, this);
     // Initial parameters, and the warm workers (thread_pool_update_params).
     this.#applyMinMax(min, max);
@@ -479,9 +493,10 @@ export class ThreadPool implements ThreadPoolRequestOwner {
   /**
    * Submits a job (thread_pool_submit_aio). Encodes the arguments now (a
    * DataCloneError for uncloneable ones: nothing is queued then), queues the
-   * request, spawns a worker if none is idle and fewer than `maxWorkers`
-   * exist, and returns at once: the completion callback runs later from
-   * the pool's completion BH, never inside this call. Home thread.
+   * request, counts a new worker if none is idle and fewer than `maxWorkers`
+   * exist (the spawn BH creates it: never inside this call), and returns at
+   * once: the completion callback runs later from the pool's completion BH,
+   * never inside this call. Home thread.
    *
    * @example
    * ```ts
@@ -588,24 +603,34 @@ export class ThreadPool implements ThreadPoolRequestOwner {
   }
 
   /**
-   * Creates one Worker already counted in cur_threads. A failure is counted;
-   * if no worker is left to serve `req`, it is unqueued and the error thrown.
+   * spawn_thread's second half: `n` workers were counted in cur_threads;
+   * the spawn BH creates their Workers. Home thread.
    */
-  #spawnCounted(req: ThreadPoolRequest<unknown> | null): void {
+  #spawnLater(n: number): void {
+    this.#newThreads += n;
+    this.#spawnBh.schedule();
+  }
+
+  /**
+   * spawn_thread_bh_fn: creates one counted Worker and leaves the next to
+   * the next BH pass, so that one pass never stalls the loop for more than
+   * one Worker's start. If creating it fails and no worker is left, the
+   * queued requests fail (delivered by the completion BH). Home thread.
+   */
+  readonly #spawnOne = (): void => {
+    if (this.#newThreads === 0 || this.#destroying) return;
+    this.#newThreads--;
+    if (this.#newThreads > 0) this.#spawnBh.schedule();
     try {
       this.#workers.spawnCounted(this.#workerShared());
     } catch (err) {
       if (!(err instanceof SpawnError)) throw err;
-      if (req !== null && err.workersLeft === 0) {
-        this.#requests.unqueue(req);
-        this.#requests.forget(req);
-        throw new Error(
-          `thread pool "${this.name}": cannot start a worker and none is running: ${err.message}`,
-          { cause: err.cause },
-        );
+      if (err.workersLeft === 0) {
+        const failed = this.#requests.failQueued(`thread pool "${this.name}"`, err.cause ?? err);
+        if (failed > 0) this.#bh.schedule();
       }
     }
-  }
+  };
 
   // ---------------------------------------------------------------- cancel
 
@@ -679,8 +704,8 @@ export class ThreadPool implements ThreadPoolRequestOwner {
   // ------------------------------------------------------------- min / max
 
   /**
-   * Changes thread-pool-min/max (thread_pool_update_params): spawns workers
-   * up to `min`, and wakes surplus idle workers so that they exit (busy ones
+   * Changes thread-pool-min/max (thread_pool_update_params): counts workers
+   * up to `min` (the spawn BH creates them), and wakes surplus idle workers so that they exit (busy ones
    * exit after their job). RangeError as {@link validatePoolMinMax}. Home thread.
    *
    * @example
@@ -723,7 +748,7 @@ export class ThreadPool implements ThreadPoolRequestOwner {
       Atomics.add(c, POOL.REQUEST_SEQ, 1);
       Atomics.notify(c, POOL.REQUEST_SEQ, cur - max);
     }
-    for (let i = 0; i < spawn; i++) this.#spawnCounted(null);
+    if (spawn > 0) this.#spawnLater(spawn);
   }
 
   // ------------------------------------------------------------ statistics
@@ -764,6 +789,7 @@ export class ThreadPool implements ThreadPoolRequestOwner {
       overflowed: this.#overflowed,
       started: ld(POOL.STARTED),
       workers: ld(POOL.CUR_THREADS),
+      pendingSpawns: this.#newThreads,
       idleWorkers: ld(POOL.IDLE_THREADS),
       busyWorkers: ld(POOL.BUSY_THREADS),
       maxBusyWorkers: ld(POOL.MAX_BUSY),
@@ -863,7 +889,11 @@ export class ThreadPool implements ThreadPoolRequestOwner {
     this.#lock.lock();
     Atomics.store(c, POOL.STOPPING, 1);
     Atomics.store(c, POOL.MAX_THREADS, 0);
+    // Spawns counted but never created are taken back.
+    Atomics.store(c, POOL.CUR_THREADS, Atomics.load(c, POOL.CUR_THREADS) - this.#newThreads);
+    Atomics.store(c, POOL.SPAWNED, Atomics.load(c, POOL.SPAWNED) - this.#newThreads);
     this.#lock.unlock();
+    this.#newThreads = 0;
     // Wake every idle worker. Pairs with the idle workers' load of
     // REQUEST_SEQ under the lock before they wait.
     Atomics.add(c, POOL.REQUEST_SEQ, 1);
@@ -874,6 +904,7 @@ export class ThreadPool implements ThreadPoolRequestOwner {
     const killed = this.#workers.killAll();
     this.#destroyed = true;
     this.#bh.delete();
+    this.#spawnBh.delete();
     if (pools.get(this.ctx) === this) pools.delete(this.ctx);
     if (killed.length > 0) {
       throw new Error(

@@ -54,11 +54,11 @@ export type ThreadPoolResult<T = unknown> =
     workerThread: number;
   }
   | {
-    /** The job threw, or its module or result could not be handled. */
+    /** The job threw, its module or result could not be handled, or no worker could start. */
     status: "error";
     /** The error, naming worker thread and job; `error.remote` holds name, message, stack. */
     error: AioThreadError;
-    /** aiolab thread id of the worker that ran it. */
+    /** aiolab thread id of the worker that ran it; -1 when no worker could start to run it. */
     workerThread: number;
   }
   | {
@@ -118,6 +118,8 @@ export class ThreadPoolRequest<T = unknown> {
   pendingArgs: Uint8Array | null = null;
   /** @internal cancelled while queued, completion not delivered yet */
   cancelled = false;
+  /** @internal failed before any worker ran it (none could start), not delivered yet */
+  failure: AioThreadError | null = null;
   #result: ThreadPoolResult<T> | null = null;
   readonly #pool: ThreadPoolRequestOwner;
 
@@ -167,7 +169,7 @@ export class ThreadPoolRequest<T = unknown> {
    */
   get status(): ThreadPoolRequestStatus {
     if (this.#result !== null) return "completed";
-    if (this.cancelled) return "done";
+    if (this.cancelled || this.failure !== null) return "done";
     if (this.slot < 0) return "queued";
     const s = this.#pool.slotState(this.slot);
     return s === POOL_SLOT_STATE.QUEUED

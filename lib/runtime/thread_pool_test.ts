@@ -24,6 +24,7 @@ import {
   validatePoolMinMax,
 } from "./thread_pool.ts";
 import { decode, Encoder, MissingBufferError } from "./_pool_codec.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 import { waitFor } from "../testing/wait.ts";
 
 const JOBS = new URL("./testdata/pool_jobs.ts", import.meta.url).href;
@@ -208,13 +209,21 @@ Deno.test("thread pool: completions run in the submitting thread, from the BH, o
     }
     inCallback--;
   };
-  const reqs = [1, 2, 3].map(() => pool.submit({ fn: job("whoAmI") }, { onComplete }));
+  const gate = new Int32Array(new SharedArrayBuffer(16));
+  const reqs = [1, 2, 3].map(() =>
+    pool.submit({ fn: job("gatedWhoAmI"), args: [gate] }, { onComplete })
+  );
   // Step 0: nothing delivered inside submit.
   assert.equal(seen.length, 0);
   assert.deepEqual(reqs.map((r) => r.id), [1, 2, 3]);
-  for (const r of reqs) assert.ok(["queued", "running", "done"].includes(r.status));
+  for (const r of reqs) assert.equal(r.status, "queued");
   assert.equal(pool.stats().submitted, 3);
   assert.equal(pool.stats().completed, 0);
+  // Polls create the workers (the spawn BH); the jobs wait behind the gate.
+  await pollUntil(ctx, () => Atomics.load(gate, 0) === 3, "three jobs running");
+  assert.equal(seen.length, 0);
+  Atomics.store(gate, 1, 1);
+  Atomics.notify(gate, 1);
   // Wait for the workers without polling: results are published, not delivered.
   await waitFor(() => reqs.every((r) => r.status === "done"), "all three done");
   assert.equal(seen.length, 0, "DONE is not delivered until the context polls");
@@ -255,6 +264,9 @@ Deno.test("thread pool: a callback that nests poll() receives the other completi
   const b = pool.submit({ fn: job("add"), args: [2, 2] }, {
     onComplete: () => order.push(`b@depth${ctx.pollDepth()}`),
   });
+  // Create the workers (one spawn BH pass each), then let both finish.
+  await pollUntil(ctx, () => pool.stats().pendingSpawns === 0, "workers created");
+  assert.deepEqual(order, [], "nothing delivered while spawning");
   await waitFor(() => a.status === "done" && b.status === "done", "both done");
   assert.equal(ctx.poll(false), true);
   // a is delivered first (submission order); b from the nested poll.
@@ -266,7 +278,9 @@ Deno.test("thread pool: a callback that nests poll() receives the other completi
 
 Deno.test("thread pool: completion wakes an IOThread blocked in poll(true)", async () => {
   const iot = await IoThread.create({ id: "pool-iot" });
-  try {
+  // A failure here leaves the pool alive, so the join fails too; the first
+  // failure is the one reported.
+  await withCleanup(async () => {
     const rec = new SharedArrayBuffer(32);
     const r = new Int32Array(rec);
     const waitsBefore = iot.getAioContext().notifyStats().waits;
@@ -279,20 +293,18 @@ Deno.test("thread pool: completion wakes an IOThread blocked in poll(true)", asy
     assert.notEqual(r[4], iot.threadId, "the job ran in a pool worker");
     const ns = iot.getAioContext().notifyStats();
     assert.ok(ns.waits > waitsBefore, "the IOThread slept");
+    // The job returned only once the IOThread was committed to its futex
+    // wait, and the wake is counted before it is issued.
     assert.ok(ns.wakes >= 1, "the completion paid a futex wake");
     const stats = await iot.run<{ completed: number; workersSpawned: number }>(
       `${IOT_FIX}#destroyPool`,
     );
     assert.equal(stats.completed, 1);
     assert.equal(stats.workersSpawned, 1);
-  } catch (err) {
-    // The pool is still alive, so join() fails too: report the first failure.
+  }, async () => {
     iot.stop();
-    await iot.join().catch(() => {});
-    throw err;
-  }
-  iot.stop();
-  await iot.join();
+    await iot.join();
+  });
 });
 
 // ----------------------------------------------------------- cancellation
@@ -308,7 +320,11 @@ Deno.test("thread pool: a queued request cancels (ECANCELED); a running one comp
   const queued = pool.submit<string>({ fn: job("gated"), args: [gate, "never"] }, {
     onComplete: (r) => results.push(`queued:${r.status}`),
   });
-  await waitFor(() => running.status === "running" && Atomics.load(gate, 0) === 1, "first runs");
+  await pollUntil(
+    ctx,
+    () => running.status === "running" && Atomics.load(gate, 0) === 1,
+    "first runs",
+  );
   assert.equal(queued.status, "queued", "max 1: the second waits in the queue");
   assert.equal(running.cancel(), false, "running: cancel has no effect");
   assert.equal(queued.cancel(), true);
@@ -456,6 +472,91 @@ Deno.test("thread pool: more requests than table slots wait their turn and can b
   await teardown(pool, ctx);
 });
 
+// ---------------------------------------------------------------- spawning
+
+Deno.test("thread pool: submit never creates a Worker; the spawn BH creates them one per BH pass (QEMU's spawn_thread_bh_fn)", async () => {
+  const ctx = new AioContext({ name: "pool-spawn" });
+  const pool = threadPoolFor(ctx, { maxWorkers: 3 });
+  const before = threadsInUse();
+  const gate = new Int32Array(new SharedArrayBuffer(16));
+  const reqs = [0, 1, 2].map((i) => pool.submit<number>({ fn: job("gated"), args: [gate, i] }));
+  // Step 0: counted in cur_threads, but no Worker exists (a Worker takes an
+  // aiolab thread id when it is created).
+  assert.equal(threadsInUse(), before, "no Worker created inside submit");
+  let st = pool.stats();
+  assert.equal(st.workers, 3, "cur_threads counts the three spawns");
+  assert.equal(st.pendingSpawns, 3, "none created yet");
+  assert.equal(st.queued, 3);
+  // Steps 1-3: each BH pass of the pool's context creates one Worker and
+  // leaves the next to the next pass.
+  for (let left = 2; left >= 0; left--) {
+    assert.equal(ctx.poll(false), true);
+    st = pool.stats();
+    assert.equal(st.pendingSpawns, left);
+    assert.equal(threadsInUse(), before + 3 - left, "one more Worker");
+    assert.equal(st.workers, 3);
+  }
+  // Step 4: nothing left to spawn (the jobs wait behind the gate).
+  assert.equal(ctx.poll(false), false);
+  await waitFor(() => Atomics.load(gate, 0) === 3, "the three workers run the jobs");
+  Atomics.store(gate, 1, 1);
+  Atomics.notify(gate, 1);
+  await pollUntil(ctx, () => reqs.every((r) => r.result !== null), "all delivered");
+  assert.deepEqual(reqs.map((r) => r.result!.status === "ok" && r.result!.value), [0, 1, 2]);
+  assert.equal(pool.stats().workersSpawned, 3);
+  await teardown(pool, ctx);
+});
+
+Deno.test("thread pool: when no worker can start, the queued requests complete with the error (submit never throws for it)", async () => {
+  const ctx = new AioContext({ name: "pool-nospawn" });
+  const pool = threadPoolFor(ctx, { capacity: 1, maxWorkers: 2 });
+  const reg = defaultRegistry();
+  const taken: number[] = [];
+  await withCleanup(async () => {
+    // Every aiolab thread id in use: creating a Worker fails.
+    for (;;) {
+      try {
+        taken.push(reg.allocThreadId());
+      } catch (err) {
+        assert.match(String(err), /too many aiolab threads/);
+        break;
+      }
+    }
+    const results: ThreadPoolResult[] = [];
+    const onComplete = (r: ThreadPoolResult) => results.push(r);
+    const a = pool.submit({ fn: job("add"), args: [1, 2] }, { onComplete });
+    const b = pool.submit({ fn: job("add"), args: [3, 4] }, { onComplete }); // waits for a slot
+    assert.equal(pool.stats().overflowed, 1);
+    assert.equal(pool.stats().pendingSpawns, 1, "one spawn counted for the queued request");
+    // The spawn BH fails, no worker is left: both requests fail.
+    assert.equal(ctx.poll(false), true);
+    assert.equal(pool.stats().spawnFailures, 1);
+    assert.equal(pool.stats().workers, 0);
+    assert.deepEqual([a.status, b.status], ["done", "done"]);
+    assert.equal(ctx.poll(false), true, "the completion BH delivers them");
+    assert.equal(results.length, 2);
+    for (const r of results) {
+      assert.equal(r.status, "error");
+      if (r.status !== "error") continue;
+      assert.ok(r.error instanceof AioThreadError);
+      assert.match(r.error.message, /cannot start a worker and none is running/);
+      assert.match(r.error.remote.message, /too many aiolab threads/);
+      assert.equal(r.workerThread, -1, "no worker ran it");
+    }
+    assert.equal(pool.stats().failed, 2);
+    assert.equal(pool.outstanding, 0);
+    // With thread ids back, the pool works again.
+    for (const id of taken.splice(0)) reg.freeThreadId(id);
+    const ok = pool.submit<number>({ fn: job("add"), args: [20, 22] });
+    await pollUntil(ctx, () => ok.result !== null, "served");
+    const r = ok.result!;
+    assert.ok(r.status === "ok" && r.value === 42, Deno.inspect(r));
+  }, async () => {
+    for (const id of taken) reg.freeThreadId(id);
+    await teardown(pool, ctx);
+  });
+});
+
 // ------------------------------------------------------------ pool sizing
 
 Deno.test("thread pool: max 2 workers never run more than 2 jobs at once", async () => {
@@ -467,7 +568,7 @@ Deno.test("thread pool: max 2 workers never run more than 2 jobs at once", async
     { length: total },
     () => pool.submit<number>({ fn: job("withPermit"), args: [probe] }),
   );
-  await waitFor(() => Atomics.load(probe, 2) === 2, "two jobs entered");
+  await pollUntil(ctx, () => Atomics.load(probe, 2) === 2, "two jobs entered");
   let st = pool.stats();
   assert.equal(st.workers, 2, "no third worker");
   assert.equal(st.busyWorkers, 2);
@@ -498,8 +599,9 @@ Deno.test("thread pool: max 2 workers never run more than 2 jobs at once", async
 Deno.test("thread pool: min workers are spawned at once and kept warm past idle timeouts", async () => {
   const ctx = new AioContext({ name: "pool-min" });
   const pool = threadPoolFor(ctx, { minWorkers: 2, idleTimeoutMs: 20 });
-  assert.equal(pool.stats().workers, 2, "spawned by the constructor");
-  await waitFor(() => pool.stats().idleWorkers === 2, "both idle");
+  assert.equal(pool.stats().workers, 2, "counted by the constructor");
+  assert.equal(pool.stats().pendingSpawns, 2, "created by the spawn BH");
+  await pollUntil(ctx, () => pool.stats().idleWorkers === 2, "both idle");
   await waitFor(() => pool.stats().idleTimeouts >= 6, "several idle timeouts");
   let st = pool.stats();
   assert.equal(st.workers, 2, "kept warm");
@@ -525,7 +627,7 @@ Deno.test("thread pool: idle workers exit after the idle timeout and free their 
   const pool = threadPoolFor(ctx, { idleTimeoutMs: 30, maxWorkers: 3 });
   const gate = new Int32Array(new SharedArrayBuffer(16));
   const reqs = [1, 2, 3].map((i) => pool.submit({ fn: job("gated"), args: [gate, i] }));
-  await waitFor(() => Atomics.load(gate, 0) === 3, "three workers busy");
+  await pollUntil(ctx, () => Atomics.load(gate, 0) === 3, "three workers busy");
   assert.equal(pool.stats().workers, 3);
   assert.equal(threadsInUse(), before + 3);
   Atomics.store(gate, 1, 1);
@@ -547,7 +649,7 @@ Deno.test("thread pool: idle workers exit after the idle timeout and free their 
 Deno.test("thread pool: lowering max retires surplus workers", async () => {
   const ctx = new AioContext({ name: "pool-shrink" });
   const pool = threadPoolFor(ctx, { minWorkers: 3, maxWorkers: 3 });
-  await waitFor(() => pool.stats().idleWorkers === 3, "three idle");
+  await pollUntil(ctx, () => pool.stats().idleWorkers === 3, "three idle");
   pool.setMinMax(0, 1);
   await waitFor(() => pool.stats().workers === 1, "two retire");
   assert.equal(pool.stats().workersExited, 2);
@@ -564,6 +666,7 @@ Deno.test("thread pool: destroy refuses while requests are outstanding", async (
   assert.throws(() => pool.destroy(), /destroy with 1 outstanding request/);
   assert.throws(() => pool.destroySync(), /outstanding/);
   assert.throws(() => ctx.destroy(), /live bottom half.*thread-pool-completion/);
+  await pollUntil(ctx, () => Atomics.load(gate, 0) === 1, "the job runs");
   Atomics.store(gate, 1, 1);
   Atomics.notify(gate, 1);
   await waitFor(() => r.status === "done", "done");

@@ -84,12 +84,15 @@ export function notifyContext(words: Int32Array, ctxId: number): boolean {
 export function wakeContextIfWaiting(words: Int32Array, ctxId: number): boolean {
   const base = REGISTRY.CONTEXTS + ctxId * REGISTRY.CONTEXT_WORDS;
   if (Atomics.load(words, base + CONTEXT.NOTIFY_ME) !== 0) {
+    // Counted before the wake: the owner may run as soon as WAKE changes,
+    // and whoever it tells must find the wake counted. The count is ordered
+    // by the add on WAKE that follows it.
+    Atomics.add(words, base + CONTEXT.NOTIFY_WAKES, 1);
     // The add pairs with the owner's Atomics.load(WAKE), taken before its
     // checks, and its Atomics.wait(WAKE, value): a wait that has not
     // started yet returns "not-equal" at once.
     Atomics.add(words, base + CONTEXT.WAKE, 1);
     Atomics.notify(words, base + CONTEXT.WAKE);
-    Atomics.add(words, base + CONTEXT.NOTIFY_WAKES, 1);
     return true;
   }
   Atomics.add(words, base + CONTEXT.NOTIFY_SKIPS, 1);

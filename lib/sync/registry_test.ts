@@ -6,6 +6,7 @@ import {
   notifyContext,
   Registry,
   registryFor,
+  wakeContextIfWaiting,
 } from "./registry.ts";
 import { Barrier } from "../testing/barrier.ts";
 import { runInThread } from "../testing/thread.ts";
@@ -205,6 +206,47 @@ Deno.test("Registry: notifyContext pays for a wake only when the owner may sleep
   for (let k = 0; k < REGISTRY.CONTEXT_WORDS; k++) {
     assert.equal(reg.words[reg.contextBase(other) + k], k === CONTEXT.HOME ? 1 : 0);
   }
+});
+
+Deno.test("Registry: a futex wake is counted before the owner can see it", () => {
+  // The owner may return from its wait as soon as WAKE changes or the
+  // notify lands, and a thread it talks to may read the statistics at once:
+  // the count must already be there at both points. Observe both
+  // operations as they happen (the real ones still run).
+  const reg = new Registry();
+  const id = reg.allocContext(0);
+  const base = reg.contextBase(id);
+  const words = reg.words;
+  const seenAt: { op: string; wakes: number }[] = [];
+  const { add, notify } = Atomics;
+  const watch = (ta: unknown, index: number, op: string): void => {
+    if (ta === words && index === base + CONTEXT.WAKE) {
+      seenAt.push({ op, wakes: Atomics.load(words, base + CONTEXT.NOTIFY_WAKES) });
+    }
+  };
+  Atomics.add = ((ta: Int32Array, index: number, v: number) => {
+    watch(ta, index, "add(WAKE)");
+    return add(ta, index, v);
+  }) as typeof Atomics.add;
+  Atomics.notify = ((ta: Int32Array, index: number, count?: number) => {
+    watch(ta, index, "notify(WAKE)");
+    return notify(ta, index, count);
+  }) as typeof Atomics.notify;
+  try {
+    words[base + CONTEXT.NOTIFY_ME] = 2;
+    assert.equal(notifyContext(words, id), true);
+    assert.equal(wakeContextIfWaiting(words, id), true);
+  } finally {
+    Atomics.add = add;
+    Atomics.notify = notify;
+  }
+  assert.deepEqual(seenAt, [
+    { op: "add(WAKE)", wakes: 1 },
+    { op: "notify(WAKE)", wakes: 1 },
+    { op: "add(WAKE)", wakes: 2 },
+    { op: "notify(WAKE)", wakes: 2 },
+  ]);
+  reg.freeContext(id);
 });
 
 Deno.test("Registry: intern is idempotent and nameOf returns the string", () => {

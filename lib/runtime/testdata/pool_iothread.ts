@@ -10,7 +10,8 @@ const JOBS = new URL("./pool_jobs.ts", import.meta.url).href;
 
 /**
  * Creates this IOThread's pool and submits a job that completes only once
- * the IOThread sleeps in poll(true). Its completion callback records into
+ * the IOThread sleeps in poll(true) (its wait counter passed the value read
+ * here, while the thread runs). Its completion callback records into
  * `record`: [0] = 1 when done, [1] = thread id of the callback, [2] = 1 if
  * the job saw the IOThread sleeping, [3] = 1 if the callback ran from the
  * completion BH, [4] = worker thread id. Returns at once.
@@ -20,7 +21,10 @@ export function submitWhileSleeping(sab: SharedArrayBuffer): number {
   const record = new Int32Array(sab);
   const pool = threadPoolFor(ctx, { maxWorkers: 2 });
   pool.submit<boolean>(
-    { fn: `${JOBS}#waitUntilContextSleeps`, args: [ctx.id, 10_000] },
+    {
+      fn: `${JOBS}#waitUntilContextSleeps`,
+      args: [ctx.id, ctx.remote().notifyStats().waits, 60_000],
+    },
     {
       onComplete: (r) => {
         record[1] = currentThreadId();

@@ -69,6 +69,13 @@ export function gated<T>(gate: Int32Array, value: T): T {
 }
 
 /**
+ * {@link gated}, returning the worker's thread id and name ({@link whoAmI}).
+ */
+export function gatedWhoAmI(gate: Int32Array): { threadId: number; threadName: string } {
+  return gated(gate, whoAmI());
+}
+
+/**
  * Concurrency probe with permits. `probe[0]` = jobs running now, `probe[1]`
  * = most seen at once, `probe[2]` = jobs that entered, `probe[3]` = permits
  * to leave (the test hands them out one at a time), `probe[4]` = jobs that
@@ -93,18 +100,30 @@ export function withPermit(probe: Int32Array): number {
 }
 
 /**
- * Waits until context `ctxId` announced that it might sleep (its notify_me
- * word is raised: its home thread is in the blocking part of poll(true)),
- * at most `timeoutMs`. Returns whether it saw that.
+ * Waits until context `ctxId`'s home thread is committed to sleeping: its
+ * wait counter passed `waitsBefore` (it counts a wait just before
+ * `Atomics.wait`) while its notify_me word is raised (lowered only after
+ * that wait returns). From then on, nothing but a futex wake ends the
+ * sleep, so a producer that publishes work now must pay one. `waitsBefore`
+ * is read by the home thread while it runs. Gives up after `hangMs` (a hang
+ * guard) and returns whether it saw that.
  */
-export function waitUntilContextSleeps(ctxId: number, timeoutMs: number): boolean {
+export function waitUntilContextSleeps(
+  ctxId: number,
+  waitsBefore: number,
+  hangMs: number,
+): boolean {
   const reg = defaultRegistry();
-  const at = reg.contextBase(ctxId) + CONTEXT.NOTIFY_ME;
-  const end = performance.now() + timeoutMs;
+  const base = reg.contextBase(ctxId);
+  const end = performance.now() + hangMs;
   const nap = new Int32Array(new SharedArrayBuffer(4));
   while (performance.now() < end) {
-    // Pairs with the home thread's Atomics.add(NOTIFY_ME, 2) before it waits.
-    if (Atomics.load(reg.words, at) !== 0) return true;
+    // Pairs with the home thread's Atomics.add(NOTIFY_ME, 2) and then its
+    // Atomics.store(WAITS) before it waits.
+    if (
+      Atomics.load(reg.words, base + CONTEXT.WAITS) > waitsBefore &&
+      Atomics.load(reg.words, base + CONTEXT.NOTIFY_ME) !== 0
+    ) return true;
     Atomics.wait(nap, 0, 0, 1);
   }
   return false;
