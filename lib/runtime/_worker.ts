@@ -207,7 +207,7 @@ async function runEventLoop(init: InitMessage): Promise<void> {
     while (goOn() && (mailboxPending() || c.needsEventLoop() || inFlight > 0)) {
       setPhase(THREAD_PHASE.EVENT_LOOP);
       if (loads === null && c.needsEventLoop()) loads = c.settle().finally(() => (loads = null));
-      await Promise.race([loads, macrotask()]);
+      if (loads !== null) await Promise.race([loads, macrotask()]);
       await macrotask();
       if (!goOn()) break;
       dispatching();

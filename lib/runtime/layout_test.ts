@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BH_FLAG, SHARED_BH } from "./layout.ts";
+import { BH_FLAG, SHARED_BH, THREAD_PHASE, THREAD_STATUS } from "./layout.ts";
 
 /** Asserts that the named words are distinct integers in [lo, hi). */
 function assertWords(
@@ -33,4 +33,21 @@ Deno.test("runtime layout: BH_FLAG values are distinct single bits", () => {
     all |= v;
   }
   assert.equal(Object.keys(BH_FLAG).length, 5);
+});
+
+Deno.test("runtime layout: THREAD_STATUS words and THREAD_PHASE values are distinct", () => {
+  assertWords(
+    THREAD_STATUS,
+    ["PHASE", "CALL", "TERMINATE"],
+    0,
+    THREAD_STATUS.WORDS,
+    "THREAD_STATUS",
+  );
+  assertWords(
+    THREAD_PHASE,
+    Object.keys(THREAD_PHASE),
+    0,
+    Object.keys(THREAD_PHASE).length,
+    "THREAD_PHASE",
+  );
 });
