@@ -28,6 +28,8 @@ export interface InitMessage {
   stop: EventNotifierHandle | null;
   main: AioContextHandle | null;
   preload: string[];
+  /** The thread's status words (THREAD_STATUS in layout.ts). */
+  status: SharedArrayBuffer;
 }
 
 /** Orchestrator → Worker: run handler `ref` with `args`, reply with `id`. */
@@ -46,8 +48,16 @@ export interface StopMessage {
   type: "stop";
 }
 
+/**
+ * Orchestrator → Worker: leave at once (terminate()): no waiting for calls,
+ * promises or module loads; free what the thread holds and exit.
+ */
+export interface TerminateMessage {
+  type: "terminate";
+}
+
 /** Orchestrator → Worker messages. */
-export type HostMessage = InitMessage | CallMessage | StopMessage;
+export type HostMessage = InitMessage | CallMessage | StopMessage | TerminateMessage;
 
 /** Worker → orchestrator messages. */
 export type WorkerMessage =

@@ -13,6 +13,7 @@
 // exits when stopped once the calls in flight have settled.
 
 import { CONTEXT, REGISTRY } from "../sync/layout.ts";
+import { THREAD_PHASE, THREAD_STATUS } from "./layout.ts";
 import { EventNotifier } from "../sync/event_notifier.ts";
 import { installRegistry, type Registry } from "../sync/registry.ts";
 import { setCurrentThread } from "../sync/thread_id.ts";
@@ -32,6 +33,9 @@ import { installVcpuStop } from "./_vcpu_state.ts";
 
 let reg: Registry;
 let threadName = "worker";
+let threadId = 0;
+/** This thread's status words (THREAD_STATUS). */
+let status: Int32Array<ArrayBufferLike> = new Int32Array(THREAD_STATUS.WORDS);
 /** Handlers whose returned promise has not settled yet. */
 let inFlight = 0;
 /** What this thread does with a run() call once its handler is resolved. */
@@ -40,6 +44,39 @@ let onCall: (msg: CallMessage) => void = () => {
 };
 /** What a vCPU does when asked to stop (event-loop threads stop through a BH). */
 let onStop: () => void = () => {};
+/** What a vCPU does when terminated (event-loop threads see THREAD_STATUS.TERMINATE). */
+let onTerminate: () => void = () => {};
+
+/** Publishes what this thread does now (a diagnostic for the orchestrator). */
+function setPhase(phase: number): void {
+  Atomics.store(status, THREAD_STATUS.PHASE, phase);
+}
+
+/** Whether terminate() was requested. Pairs with the orchestrator's Atomics.store(TERMINATE). */
+function terminateRequested(): boolean {
+  return Atomics.load(status, THREAD_STATUS.TERMINATE) !== 0;
+}
+
+let left = false;
+
+/**
+ * Leaves at once (terminate): gives back what this thread holds (the main
+ * context word, the BQL, every context slot homed here) without waiting for
+ * calls, promises or module loads, then exits.
+ */
+function leaveNow(mainCtx: number | null): void {
+  if (left) return;
+  left = true;
+  setPhase(THREAD_PHASE.EXITING);
+  if (mainCtx !== null) {
+    // Only if it still names our context; pairs with the loads of MAIN_CONTEXT.
+    Atomics.compareExchange(reg.words, REGISTRY.MAIN_CONTEXT, mainCtx + 1, 0);
+  }
+  if (reg.bql.heldByMe()) reg.bql.unlock();
+  reg.releaseContextsOf(threadId);
+  post({ type: "exited", stats: null });
+  self.close();
+}
 
 function post(msg: WorkerMessage): void {
   self.postMessage(msg);
@@ -60,11 +97,15 @@ function reply(msg: CallMessage, ok: boolean, v: unknown): void {
 /** Calls `fn` with the call's arguments and replies, awaiting a returned promise. */
 function invoke(msg: CallMessage, fn: Handler, settled: () => void): void {
   let v: unknown;
+  // Names the call while its synchronous part runs (read by join timeouts).
+  Atomics.store(status, THREAD_STATUS.CALL, msg.id);
   try {
     v = fn(...msg.args);
   } catch (err) {
     reply(msg, false, err);
     return;
+  } finally {
+    Atomics.store(status, THREAD_STATUS.CALL, 0);
   }
   if (!(v instanceof Promise)) {
     reply(msg, true, v);
@@ -95,6 +136,7 @@ async function setUp(init: InitMessage): Promise<void> {
   reg = installRegistry(init.registry);
   setCurrentThread(init.threadId, init.threadName);
   threadName = init.threadName;
+  threadId = init.threadId;
   for (const url of init.preload) await import(url);
   registerBuiltinHandler(BUILTIN_HANDLER.NOOP, () => {}, "noop");
   registerCoroutineHandlers();
@@ -122,11 +164,21 @@ async function runEventLoop(init: InitMessage): Promise<void> {
       // Handled: pairs with the loop's Atomics.load(MAILBOX).
       () => Atomics.sub(reg.words, mailbox, 1),
     );
+  const waiting = (): void => setPhase(THREAD_PHASE.WAITING);
+  const dispatching = (): void => setPhase(THREAD_PHASE.DISPATCHING);
   if (main) {
     // The main loop holds the BQL except while it waits (main_loop_wait).
     reg.bql.lock();
-    c.setWaitHooks(() => reg.bql.unlock(), () => reg.bql.lock(), true);
+    c.setWaitHooks(() => {
+      waiting();
+      reg.bql.unlock();
+    }, () => {
+      reg.bql.lock();
+      dispatching();
+    }, true);
     Atomics.store(reg.words, REGISTRY.MAIN_CONTEXT, c.id + 1);
+  } else {
+    c.setWaitHooks(waiting, dispatching, false);
   }
   post({ type: "ready", ctx: c.handle });
 
@@ -136,7 +188,12 @@ async function runEventLoop(init: InitMessage): Promise<void> {
     failed = true;
     running = false;
   };
-  while (running) {
+  // Handler modules still loading; awaited with a macrotask bound, since a
+  // load may never complete (the loop must still see stop and terminate).
+  let loads: Promise<void> | null = null;
+  const goOn = (): boolean => running && !terminateRequested();
+  while (goOn()) {
+    dispatching();
     try {
       if (c.hostIoCount() > 0) await c.pollAsync();
       else c.poll(true);
@@ -144,19 +201,29 @@ async function runEventLoop(init: InitMessage): Promise<void> {
       fatal(err);
       break;
     }
-    while (mailboxPending() || c.needsEventLoop() || inFlight > 0) {
-      await c.settle();
+    // The JavaScript event loop: messages, module loads, handlers' promises.
+    // It polls without blocking meanwhile, so that BHs (stop's among them)
+    // run even while a load or a promise never settles.
+    while (goOn() && (mailboxPending() || c.needsEventLoop() || inFlight > 0)) {
+      setPhase(THREAD_PHASE.EVENT_LOOP);
+      if (loads === null && c.needsEventLoop()) loads = c.settle().finally(() => (loads = null));
+      if (loads !== null) await Promise.race([loads, macrotask()]);
       await macrotask();
-      if (inFlight > 0 && !mailboxPending()) {
-        try {
-          c.poll(false);
-        } catch (err) {
-          fatal(err);
-          break;
-        }
+      if (!goOn()) break;
+      dispatching();
+      try {
+        c.poll(false);
+      } catch (err) {
+        fatal(err);
+        break;
       }
     }
   }
+  if (terminateRequested()) {
+    leaveNow(main ? c.id : null);
+    return;
+  }
+  setPhase(THREAD_PHASE.EXITING);
 
   if (main) {
     Atomics.store(reg.words, REGISTRY.MAIN_CONTEXT, 0);
@@ -170,6 +237,9 @@ async function runEventLoop(init: InitMessage): Promise<void> {
       fatal(err);
     }
   }
+  // Every exit path frees the slots still homed here: a failed thread's
+  // context, one whose destroy threw, contexts handlers left behind.
+  reg.releaseContextsOf(threadId);
   post({ type: "exited", stats });
   self.close();
 }
@@ -178,12 +248,15 @@ async function runVcpu(init: InitMessage): Promise<void> {
   await setUp(init);
   setThreadRole("vcpu");
   setMainContextHandle(init.main);
+  setPhase(THREAD_PHASE.EVENT_LOOP);
   installVcpuStop(EventNotifier.fromHandle(init.stop!));
   let stopping = false;
   let calls = 0;
   const exitIfDone = (): void => {
-    if (!stopping || calls > 0 || inFlight > 0) return;
+    if (!stopping || calls > 0 || inFlight > 0 || left) return;
     if (reg.bql.heldByMe()) reg.bql.unlock();
+    setPhase(THREAD_PHASE.EXITING);
+    reg.releaseContextsOf(threadId);
     post({ type: "exited", stats: null });
     self.close();
   };
@@ -202,6 +275,7 @@ async function runVcpu(init: InitMessage): Promise<void> {
     stopping = true;
     exitIfDone();
   };
+  onTerminate = () => leaveNow(null);
   post({ type: "ready", ctx: null });
 }
 
@@ -209,9 +283,12 @@ self.onmessage = (e: MessageEvent<HostMessage>) => {
   const msg = e.data;
   switch (msg.type) {
     case "init": {
+      status = new Int32Array(msg.status);
       const start = msg.role === "vcpu" ? runVcpu : runEventLoop;
       start(msg).catch((err) => {
         post({ type: "fatal", handler: null, error: errorInfo(err) });
+        // Contexts created before the failure (reg is set once setUp began).
+        if (threadId !== 0) reg.releaseContextsOf(threadId);
         post({ type: "exited", stats: null });
         self.close();
       });
@@ -222,6 +299,9 @@ self.onmessage = (e: MessageEvent<HostMessage>) => {
       break;
     case "stop":
       onStop();
+      break;
+    case "terminate":
+      onTerminate();
       break;
     default:
       throw new Error(`${threadName}: unknown message ${JSON.stringify(msg)}`);

@@ -56,6 +56,9 @@ export interface IoThreadOptions extends Partial<PollParams> {
   onError?: (err: AioThreadError) => void;
 }
 
+/** Ids of the IoThreads starting or running (object ids are unique). Orchestrator. */
+const liveIds = new Set<string>();
+
 /**
  * An IOThread. Methods are for the orchestrating thread that created it.
  *
@@ -78,9 +81,11 @@ export class IoThread extends EventLoopThread {
 
   /**
    * Starts an IOThread and waits until its context exists. Throws a
-   * TypeError for a bad id, and a TypeError or RangeError (before any
-   * thread starts) for poll parameters that are not non-negative integers.
-   * Orchestrator.
+   * TypeError for a bad id, an Error for the id of an IoThread that is
+   * starting or running (QEMU refuses duplicate object ids; the id is free
+   * again once that thread has ended), and a TypeError or RangeError (before
+   * any thread starts) for poll parameters that are not non-negative
+   * integers. Orchestrator.
    *
    * @example
    * ```ts
@@ -94,17 +99,31 @@ export class IoThread extends EventLoopThread {
     if (typeof options.id !== "string" || options.id === "") {
       throw new TypeError(`IoThread id must be a non-empty string, got ${String(options.id)}`);
     }
-    const host = new ThreadHost({
-      threadName: `IO ${options.id}`,
-      role: "iothread",
-      ctx: {
-        name: options.id,
-        poll: resolvePollParams(options, DEFAULT_IOTHREAD_POLL, `IoThread "${options.id}"`),
-      },
-      preload: options.preload ?? [],
-      onError: options.onError,
-    });
+    const id = options.id;
+    const poll = resolvePollParams(options, DEFAULT_IOTHREAD_POLL, `IoThread "${id}"`);
+    // Claimed before the first await, so that a concurrent create() is refused too.
+    if (liveIds.has(id)) {
+      throw new Error(
+        `IoThread id "${id}" is already in use by a live IOThread (object ids are unique, ` +
+          "as in QEMU): stop and join that thread first, or choose another id",
+      );
+    }
+    liveIds.add(id);
+    let host: ThreadHost;
+    try {
+      host = new ThreadHost({
+        threadName: `IO ${id}`,
+        role: "iothread",
+        ctx: { name: id, poll },
+        preload: options.preload ?? [],
+        onError: options.onError,
+        onEnd: () => liveIds.delete(id),
+      });
+    } catch (err) {
+      liveIds.delete(id);
+      throw err;
+    }
     await host.start();
-    return new IoThread(options.id, host);
+    return new IoThread(id, host);
   }
 }

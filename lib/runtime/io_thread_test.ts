@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { AioThreadError } from "./aio_thread_error.ts";
+import { JoinTimeoutError } from "./hosted_thread.ts";
 import { DEFAULT_POLL_MAX_NS, IoThread } from "./io_thread.ts";
 import { EventNotifier } from "../sync/event_notifier.ts";
 import { defaultRegistry } from "../sync/registry.ts";
-import { CONTEXT } from "../sync/layout.ts";
+import { CONTEXT, MAX_CONTEXTS } from "../sync/layout.ts";
 import { waitFor } from "../testing/wait.ts";
 
 const FIX = new URL("./testdata/iothread.ts", import.meta.url).href;
@@ -11,6 +12,32 @@ const ref = (name: string) => `${FIX}#${name}`;
 const { RECORD_HANDLER, THROWING_HANDLER } = await import(FIX);
 
 const threadsInUse = (): number => defaultRegistry().threadsInUse();
+
+/** Home thread + 1 of context slot `id` (0: the slot is free). */
+function slotHome(id: number): number {
+  const reg = defaultRegistry();
+  return Atomics.load(reg.words, reg.contextBase(id) + CONTEXT.HOME);
+}
+
+/** Context slots free in the registry. */
+function freeSlots(): number {
+  let n = 0;
+  for (let id = 0; id < MAX_CONTEXTS; id++) if (slotHome(id) === 0) n++;
+  return n;
+}
+
+/** Awaits `p` under waitFor's hang guard: a hang fails the test instead of hanging it. */
+async function settles<T>(p: Promise<T>, what: string): Promise<T> {
+  let done = false;
+  p.then(() => (done = true), () => (done = true));
+  await waitFor(() => done, what);
+  return p;
+}
+
+/** The rejection of `p` (fails if it resolves). */
+function rejection(p: Promise<unknown>): Promise<unknown> {
+  return p.then((v) => assert.fail(`expected a rejection, got ${String(v)}`), (e: unknown) => e);
+}
 
 Deno.test("IoThread: create, run a module handler, stop and join with statistics", async () => {
   const before = threadsInUse();
@@ -208,4 +235,152 @@ Deno.test("IoThread: host-I/O handlers work inside an IOThread (its loop waits w
     iot.stop();
     await iot.join();
   }
+});
+
+Deno.test("IoThread: run() with an argument that cannot be structured-cloned rejects (never throws) naming the handler; nothing stays pending", async () => {
+  const iot = await IoThread.create({ id: "t-clone" });
+  try {
+    let call: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => (call = iot.run(ref("add"), () => 1, 2)));
+    await assert.rejects(call!, {
+      name: "TypeError",
+      message: new RegExp(
+        `run\\(\\) of ${FIX}#add on thread IO t-clone: its arguments cannot be structured-cloned`,
+      ),
+    });
+    assert.equal(await iot.run(ref("add"), 1, 2), 3, "the thread saw nothing of it");
+  } finally {
+    iot.stop();
+    await iot.join();
+  }
+  // An entry left pending would reject now, after join: an unhandled rejection fails the test.
+  await new Promise((r) => setTimeout(r, 0));
+});
+
+Deno.test("IoThread: stop() ends the loop while a run() handler's promise never settles (iothread_stop waits for no request); that run() rejects naming it", async () => {
+  const iot = await IoThread.create({ id: "t-nosettle" });
+  const a = new Int32Array(new SharedArrayBuffer(8));
+  const call = rejection(iot.run(ref("neverSettles"), a.buffer));
+  await waitFor({ words: a, index: 0, equals: 1 }, "the handler to run", { watch: iot });
+  iot.stop();
+  const stats = await settles(iot.join(), "join after stop");
+  assert.equal(stats?.name, "t-nosettle");
+  const err = await call;
+  assert.ok(err instanceof AioThreadError);
+  assert.equal(err.handler, ref("neverSettles"));
+  assert.match(err.message, /IO t-nosettle.*exited before this run\(\) returned/);
+});
+
+Deno.test("IoThread: while a run() handler's module never finishes loading, other run() calls and stop() are still honoured; that run() rejects naming it", async () => {
+  const iot = await IoThread.create({ id: "t-noload" });
+  const never = `${new URL("./testdata/never_loads.ts", import.meta.url).href}#unreachable`;
+  const call = rejection(iot.run(never));
+  assert.equal(await settles(iot.run(ref("add"), 1, 2), "a run() meanwhile"), 3);
+  iot.stop();
+  await settles(iot.join(), "join after stop");
+  const err = await call;
+  assert.ok(err instanceof AioThreadError);
+  assert.equal(err.handler, never);
+  assert.match(err.message, /exited before this run\(\) returned/);
+});
+
+Deno.test("IoThread: join({ timeoutMs }) rejects naming the thread and the run() it is stuck in; terminate() cannot end synchronous code (Deno cannot), so the thread's id and slot stay reserved until that code returns", async () => {
+  const before = threadsInUse();
+  const iot = await IoThread.create({ id: "t-spin" });
+  const ctxId = iot.getAioContext().id;
+  const a = new Int32Array(new SharedArrayBuffer(8));
+  try {
+    const call = rejection(iot.run(ref("spinUntilReleased"), a.buffer));
+    await waitFor({ words: a, index: 0, equals: 1 }, "the handler to run", { watch: iot });
+    iot.stop();
+    // The handler spins until released: the timeout is certain, whatever the machine's speed.
+    const err = await rejection(settles(iot.join({ timeoutMs: 100 }), "join with a timeout"));
+    assert.ok(err instanceof JoinTimeoutError);
+    assert.equal(err.thread, "IO t-spin");
+    assert.equal(err.timeoutMs, 100);
+    assert.match(
+      err.message,
+      new RegExp(
+        "thread IO t-spin did not end within 100 ms of join\\(\\) \\(stop\\(\\) was requested\\): " +
+          `it is running run\\(\\) of ${FIX}#spinUntilReleased`,
+      ),
+    );
+    assert.equal(await settles(iot.terminate({ graceMs: 50 }), "terminate"), false);
+    await assert.rejects(iot.join(), /IO t-spin.*terminated/);
+    assert.match(String(await call), /terminated/);
+    assert.equal(threadsInUse(), before + 1, "its code still runs: its id stays reserved");
+    assert.notEqual(slotHome(ctxId), 0, "and so does its context slot");
+  } finally {
+    Atomics.store(a, 1, 1); // the handler returns; the thread sees terminate and leaves
+  }
+  await waitFor(() => threadsInUse() === before, "the thread id to be freed");
+  assert.equal(slotHome(ctxId), 0, "context slot freed");
+});
+
+Deno.test("IoThread: terminate() ends a thread stuck on its event loop (a promise that never settles, no stop()) at once, freeing its thread id and context slot", async () => {
+  const before = threadsInUse();
+  const iot = await IoThread.create({ id: "t-term" });
+  const ctxId = iot.getAioContext().id;
+  const a = new Int32Array(new SharedArrayBuffer(8));
+  const call = rejection(iot.run(ref("neverSettles"), a.buffer));
+  await waitFor({ words: a, index: 0, equals: 1 }, "the handler to run", { watch: iot });
+  assert.equal(await settles(iot.terminate(), "terminate"), true);
+  assert.equal(threadsInUse(), before);
+  assert.equal(slotHome(ctxId), 0);
+  assert.match(String(await call), /terminated/);
+  await assert.rejects(iot.join(), /IO t-term.*terminated/);
+  assert.equal(await iot.terminate(), true, "idempotent");
+});
+
+Deno.test("IoThread: a thread that fails frees its context slot on every exit path (more failing threads than free slots)", async () => {
+  const reg = defaultRegistry();
+  const reserved: number[] = [];
+  // Leave two slots: if any exit path leaked its slot, a later create() would find none.
+  while (freeSlots() > 2) reserved.push(reg.allocContext(0));
+  try {
+    for (let round = 0; round < 3; round++) {
+      const fatal = await IoThread.create({ id: `t-fail-${round}` });
+      await fatal.run(ref("registerTestHandlers"));
+      fatal.getAioContext().scheduleOneshot(THROWING_HANDLER, round);
+      await assert.rejects(settles(fatal.join(), "a failed thread"), /exploded/);
+
+      const leaky = await IoThread.create({ id: `t-leaky-${round}` });
+      await leaky.run(ref("leakBh"));
+      leaky.stop();
+      await assert.rejects(settles(leaky.join(), "destroy throwing"), /live bottom half/);
+
+      const uncaught = await IoThread.create({ id: `t-uncaught-${round}` });
+      await assert.rejects(uncaught.run(ref("throwUncaughtSoon")));
+      await assert.rejects(settles(uncaught.join(), "an uncaught error"), /uncaught/);
+
+      const killed = await IoThread.create({ id: `t-killed-${round}` });
+      assert.equal(await settles(killed.terminate(), "terminate"), true);
+      assert.equal(freeSlots(), 2, `round ${round}: every slot came back`);
+    }
+  } finally {
+    for (const id of reserved) reg.freeContext(id);
+  }
+});
+
+Deno.test("IoThread: create() refuses the id of a live IoThread, even one still starting (QEMU refuses duplicate object ids); the id is free again once it ended", async () => {
+  const before = threadsInUse();
+  const both = await Promise.allSettled([
+    IoThread.create({ id: "t-dup" }),
+    IoThread.create({ id: "t-dup" }),
+  ]);
+  const live = both.flatMap((r) => r.status === "fulfilled" ? [r.value] : []);
+  try {
+    assert.equal(live.length, 1, "exactly one of two concurrent creates succeeds");
+    const refused = both.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    assert.match(
+      String(refused.reason),
+      /IoThread id "t-dup" is already in use by a live IOThread/,
+    );
+    await assert.rejects(IoThread.create({ id: "t-dup" }), /already in use/);
+  } finally {
+    for (const t of live) await t[Symbol.asyncDispose]();
+  }
+  const again = await IoThread.create({ id: "t-dup" });
+  await again[Symbol.asyncDispose]();
+  assert.equal(threadsInUse(), before);
 });

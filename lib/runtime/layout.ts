@@ -294,3 +294,38 @@ export const POOL_WORKER_STATE = {
   /** Terminated by the home thread after a destroy timeout (the home thread freed its id). */
   KILLED: 5,
 } as const;
+
+// ---------------------------------------------------------------------------
+// Hosted threads (_thread_host.ts, _worker.ts).
+
+/**
+ * Status words of one hosted thread (IoThread, MainLoop, VcpuThread): what
+ * it is doing now, so that the orchestrator can say what a thread that does
+ * not end is stuck in (join with a timeout) and ask it to end at once
+ * (terminate). One small buffer per thread, created by the orchestrator
+ * before the init message (which publishes it).
+ */
+export const THREAD_STATUS = {
+  /** What the thread is doing (THREAD_PHASE). Atomics.store by the thread; Atomics.load by the orchestrator for its messages (a diagnostic snapshot, orders nothing). */
+  PHASE: 0,
+  /** Id of the run() call whose handler is running synchronously now, 0 when none. Atomics.store by the thread before and after the call; Atomics.load by the orchestrator (diagnostic). */
+  CALL: 1,
+  /** 1 once terminate() was requested. Atomics.store by the orchestrator before it posts the terminate message and kicks the thread; Atomics.load by the thread's loop after each poll (it then leaves at once), pairing with that store. */
+  TERMINATE: 2,
+  /** Total Int32 words. */
+  WORDS: 4,
+} as const;
+
+/** Values of {@link THREAD_STATUS.PHASE}. */
+export const THREAD_PHASE = {
+  /** Importing its preloads, creating its context. */
+  STARTING: 0,
+  /** Inside its context's poll(), dispatching (a BH, timer or handler runs). */
+  DISPATCHING: 1,
+  /** Inside poll(), asleep waiting for work. */
+  WAITING: 2,
+  /** On its JavaScript event loop: messages, module loads, promises of handlers. */
+  EVENT_LOOP: 3,
+  /** Leaving: its loop ended. */
+  EXITING: 4,
+} as const;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { assertWords } from "../testing/layout.ts";
-import { BH_FLAG, SHARED_BH } from "./layout.ts";
+import { BH_FLAG, SHARED_BH, THREAD_PHASE, THREAD_STATUS } from "./layout.ts";
 
 Deno.test("runtime layout: SHARED_BH header and slot words", () => {
   assertWords(SHARED_BH, ["HEAD", "ALLOCATED", "CAPACITY"], 0, SHARED_BH.SLOTS, "SHARED_BH");
@@ -17,4 +17,21 @@ Deno.test("runtime layout: BH_FLAG values are distinct single bits", () => {
     all |= v;
   }
   assert.equal(Object.keys(BH_FLAG).length, 5);
+});
+
+Deno.test("runtime layout: THREAD_STATUS words and THREAD_PHASE values are distinct", () => {
+  assertWords(
+    THREAD_STATUS,
+    ["PHASE", "CALL", "TERMINATE"],
+    0,
+    THREAD_STATUS.WORDS,
+    "THREAD_STATUS",
+  );
+  assertWords(
+    THREAD_PHASE,
+    Object.keys(THREAD_PHASE),
+    0,
+    Object.keys(THREAD_PHASE).length,
+    "THREAD_PHASE",
+  );
 });

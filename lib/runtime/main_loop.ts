@@ -29,7 +29,7 @@
 import type { MutexStats } from "../sync/mutex.ts";
 import { POLL_OFF, type PollParams, resolvePollParams } from "./adaptive_poll.ts";
 import { defaultRegistry } from "../sync/registry.ts";
-import type { AioContext, AioContextStats } from "./aio_context.ts";
+import type { AioContext } from "./aio_context.ts";
 import { RemoteAioContext } from "./context_handle.ts";
 import { getCurrentAioContext, mainContextHandle, setMainContextHandle } from "./thread_state.ts";
 import { ThreadHost } from "./_thread_host.ts";
@@ -48,6 +48,8 @@ export interface MainLoopOptions extends Partial<PollParams> {
 }
 
 let mainRemote: RemoteAioContext | null = null;
+/** A main loop is starting or running (set before create() awaits anything). Orchestrator. */
+let claimed = false;
 
 /**
  * The main-loop thread. Create it before IoThreads so they know the main
@@ -81,40 +83,39 @@ export class MainLoop extends EventLoopThread {
    * ```
    */
   static async create(options: MainLoopOptions = {}): Promise<MainLoop> {
-    if (mainContextHandle() !== null) {
-      throw new Error("a main loop is already running in this process");
+    const poll = resolvePollParams(options, POLL_OFF, "MainLoop");
+    // Claimed before the first await, so that a concurrent create() is refused too.
+    if (claimed || mainContextHandle() !== null) {
+      throw new Error(
+        "a main loop is already running in this process (qemu_init_main_loop runs once): " +
+          "stop and join it before creating another",
+      );
     }
-    const host = new ThreadHost({
-      threadName: "main-loop",
-      role: "main-loop",
-      ctx: { name: "main", poll: resolvePollParams(options, POLL_OFF, "MainLoop") },
-      preload: options.preload ?? [],
-      onError: options.onError,
-    });
+    claimed = true;
+    let ctxId = -1;
+    let host: ThreadHost;
+    try {
+      host = new ThreadHost({
+        threadName: "main-loop",
+        role: "main-loop",
+        ctx: { name: "main", poll },
+        preload: options.preload ?? [],
+        onError: options.onError,
+        // However it ends (stop, failure, terminate): afterwards this process has no main loop.
+        onEnd: () => {
+          if (ctxId >= 0 && mainContextHandle()?.id === ctxId) setMainContextHandle(null);
+          mainRemote = null;
+          claimed = false;
+        },
+      });
+    } catch (err) {
+      claimed = false;
+      throw err;
+    }
     await host.start();
+    ctxId = host.context.id;
     setMainContextHandle(host.contextHandle);
     return new MainLoop(host);
-  }
-
-  /**
-   * Waits for the main loop to end; rejects with its error if it failed.
-   * Afterwards this process has no main loop. Orchestrator.
-   *
-   * @example
-   * ```ts
-   * import { MainLoop } from "./main_loop.ts";
-   * const main = await MainLoop.create();
-   * main.stop();
-   * await main.join();
-   * ```
-   */
-  override async join(): Promise<AioContextStats | null> {
-    try {
-      return await super.join();
-    } finally {
-      setMainContextHandle(null);
-      mainRemote = null;
-    }
   }
 }
 

@@ -11,6 +11,8 @@ import { IoThread } from "./io_thread.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { REGISTRY } from "../sync/layout.ts";
 import { waitFor } from "../testing/wait.ts";
+import { CONTEXT } from "../sync/layout.ts";
+import { JoinTimeoutError } from "./hosted_thread.ts";
 
 const FIX = new URL("./testdata/iothread.ts", import.meta.url).href;
 const ref = (name: string) => `${FIX}#${name}`;
@@ -113,4 +115,57 @@ Deno.test("MainLoop: a bad poll parameter is refused at create, before any threa
   });
   assert.equal(defaultRegistry().threadsInUse(), before);
   assert.throws(() => getMainAioContext(), /no main loop/, "no main loop was left behind");
+});
+
+/** Awaits `p` under waitFor's hang guard: a hang fails the test instead of hanging it. */
+async function settles<T>(p: Promise<T>, what: string): Promise<T> {
+  let done = false;
+  p.then(() => (done = true), () => (done = true));
+  await waitFor(() => done, what);
+  return p;
+}
+
+Deno.test("MainLoop: of two concurrent create() calls the second is refused (qemu_init_main_loop runs once per process); the first works", async () => {
+  const both = await Promise.allSettled([MainLoop.create(), MainLoop.create()]);
+  const live = both.flatMap((r) => r.status === "fulfilled" ? [r.value] : []);
+  try {
+    assert.equal(live.length, 1, "exactly one main loop");
+    const refused = both.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    assert.match(String(refused.reason), /a main loop is already running in this process/);
+    assert.equal(getMainAioContext().id, live[0].getAioContext().id);
+    assert.equal(await live[0].run(ref("add"), 1, 2), 3);
+  } finally {
+    for (const m of live) {
+      m.stop();
+      await m.join();
+    }
+  }
+  assert.throws(() => getMainAioContext(), /no main loop/);
+});
+
+Deno.test("MainLoop: join({ timeoutMs }) of a main loop never stopped says it waits idle; terminate() frees its slot and the main-context word, so a new main loop can start", async () => {
+  const reg = defaultRegistry();
+  const before = reg.threadsInUse();
+  const main = await MainLoop.create();
+  const ctxId = main.getAioContext().id;
+  const err = await settles(main.join({ timeoutMs: 100 }), "join with a timeout").then(
+    () => assert.fail("join should time out"),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof JoinTimeoutError);
+  assert.match(
+    err.message,
+    /thread main-loop did not end within 100 ms of join\(\) \(stop\(\) was not called\): it is (waiting for work in poll\(\)|on its JavaScript event loop)/,
+  );
+  assert.equal(getMainAioContext().id, ctxId, "a timed-out join leaves the main loop in place");
+  assert.equal(await settles(main.terminate(), "terminate"), true);
+  assert.equal(reg.threadsInUse(), before);
+  assert.equal(Atomics.load(reg.words, reg.contextBase(ctxId) + CONTEXT.HOME), 0);
+  assert.equal(Atomics.load(reg.words, REGISTRY.MAIN_CONTEXT), 0);
+  assert.throws(() => getMainAioContext(), /no main loop/);
+  assert.equal(bqlLocked(), false);
+  const next = await MainLoop.create();
+  assert.equal(await next.run(ref("add"), 2, 2), 4);
+  next.stop();
+  await next.join();
 });

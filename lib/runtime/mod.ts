@@ -72,7 +72,12 @@ export {
   type IoThreadOptions,
 } from "./io_thread.ts";
 export { EventLoopThread } from "./event_loop_thread.ts";
-export { HostedThread } from "./hosted_thread.ts";
+export {
+  HostedThread,
+  type JoinOptions,
+  JoinTimeoutError,
+  type TerminateOptions,
+} from "./hosted_thread.ts";
 export { vcpuStopRequested, VcpuThread, type VcpuThreadOptions } from "./vcpu_thread.ts";
 export { AioThreadError, type ErrorInfo, errorInfo } from "./aio_thread_error.ts";
 export { qemuAioSetEventNotifier, qemuAioWait, qemuBhNew, timerNew, timerNewMs } from "./legacy.ts";

@@ -28,7 +28,7 @@
  */
 
 import type { AioThreadError } from "./aio_thread_error.ts";
-import { HostedThread } from "./hosted_thread.ts";
+import { HostedThread, type JoinOptions } from "./hosted_thread.ts";
 import { ThreadHost } from "./_thread_host.ts";
 import { vcpuStop } from "./_vcpu_state.ts";
 
@@ -134,7 +134,9 @@ export class VcpuThread extends HostedThread<void> {
 
   /**
    * Waits for the thread to end; rejects with its error if it failed (an
-   * uncaught error in the Worker). Orchestrator.
+   * uncaught error in the Worker) or was terminated, and with a
+   * JoinTimeoutError after `timeoutMs` if given (see HostedThread.join).
+   * Orchestrator.
    *
    * @example
    * ```ts
@@ -142,11 +144,11 @@ export class VcpuThread extends HostedThread<void> {
    * import { VcpuThread } from "./vcpu_thread.ts";
    * const cpu = await VcpuThread.create({ index: 5 });
    * cpu.stop();
-   * assert.equal(await cpu.join(), undefined);
+   * assert.equal(await cpu.join({ timeoutMs: 60_000 }), undefined);
    * ```
    */
-  override async join(): Promise<void> {
-    await this.host.join();
+  override async join(options: JoinOptions = {}): Promise<void> {
+    await super.join(options);
   }
 }
 

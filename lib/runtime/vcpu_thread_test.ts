@@ -8,6 +8,8 @@ import { AioThreadError } from "./aio_thread_error.ts";
 import { IoThread } from "./io_thread.ts";
 import { MainLoop } from "./main_loop.ts";
 import { vcpuStopRequested, VcpuThread } from "./vcpu_thread.ts";
+import { JoinTimeoutError } from "./hosted_thread.ts";
+import { waitFor } from "../testing/wait.ts";
 
 const FIX = new URL("./testdata/iothread.ts", import.meta.url).href;
 const ref = (name: string) => `${FIX}#${name}`;
@@ -108,4 +110,51 @@ Deno.test("VcpuThread: bad index refused before a thread starts; vcpuStopRequest
   });
   assert.equal(threadsInUse(), before);
   assert.throws(() => vcpuStopRequested(), /only inside a vCPU thread/);
+});
+
+/** Awaits `p` under waitFor's hang guard: a hang fails the test instead of hanging it. */
+async function settles<T>(p: Promise<T>, what: string): Promise<T> {
+  let done = false;
+  p.then(() => (done = true), () => (done = true));
+  await waitFor(() => done, what);
+  return p;
+}
+
+Deno.test("VcpuThread: guest code that never returns: join({ timeoutMs }) names it; terminate() frees the thread id once the code returns (Deno cannot end synchronous code)", async () => {
+  const before = threadsInUse();
+  const cpu = await VcpuThread.create({ index: 6 });
+  const a = new Int32Array(new SharedArrayBuffer(8));
+  try {
+    const call = cpu.run(ref("spinUntilReleased"), a.buffer).then(() => "returned", String);
+    await waitFor({ words: a, index: 0, equals: 1 }, "the guest code to run", { watch: cpu });
+    const err = await settles(cpu.join({ timeoutMs: 100 }), "join with a timeout").then(
+      () => assert.fail("join should time out"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof JoinTimeoutError);
+    assert.match(
+      err.message,
+      /thread CPU 6\/aiolab did not end within 100 ms of join\(\) \(stop\(\) was not called\): it is running run\(\) of .*#spinUntilReleased/,
+    );
+    assert.equal(await settles(cpu.terminate({ graceMs: 50 }), "terminate"), false);
+    assert.match(await call, /CPU 6\/aiolab.*terminated/);
+    await assert.rejects(cpu.join(), /terminated/);
+    assert.equal(threadsInUse(), before + 1, "its code still runs: its id stays reserved");
+  } finally {
+    Atomics.store(a, 1, 1);
+  }
+  await waitFor(() => threadsInUse() === before, "the thread id to be freed");
+});
+
+Deno.test("VcpuThread: terminate() ends a vCPU whose async guest code never settles, at once (stop() would wait for it)", async () => {
+  const before = threadsInUse();
+  const cpu = await VcpuThread.create({ index: 7 });
+  const a = new Int32Array(new SharedArrayBuffer(8));
+  const call = cpu.run(ref("neverSettles"), a.buffer).then(() => "returned", String);
+  await waitFor({ words: a, index: 0, equals: 1 }, "the guest code to run", { watch: cpu });
+  cpu.stop();
+  await assert.rejects(settles(cpu.join({ timeoutMs: 50 }), "join"), JoinTimeoutError);
+  assert.equal(await settles(cpu.terminate(), "terminate"), true);
+  assert.match(await call, /terminated/);
+  assert.equal(threadsInUse(), before);
 });

@@ -445,6 +445,39 @@ export class Registry {
     this.#nameCache.set(id, s);
     return s;
   }
+
+  /**
+   * Frees every context control block still homed in thread `homeThread`:
+   * what a thread that ended without destroying its contexts (it failed, its
+   * destroy threw, it was terminated) leaves behind. Returns how many it
+   * freed. The thread itself on its way out, or its spawner once the thread
+   * has ended (before its thread id is freed, so that no other thread can
+   * be homed under that id meanwhile).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Registry } from "./registry.ts";
+   * const reg = new Registry();
+   * reg.allocContext(3);
+   * reg.allocContext(3);
+   * const other = reg.allocContext(4);
+   * assert.equal(reg.releaseContextsOf(3), 2);
+   * assert.equal(reg.releaseContextsOf(3), 0);
+   * reg.freeContext(other);
+   * ```
+   */
+  releaseContextsOf(homeThread: number): number {
+    let n = 0;
+    for (let id = 0; id < MAX_CONTEXTS; id++) {
+      // Pairs with the claiming compareExchange in allocContext().
+      if (Atomics.load(this.words, this.contextBase(id) + CONTEXT.HOME) === homeThread + 1) {
+        this.freeContext(id);
+        n++;
+      }
+    }
+    return n;
+  }
 }
 
 let current: Registry | null = null;

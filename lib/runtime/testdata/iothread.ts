@@ -316,3 +316,31 @@ export function vcpuKick(h: AioContextHandle, a0: number): boolean {
   new RemoteAioContext(h).scheduleOneshot(RECORD_HANDLER, a0, 0, 0);
   return true;
 }
+
+/**
+ * A handler whose promise never settles: sets word 0 of `sab` to 1 (and
+ * notifies it) once it runs, then returns a promise nothing resolves.
+ */
+export function neverSettles(sab: SharedArrayBuffer): Promise<never> {
+  const a = new Int32Array(sab);
+  Atomics.store(a, 0, 1);
+  Atomics.notify(a, 0);
+  return new Promise<never>(() => {});
+}
+
+/**
+ * A handler that does not return while word 1 of `sab` is 0 (a synchronous
+ * loop that never yields, as far as the thread can tell): sets word 0 to 1
+ * once it runs, then spins on word 1 without waiting. The test releases it
+ * by storing 1 in word 1, so that its Worker can end (Deno cannot end a
+ * Worker that runs synchronous code).
+ */
+export function spinUntilReleased(sab: SharedArrayBuffer): number {
+  const a = new Int32Array(sab);
+  Atomics.store(a, 0, 1);
+  Atomics.notify(a, 0);
+  let n = 0;
+  // Pairs with the test's Atomics.store(1) releasing the handler.
+  while (Atomics.load(a, 1) === 0) n++;
+  return n;
+}
