@@ -268,7 +268,7 @@ export class ThreadHost {
     const p = new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { ref: refText, resolve: resolve as (v: unknown) => void, reject });
     });
-    if (this.#ctx !== null) {
+    if (this.#ctx !== null && this.#ctx.alive) {
       // After the post: the event-loop thread leaves its blocking loop for
       // its JavaScript event loop until it has handled as many messages as
       // were counted. Pairs with the Worker's Atomics.load(MAILBOX). (A vCPU
@@ -286,7 +286,8 @@ export class ThreadHost {
     this.#stopping = true;
     if (this.#ctx !== null) {
       // iothread_stop: a oneshot BH in the thread's context clears `running`.
-      this.#ctx.scheduleOneshot(BUILTIN_HANDLER.STOP);
+      // A context already gone (the thread is ending) needs no stop.
+      if (this.#ctx.alive) this.#ctx.scheduleOneshot(BUILTIN_HANDLER.STOP);
     } else {
       // A vCPU: guest code sees the request (vcpuStopRequested); the thread
       // exits once its calls have returned.
