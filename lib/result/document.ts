@@ -220,7 +220,12 @@ export interface ResultDocument {
 }
 
 const ns = z.number().finite().nonnegative();
-const sampleSummary = z.object({ samples: z.number().int().nonnegative(), p50Ns: ns, p99Ns: ns, maxNs: ns });
+const sampleSummary = z.object({
+  samples: z.number().int().nonnegative(),
+  p50Ns: ns,
+  p99Ns: ns,
+  maxNs: ns,
+});
 const status = z.enum(["completed", "failed", "stopped"]);
 const label = z.record(z.string(), z.number());
 

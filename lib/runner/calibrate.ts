@@ -73,7 +73,10 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<NoiseFl
     const idle = await inWorker({ kind: "jitter", samples: options.jitterSamples ?? 200 }, started);
     const sab = new SharedArrayBuffer(4);
     const pong = inWorker({ kind: "pong", sab }, started);
-    const rt = await inWorker({ kind: "ping", sab, rounds: options.handoffRounds ?? 1000 }, started);
+    const rt = await inWorker(
+      { kind: "ping", sab, rounds: options.handoffRounds ?? 1000 },
+      started,
+    );
     await pong;
     return {
       idleJitter: summary(idle),

@@ -88,7 +88,10 @@ Deno.test("planLab: overrides replace the scenario's values; unknown placements 
         'lab_test.json: expected placements of scenario "lab-test" (main, iothread), found "mian". ' +
           "Name them as the scenario does.",
   );
-  assert.throws(() => planLab([loaded(BASE)], { repetitions: 0 }), /override repetitions: expected/);
+  assert.throws(
+    () => planLab([loaded(BASE)], { repetitions: 0 }),
+    /override repetitions: expected/,
+  );
 });
 
 Deno.test("runLab: interleaved runs, one document per scenario that validates and round-trips", async () => {
@@ -142,7 +145,12 @@ Deno.test("runLab: interleaved runs, one document per scenario that validates an
 
     assert.deepEqual(
       doc.runs.map((r) => `${r.index} ${r.placement}${r.repetition}@${r.seed} ${r.status}`),
-      ["0 main1@5 completed", "1 iothread1@5 completed", "2 main2@6 completed", "3 iothread2@6 completed"],
+      [
+        "0 main1@5 completed",
+        "1 iothread1@5 completed",
+        "2 main2@6 completed",
+        "3 iothread2@6 completed",
+      ],
     );
     // One summary row per run and device, with the report's figures.
     assert.equal(doc.summary.length, 4);
@@ -151,9 +159,23 @@ Deno.test("runLab: interleaved runs, one document per scenario that validates an
       const d = run.report!.devices.disk0;
       assert.equal(run.report!.placement, run.placement);
       assert.deepEqual(Object.keys(row), [
-        "scenario", "placement", "sweep", "repetition", "device", "completions", "dropped",
-        "iops", "p50Ns", "p90Ns", "p99Ns", "p999Ns", "p9999Ns", "maxNs", "jitterNs",
-        "bqlWaitShare", "status",
+        "scenario",
+        "placement",
+        "sweep",
+        "repetition",
+        "device",
+        "completions",
+        "dropped",
+        "iops",
+        "p50Ns",
+        "p90Ns",
+        "p99Ns",
+        "p999Ns",
+        "p9999Ns",
+        "maxNs",
+        "jitterNs",
+        "bqlWaitShare",
+        "status",
       ]);
       assert.equal(row.placement, run.placement);
       assert.equal(row.repetition, run.repetition);
@@ -194,7 +216,9 @@ Deno.test("runLab: an unwritable output directory is refused before anything run
         }, { onPlan: () => planned = true, onRunStart: () => assert.fail("a run started") }),
       (e: unknown) =>
         e instanceof LabSetupError &&
-        e.message.startsWith(`cannot write results to "${dir}/file/results": expected a directory`) &&
+        e.message.startsWith(
+          `cannot write results to "${dir}/file/results": expected a directory`,
+        ) &&
         e.message.includes("Nothing was run."),
     );
     assert.equal(planned, false);

@@ -29,7 +29,7 @@
 
 import type { MachineReport, ThreadErrorReport } from "../result/machine_report.ts";
 import type { RunScenario } from "../scenario/types.ts";
-import { loadMachine, type MachineLike, type ThreadHeartbeat } from "./_machine_seam.ts";
+import { loadMachine, type MachineLike } from "./_machine_seam.ts";
 
 /** What the orchestrator passes to one run process (its one argument, as JSON). */
 export interface RunChildSpec {
@@ -51,7 +51,12 @@ export type RunPhase = "start" | "warmup" | "measure" | "stop" | "collect";
 /** The messages a run process prints, one JSON object per line. */
 export type RunChildMessage =
   | { type: "hello"; pid: number; placement: string }
-  | { type: "heartbeat"; phase: RunPhase; threads: ThreadHeartbeat[] }
+  | {
+    type: "heartbeat";
+    phase: RunPhase;
+    /** Per thread of the machine (none before it started). */
+    threads: { thread: string; progress: number; doing: string }[];
+  }
   | {
     type: "progress";
     elapsedNs: number;
@@ -130,20 +135,23 @@ class Sleeper {
   #wake: (() => void) | null = null;
 
   sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(done, Math.max(0, ms));
-      const self = this;
-      function done() {
-        clearTimeout(t);
-        self.#wake = null;
-        resolve();
-      }
-      this.#wake = done;
-    });
+    const { promise, resolve } = Promise.withResolvers<void>();
+    const t = setTimeout(() => this.#done(), Math.max(0, ms));
+    this.#wake = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    return promise;
+  }
+
+  #done(): void {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
   }
 
   wake(): void {
-    this.#wake?.();
+    this.#done();
   }
 }
 

@@ -15,11 +15,7 @@ import type {
   ThreadErrorReport,
 } from "../../result/machine_report.ts";
 import { emptyHistogramReport } from "../../result/machine_report.ts";
-import type {
-  MachineOptions,
-  MachineSample,
-  ThreadHeartbeat,
-} from "../_machine_seam.ts";
+import type { MachineOptions, MachineSample, ThreadHeartbeat } from "../_machine_seam.ts";
 import { CTL, DOING, type ThreadInit } from "./stand_in_thread.ts";
 
 const THREAD = new URL("./stand_in_thread.ts", import.meta.url);
@@ -85,7 +81,11 @@ export class Machine {
       : "none";
     const contexts = ["main", ...Object.keys(opts.run.placements[opts.placement].iothreads)];
     const specs: { name: string; context: string | null; role: ThreadInit["role"] }[] = [
-      ...contexts.map((c) => ({ name: c === "main" ? "main-loop" : c, context: c, role: "context" as const })),
+      ...contexts.map((c) => ({
+        name: c === "main" ? "main-loop" : c,
+        context: c,
+        role: "context" as const,
+      })),
       { name: "vcpu0", context: null, role: "vcpu" as const },
     ];
     await Promise.all(specs.map((s, index) => {
@@ -190,7 +190,11 @@ export class Machine {
     const hosted = ack(target, "hosted");
     target.worker.postMessage({
       type: "host",
-      device: { name: device, hist: this.#hists[device].handle, counter: this.#counters[device].buffer },
+      device: {
+        name: device,
+        hist: this.#hists[device].handle,
+        counter: this.#counters[device].buffer,
+      },
     });
     await hosted;
     this.#deviceContext[device] = to;

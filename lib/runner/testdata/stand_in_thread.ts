@@ -88,8 +88,10 @@ function tick(): void {
     if (init.role === "vcpu") waits[init.index] += (performance.now() - t0) * 1e6;
     if (init.holdUs > 0) spin(init.holdUs);
     Atomics.store(ctl, CTL.LOCK, 0);
-    if (init.fault === "stuck" && init.role === "context" && hosted.size > 0 &&
-      now - runningSince > 200) {
+    if (
+      init.fault === "stuck" && init.role === "context" && hosted.size > 0 &&
+      now - runningSince > 200
+    ) {
       Atomics.store(ctl, base + 1, 3);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
     }
