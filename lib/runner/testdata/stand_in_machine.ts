@@ -15,7 +15,20 @@ import type {
   ThreadErrorReport,
 } from "../../result/machine_report.ts";
 import { emptyHistogramReport } from "../../result/machine_report.ts";
-import type { MachineOptions, MachineSample, ThreadHeartbeat } from "../_machine_seam.ts";
+import type { RunScenario } from "../../scenario/types.ts";
+
+/** `MachineOptions` of the contract. */
+interface MachineOptions {
+  run: RunScenario;
+  placement: string;
+  seed: number;
+}
+/** `MachineSample` of the contract. */
+type MachineSample = {
+  devices: Record<string, { completions: number; p50Ns: number; p99Ns: number; maxNs: number }>;
+};
+/** `ThreadHeartbeat` of the contract. */
+type ThreadHeartbeat = { thread: string; progress: number; doing: string };
 import { CTL, DOING, type ThreadInit } from "./stand_in_thread.ts";
 
 const THREAD = new URL("./stand_in_thread.ts", import.meta.url);
