@@ -1,7 +1,9 @@
 /**
- * Orchestration of runs: interleaving of compared things (A B A B rounds)
- * and running each run in its own Deno process ({@linkcode runProcess}),
- * which the orchestrator watches and can always kill.
+ * Orchestration of runs: the lab ({@linkcode runLab}: plan, calibrate,
+ * run each run in its own watched Deno process, write the result
+ * documents), interleaving of compared things (A B A B rounds) and running
+ * one child process ({@linkcode runProcess}), which the orchestrator
+ * watches and can always stop.
  *
  * @example
  * ```ts
@@ -13,7 +15,25 @@
  * @module
  */
 
+export { calibrate, type CalibrateOptions } from "./calibrate.ts";
 export { interleave, runInterleaved, type RunInterleavedOptions, type Slot } from "./interleave.ts";
+export {
+  type LabHooks,
+  type LabOptions,
+  type LabOutcome,
+  type LabOverrides,
+  LabSetupError,
+  planLab,
+  type PlannedRun,
+  runLab,
+  type ScenarioPlan,
+} from "./lab.ts";
+export {
+  parseRunChildSpec,
+  type RunChildMessage,
+  type RunChildSpec,
+  type RunPhase,
+} from "./run_child.ts";
 export {
   type RunMessage,
   type RunOutcome,

@@ -37,15 +37,19 @@ export type RunStatus =
   | "completed"
   /** Exited non-zero, by a signal not sent by the orchestrator, or without a result. */
   | "failed"
-  /** Killed by the orchestrator (timeout or abort); see {@linkcode RunOutcome.stopReason}. */
+  /** Stopped by the orchestrator (timeout, abort or interruption); see {@linkcode RunOutcome.stopReason}. */
   | "stopped";
 
 /** What the orchestrator keeps of one run, however it ended. */
 export interface RunOutcome<R = unknown> {
   /** How the run ended. */
   status: RunStatus;
-  /** Why the orchestrator killed it; `null` unless `status` is `"stopped"`. */
-  stopReason: "start-timeout" | "timeout" | "aborted" | null;
+  /**
+   * Why the orchestrator stopped it; `null` unless `status` is `"stopped"`.
+   * `"interrupted"`: asked to stop by {@linkcode RunProcessOptions.interrupt}
+   * (the child may have sent its result before it exited).
+   */
+  stopReason: "start-timeout" | "timeout" | "aborted" | "interrupted" | null;
   /** The `report` of the last `result` message, or `null` when none arrived. */
   report: R | null;
   /** Every message received, in order (the `result` included). */
@@ -81,8 +85,16 @@ export interface RunProcessOptions {
   timeoutMs?: number;
   /** Longest wait for the child's first message, ms (then it is killed). Default 60000. */
   startTimeoutMs?: number;
-  /** Kills the run when aborted. */
+  /** Kills the run (SIGKILL) when aborted. */
   signal?: AbortSignal;
+  /**
+   * A polite stop: when `signal` aborts, the child is sent `notify`
+   * (default `"SIGTERM"`) so that it can stop, report what it measured and
+   * exit; if it has not exited `graceMs` later (default 1500), it is
+   * killed with SIGKILL. Either way the run ends `"stopped"` with
+   * `stopReason` `"interrupted"`.
+   */
+  interrupt?: { signal: AbortSignal; notify?: Deno.Signal; graceMs?: number };
   /** Called for every message as it arrives (progress display). */
   onMessage?: (msg: RunMessage) => void;
 }
@@ -155,6 +167,7 @@ export async function runProcess<R = unknown>(
 ): Promise<RunOutcome<R>> {
   checkMs("timeoutMs", options.timeoutMs);
   checkMs("startTimeoutMs", options.startTimeoutMs);
+  checkMs("interrupt.graceMs", options.interrupt?.graceMs);
   const entry = options.entry ?? new URL("./_child.ts", import.meta.url);
   const allowRead = options.allowRead ?? [fileURLToPath(new URL("../", import.meta.url))];
   const args = [
@@ -178,17 +191,39 @@ export async function runProcess<R = unknown>(
   let report: R | null = null;
   let stopReason: RunOutcome["stopReason"] = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
   let callbackError: { err: unknown } | undefined;
   const kill = (why: NonNullable<RunOutcome["stopReason"]>): void => {
-    if (stopReason !== null) return;
-    stopReason = why;
+    // A run being interrupted may still be killed (it keeps "interrupted" as its reason).
+    if (stopReason !== null && stopReason !== "interrupted") return;
+    const before = stopReason;
+    stopReason = before ?? why;
     try {
       child.kill("SIGKILL");
     } catch (err) {
       // The child exited between its last message and the kill: nothing to stop.
       if (!(err instanceof TypeError)) throw err;
-      stopReason = null;
+      stopReason = before;
     }
+  };
+  const interrupt = (): void => {
+    if (stopReason !== null) return;
+    stopReason = "interrupted";
+    try {
+      child.kill(options.interrupt?.notify ?? "SIGTERM");
+    } catch (err) {
+      // The child already exited: it stopped on its own.
+      if (!(err instanceof TypeError)) throw err;
+      stopReason = null;
+      return;
+    }
+    graceTimer = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch (err) {
+        if (!(err instanceof TypeError)) throw err;
+      }
+    }, options.interrupt?.graceMs ?? 1500);
   };
   const arm = (ms: number | undefined, why: "start-timeout" | "timeout"): void => {
     clearTimeout(timer);
@@ -198,6 +233,9 @@ export async function runProcess<R = unknown>(
   const onAbort = () => kill("aborted");
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener("abort", onAbort);
+  const interruptSignal = options.interrupt?.signal;
+  if (interruptSignal?.aborted) interrupt();
+  interruptSignal?.addEventListener("abort", interrupt);
 
   const onLine = (line: string): void => {
     if (line.trim() === "") return;
@@ -250,6 +288,8 @@ export async function runProcess<R = unknown>(
     };
   } finally {
     clearTimeout(timer);
+    clearTimeout(graceTimer);
     options.signal?.removeEventListener("abort", onAbort);
+    interruptSignal?.removeEventListener("abort", interrupt);
   }
 }

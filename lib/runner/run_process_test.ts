@@ -136,3 +136,21 @@ Deno.test("timeouts must be positive", async () => {
   await assert.rejects(() => runProcess({}, { timeoutMs: 0 }), /timeoutMs must be a positive/);
   await assert.rejects(() => runProcess({}, { startTimeoutMs: -1 }), RangeError);
 });
+
+Deno.test("an interrupt signals the child and ends it as interrupted, keeping its messages", async () => {
+  const ac = new AbortController();
+  // The hanging child runs no JavaScript: the signal's default action or the kill after the grace time ends it.
+  const run = await runProcess({ placement: "iothread", ops: 1, hang: true }, {
+    interrupt: { signal: ac.signal, notify: "SIGUSR1", graceMs: 200 },
+    onMessage: (m) => {
+      if (m.phase === "running") ac.abort();
+    },
+  });
+  assert.equal(run.status, "stopped");
+  assert.equal(run.stopReason, "interrupted");
+  assert.deepEqual(run.messages.map((m) => m.phase), ["start", "running"]);
+  await assert.rejects(
+    () => runProcess({}, { interrupt: { signal: ac.signal, graceMs: 0 } }),
+    /interrupt.graceMs must be a positive/,
+  );
+});
