@@ -135,3 +135,26 @@ export class SeededRandom {
     return x < 0 ? 0 : x > n ? n : x;
   }
 }
+
+/**
+ * A seed for one named use of a base seed (FNV-1a of `key` mixed with
+ * `seed`): every comparison row gets its own stream, and adding a row
+ * changes no other row's interval.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { deriveSeed } from "./random.ts";
+ * assert.equal(deriveSeed(1, "main/disk0"), deriveSeed(1, "main/disk0"));
+ * assert.notEqual(deriveSeed(1, "main/disk0"), deriveSeed(1, "main/disk1"));
+ * assert.notEqual(deriveSeed(1, "main/disk0"), deriveSeed(2, "main/disk0"));
+ * ```
+ */
+export function deriveSeed(seed: number, key: string): number {
+  let h = (0x811c9dc5 ^ (Math.trunc(seed) >>> 0)) >>> 0;
+  h = Math.imul(h, 0x01000193) >>> 0;
+  for (let i = 0; i < key.length; i++) {
+    h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  return h;
+}

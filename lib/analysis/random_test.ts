@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SeededRandom } from "./random.ts";
+import { deriveSeed, SeededRandom } from "./random.ts";
 
 Deno.test("SeededRandom: one seed, one sequence; another seed, another sequence", () => {
   const draw = (seed: number) => {
@@ -60,4 +60,11 @@ Deno.test("SeededRandom.binomial: exact branch and normal branch have mean np an
       `n ${n} p ${p} variance ${variance}`,
     );
   }
+});
+
+Deno.test("deriveSeed: stable per (seed, key), different across keys and seeds", () => {
+  const seeds = new Set(["a", "b", "ab", "ba", ""].map((k) => deriveSeed(7, k)));
+  assert.equal(seeds.size, 5);
+  assert.equal(deriveSeed(7, "a"), deriveSeed(7, "a"));
+  assert.ok(Number.isInteger(deriveSeed(-3.5, "x")) && deriveSeed(-3.5, "x") >= 0);
 });
