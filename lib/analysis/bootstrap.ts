@@ -41,7 +41,7 @@ import {
   type HistogramSnapshot,
   valueFromIndex,
 } from "../measure/histogram.ts";
-import { METRICS, type MetricName, type MetricValues } from "./metrics.ts";
+import { type MetricName, METRICS, type MetricValues } from "./metrics.ts";
 import { SeededRandom } from "./random.ts";
 import { percentiles } from "./statistics.ts";
 
@@ -149,7 +149,7 @@ function prepare(sample: readonly RepetitionSample[]): Prepared {
     if (total <= FLAT_PER_COUNT * counts.length) {
       flat = new Int32Array(total);
       let k = 0;
-      for (let j = 0; j < at.length; j++) flat.fill(at[j], k, (k += counts[j]));
+      for (let j = 0; j < at.length; j++) flat.fill(at[j], k, k += counts[j]);
     }
     return {
       at: Int32Array.from(at),

@@ -26,11 +26,7 @@
  */
 
 import { decodeHdr } from "../measure/hdr_export.ts";
-import {
-  highestValueAtIndex,
-  HistogramSnapshot,
-  valueFromIndex,
-} from "../measure/histogram.ts";
+import { highestValueAtIndex, HistogramSnapshot, valueFromIndex } from "../measure/histogram.ts";
 import type { HistogramReportInput } from "./input.ts";
 
 /** Summary statistics of one histogram, all in ns except `count`. */

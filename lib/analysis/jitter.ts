@@ -77,9 +77,7 @@ function isRow(r: unknown): r is IntervalRowInput {
   if (typeof r !== "object" || r === null) return false;
   const o = r as Record<string, unknown>;
   return typeof o.device === "string" &&
-    ["startNs", "endNs", "completions", "p50", "p99", "max"].every((k) =>
-      typeof o[k] === "number"
-    );
+    ["startNs", "endNs", "completions", "p50", "p99", "max"].every((k) => typeof o[k] === "number");
 }
 
 /**

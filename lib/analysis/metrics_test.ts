@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isMetricName, METRICS, metricInfo } from "./metrics.ts";
+import { isMetricName, metricInfo, METRICS } from "./metrics.ts";
 
 Deno.test("metrics: the ten names, latency units and directions", () => {
   assert.deepEqual([...METRICS], [

@@ -18,7 +18,7 @@
 
 import type { RatioInterval } from "./bootstrap.ts";
 import type { NoiseFloorInput } from "./input.ts";
-import { type MetricName, metricInfo } from "./metrics.ts";
+import { metricInfo, type MetricName } from "./metrics.ts";
 
 /** The default noise threshold: a change below 2 % is not called. */
 export const DEFAULT_NOISE_THRESHOLD = 0.02;

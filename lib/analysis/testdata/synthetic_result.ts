@@ -138,17 +138,19 @@ export function syntheticResult(o: SyntheticOptions): ResultInput {
         if (failed) continue;
         for (const d of devices) {
           const c = report.devices[d].completions;
-          summary.push({
-            scenario,
-            placement,
-            sweep,
-            repetition,
-            device: d,
-            bqlWaitShare: p.bqlWaitShare ?? 0.1,
-            completions: c,
-            iops: c / (durationNs / 1e9),
-            p99Ns: report.devices[d].latency.p99Ns,
-          } as ResultInput["summary"][number]);
+          summary.push(
+            {
+              scenario,
+              placement,
+              sweep,
+              repetition,
+              device: d,
+              bqlWaitShare: p.bqlWaitShare ?? 0.1,
+              completions: c,
+              iops: c / (durationNs / 1e9),
+              p99Ns: report.devices[d].latency.p99Ns,
+            } as ResultInput["summary"][number],
+          );
         }
       }
     }
