@@ -15,7 +15,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   machine: ["sync", "runtime", "block", "measure", "scenario"],
   measure: ["sync"],
   scenario: [],
-  analysis: [],
+  analysis: ["measure"],
   result: ["analysis"],
   runner: ["sync", "runtime", "block", "machine", "measure", "scenario", "result", "analysis"],
 };

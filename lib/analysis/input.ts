@@ -1,0 +1,117 @@
+/**
+ * The part of a result document (lib/result `ResultDocument`, the lab's
+ * contract) that analysis reads, as structural types with the contract's
+ * field names: a full `ResultDocument` is assignable to {@link ResultInput}.
+ * Analysis never validates a document: lib/result's `loadResult` does.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ResultInput } from "./input.ts";
+ * const empty: ResultInput = { manifest: { noiseFloor: null }, runs: [], summary: [] };
+ * assert.equal(empty.runs.length, 0);
+ * ```
+ *
+ * @module
+ */
+
+/** An encoded histogram plus its summary (the contract's `HistogramReport`); analysis reads `hdr`. */
+export interface HistogramReportInput {
+  /** HdrHistogram V2 compressed, base64 (lib/measure `encodeHdr`); `""` for an empty histogram. */
+  hdr: string;
+  /** Records counted. */
+  count: number;
+}
+
+/** One device of a run (the contract's `MachineReport.devices[name]`). */
+export interface DeviceReportInput {
+  /** Requests completed in the measured time. */
+  completions: number;
+  /** Total latency of every completed request. */
+  latency: HistogramReportInput;
+}
+
+/** One AioContext of a run (the contract's `MachineReport.contexts[name]`). */
+export interface ContextReportInput {
+  /** Lateness of the context's jitter-probe timer. */
+  jitter: HistogramReportInput;
+}
+
+/** What analysis reads of a run's `MachineReport`. */
+export interface MachineReportInput {
+  /** Per device. */
+  devices: Record<string, DeviceReportInput>;
+  /** Per context ("main" and each IOThread id). */
+  contexts: Record<string, ContextReportInput>;
+  /** lib/measure `TimeSeries` rows (see `IntervalRowInput` in jitter.ts) and events. */
+  timeSeries: { intervalNs: number; rows: unknown[] };
+  /** Measured time, ns. */
+  durationNs: number;
+}
+
+/** One child run (the contract's `RunRecord`). */
+export interface RunInput {
+  /** Scenario name. */
+  scenario: string;
+  /** Placement name. */
+  placement: string;
+  /** Sweep label: swept option → value (empty without a sweep). */
+  sweep: Record<string, number>;
+  /** Repetition number. */
+  repetition: number;
+  /** How the run ended; analysis uses "completed" and "stopped" runs that have a report. */
+  status: "completed" | "failed" | "stopped";
+  /** What the run measured; `null` when it reported nothing. */
+  report: MachineReportInput | null;
+}
+
+/** One summary row (the contract's `SummaryRow`); analysis reads `bqlWaitShare` from it. */
+export interface SummaryRowInput {
+  /** Scenario name. */
+  scenario: string;
+  /** Placement name. */
+  placement: string;
+  /** Sweep label. */
+  sweep: Record<string, number>;
+  /** Repetition number. */
+  repetition: number;
+  /** Device name. */
+  device: string;
+  /** BQL wait time over the run's duration, mean over vCPU threads, 0..1. */
+  bqlWaitShare: number;
+}
+
+/** A latency distribution summarised by the noise-floor calibration. */
+export interface NoiseSampleInput {
+  /** Median, ns. */
+  p50Ns: number;
+  /** 99th percentile, ns. */
+  p99Ns: number;
+}
+
+/**
+ * The noise floor the lab measured before running (the contract's
+ * `manifest.noiseFloor`). Analysis reads `idleJitter`: the lateness of a
+ * jitter-probe timer on the idle host, the timing noise any latency
+ * carries (see `noiseThreshold` in bootstrap.ts).
+ */
+export interface NoiseFloorInput {
+  /** Idle jitter-probe lateness. */
+  idleJitter: NoiseSampleInput;
+}
+
+/** What analysis reads of the manifest. */
+export interface ManifestInput {
+  /** The measured noise floor; `null` when calibration was skipped. */
+  noiseFloor: NoiseFloorInput | null;
+}
+
+/** What analysis reads of a result document (the contract's `ResultDocument`). */
+export interface ResultInput {
+  /** The manifest. */
+  manifest: ManifestInput;
+  /** One record per child run. */
+  runs: RunInput[];
+  /** Flat rows, one per run and device. */
+  summary: SummaryRowInput[];
+}
