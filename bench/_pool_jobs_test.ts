@@ -3,6 +3,7 @@ import { AioContext } from "../lib/runtime/aio_context.ts";
 import { handlerId } from "../lib/runtime/handler_ref.ts";
 import { ThreadPool } from "../lib/runtime/thread_pool.ts";
 import { add, echo, noop } from "./_pool_jobs.ts";
+import { withCleanup } from "../lib/testing/cleanup.ts";
 
 const JOBS = new URL("./_pool_jobs.ts", import.meta.url).href;
 
@@ -13,10 +14,10 @@ Deno.test("pool jobs: direct calls", () => {
   assert.equal(echo(req), req);
 });
 
-Deno.test("pool jobs: run by reference in a pool worker", () => {
+Deno.test("pool jobs: run by reference in a pool worker", async () => {
   const ctx = new AioContext({ name: "pool-jobs-test" });
   const pool = new ThreadPool(ctx, { minWorkers: 1, maxWorkers: 1 });
-  try {
+  await withCleanup(() => {
     const results: unknown[] = [];
     for (
       const [name, args] of [["add", [40, 2]], ["echo", [{ bytes: 512 }]], ["noop", []]] as const
@@ -33,9 +34,9 @@ Deno.test("pool jobs: run by reference in a pool worker", () => {
       assert.ok(done, `job ${name} did not complete`);
     }
     assert.deepEqual(results, [42, { bytes: 512 }, undefined]);
-  } finally {
+  }, () => {
     pool.destroySync(5000);
     ctx.poll(false);
     ctx.destroy();
-  }
+  });
 });

@@ -3,10 +3,11 @@ import { AioContext } from "../runtime/aio_context.ts";
 import { BlockGraph } from "./block_graph.ts";
 import type { DriverHooks, DriverNode, RequestResult } from "./driver.ts";
 import { NullDriver } from "./null_driver.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
-Deno.test("driver contract: a BlockNode is a DriverNode, and so is a plain { nodeName, aioContext }", () => {
+Deno.test("driver contract: a BlockNode is a DriverNode, and so is a plain { nodeName, aioContext }", async () => {
   const ctx = new AioContext();
-  try {
+  await withCleanup(() => {
     const drv = new NullDriver();
     const hooks: DriverHooks = drv;
     const node: DriverNode = new BlockGraph({ mainContext: ctx.id }).addNode({
@@ -30,7 +31,7 @@ Deno.test("driver contract: a BlockNode is a DriverNode, and so is a plain { nod
         }, () => {}),
       /not homed in this thread/,
     );
-  } finally {
+  }, () => {
     ctx.destroy();
-  }
+  });
 });

@@ -4,6 +4,7 @@ import { BlockGraph } from "./block_graph.ts";
 import { BlockBackend } from "./block_backend.ts";
 import type { RequestResult } from "./driver.ts";
 import { FileDriver } from "./file_driver.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 function stack(ctx: AioContext, drv: FileDriver) {
   const g = new BlockGraph({ mainContext: ctx.id });
@@ -21,7 +22,7 @@ function stack(ctx: AioContext, drv: FileDriver) {
 Deno.test("file driver: data written through the pool reads back the same, in the file too", async () => {
   const path = await Deno.makeTempFile({ prefix: "aiolab-file-" });
   const ctx = new AioContext({ name: "file-ctx" });
-  try {
+  await withCleanup(async () => {
     const drv = new FileDriver({ filename: path, size: 1 << 20, truncate: true });
     const { blk, run } = stack(ctx, drv);
     const data = new Uint8Array(64 * 1024).map((_, i) => (i * 131) & 255);
@@ -38,10 +39,10 @@ Deno.test("file driver: data written through the pool reads back the same, in th
     assert.match(beyond.error!.message, /beyond the size/);
     assert.equal(drv.completed, 3);
     await drv.close(ctx);
-  } finally {
+  }, async () => {
     ctx.destroy();
     await Deno.remove(path);
-  }
+  });
 });
 
 Deno.test("file driver: never truncates unless asked; create only when asked", async () => {

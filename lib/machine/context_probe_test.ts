@@ -9,6 +9,7 @@ import { waitFor } from "../testing/wait.ts";
 import { CONTEXT_PROBE_MODULE } from "./context_probe.ts";
 import { CTX_STAT, MACHINE_CTL } from "./layout.ts";
 import { planMachine } from "./machine_plan.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 Deno.test("context probe: the jitter probe records, statistics grow and restart at a new epoch", async () => {
   const run = expandScenario(validateScenario({
@@ -22,7 +23,7 @@ Deno.test("context probe: the jitter probe records, statistics grow and restart 
   plan.timeBase = tb.handle;
   const main = await MainLoop.create();
   const io = await IoThread.create({ id: "io0", pollMaxNs: 0 });
-  try {
+  await withCleanup(async () => {
     plan.contexts[0].handle = main.contextHandle;
     plan.contexts[1].handle = io.contextHandle;
     assert.equal(await io.run(`${CONTEXT_PROBE_MODULE}#probeStart`, plan, 1), true);
@@ -40,11 +41,11 @@ Deno.test("context probe: the jitter probe records, statistics grow and restart 
     assert.ok(stats[CTX_STAT.ELAPSED_NS] <= (performance.now() - bumpAt) * 1e6 + 1e6);
     assert.equal(await io.run(`${CONTEXT_PROBE_MODULE}#probeStop`), true);
     await assert.rejects(io.run(`${CONTEXT_PROBE_MODULE}#probePublish`), /has no machine probe/);
-  } finally {
+  }, async () => {
     io.stop();
     await io.join();
     main.stop();
     await main.join();
     await tb.close();
-  }
+  });
 });

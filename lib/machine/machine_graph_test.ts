@@ -8,6 +8,7 @@ import { CONTEXT_PROBE_MODULE } from "./context_probe.ts";
 import { VIRTIO_BLK, VIRTIO_BLK_QUEUE } from "./layout.ts";
 import { MACHINE_GRAPH_MODULE } from "./machine_graph.ts";
 import { planMachine } from "./machine_plan.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 Deno.test("machine graph: places devices, moves the movable one, refuses the others", async () => {
   const run = expandScenario(validateScenario({
@@ -28,7 +29,7 @@ Deno.test("machine graph: places devices, moves the movable one, refuses the oth
   const io0 = await IoThread.create({ id: "io0" });
   const io1 = await IoThread.create({ id: "io1" });
   const threads = [main, io0, io1];
-  try {
+  await withCleanup(async () => {
     threads.forEach((t, i) => (plan.contexts[i].handle = t.contextHandle));
     await Promise.all(threads.map((t, i) => t.run(`${CONTEXT_PROBE_MODULE}#probeStart`, plan, i)));
     await main.run(`${MACHINE_GRAPH_MODULE}#graphSetup`, plan);
@@ -55,9 +56,9 @@ Deno.test("machine graph: places devices, moves the movable one, refuses the oth
     await main.run(`${MACHINE_GRAPH_MODULE}#graphTeardown`, plan);
     assert.equal(at(0, 0), -1, "detached");
     for (const t of threads) await t.run(`${CONTEXT_PROBE_MODULE}#probeStop`);
-  } finally {
+  }, async () => {
     for (const t of threads) t.stop();
     await Promise.all(threads.map((t) => t.join()));
     await tb.close();
-  }
+  });
 });

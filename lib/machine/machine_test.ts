@@ -10,6 +10,7 @@ import { expandScenario } from "../scenario/expand.ts";
 import { validateScenario } from "../scenario/validate.ts";
 import type { ScenarioInput } from "../scenario/types.ts";
 import { Machine, type MachineReport } from "./machine.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 const RUN_MS = 300;
 
@@ -24,7 +25,7 @@ async function runMachine(
 ): Promise<MachineReport> {
   const threadsBefore = defaultRegistry().threadsInUse();
   const m = await Machine.start({ run: point(input), placement, seed: 7 });
-  try {
+  await withCleanup(async () => {
     m.begin();
     await new Promise((r) => setTimeout(r, 50));
     m.resetMeasurements();
@@ -34,9 +35,9 @@ async function runMachine(
       await new Promise((r) => setTimeout(r, 50));
       m.sample(performance.now() * 1e6);
     }
-  } finally {
+  }, async () => {
     await m.stop();
-  }
+  });
   assert.equal(defaultRegistry().threadsInUse(), threadsBefore, "every thread joined");
   return m.collect();
 }

@@ -8,6 +8,7 @@ import { CONTEXT_PROBE_MODULE } from "./context_probe.ts";
 import { MACHINE_GRAPH_MODULE } from "./machine_graph.ts";
 import { planMachine } from "./machine_plan.ts";
 import { type ChoreCounts, MAIN_LOOP_CHORES_MODULE } from "./main_loop_chores.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 Deno.test("main-loop chores: frames, hog, timers and monitor commands run under the BQL", async () => {
   const run = expandScenario(validateScenario({
@@ -25,7 +26,7 @@ Deno.test("main-loop chores: frames, hog, timers and monitor commands run under 
   const tb = TimeBase.create();
   plan.timeBase = tb.handle;
   const main = await MainLoop.create();
-  try {
+  await withCleanup(async () => {
     plan.contexts[0].handle = main.contextHandle;
     await main.run(`${CONTEXT_PROBE_MODULE}#probeStart`, plan, 0);
     await main.run(`${MACHINE_GRAPH_MODULE}#graphSetup`, plan);
@@ -41,9 +42,9 @@ Deno.test("main-loop chores: frames, hog, timers and monitor commands run under 
     await main.run(`${MACHINE_GRAPH_MODULE}#graphQuiesce`);
     await main.run(`${MACHINE_GRAPH_MODULE}#graphTeardown`, plan);
     await main.run(`${CONTEXT_PROBE_MODULE}#probeStop`);
-  } finally {
+  }, async () => {
     main.stop();
     await main.join();
     await tb.close();
-  }
+  });
 });

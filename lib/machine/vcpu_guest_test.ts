@@ -9,6 +9,7 @@ import { waitFor } from "../testing/wait.ts";
 import { MACHINE_CTL, VCPU_CTL, VCPU_DOING, VCPU_TIME } from "./layout.ts";
 import { planMachine } from "./machine_plan.ts";
 import { VCPU_GUEST_MODULE, type VcpuGuestResult } from "./vcpu_guest.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 Deno.test("vcpu guest: a vCPU without queues computes and takes the BQL for its exits", async () => {
   const run = expandScenario(validateScenario({
@@ -22,7 +23,7 @@ Deno.test("vcpu guest: a vCPU without queues computes and takes the BQL for its 
   plan.timeBase = tb.handle;
   const main = await MainLoop.create();
   const cpu = await VcpuThread.create({ index: 1 });
-  try {
+  await withCleanup(async () => {
     const ctl = new Int32Array(plan.ctl);
     const vctl = new Int32Array(plan.vcpuCtl);
     const result = cpu.run<VcpuGuestResult>(`${VCPU_GUEST_MODULE}#vcpuGuestRun`, plan, 1, 100);
@@ -44,11 +45,11 @@ Deno.test("vcpu guest: a vCPU without queues computes and takes the BQL for its 
     assert.ok(t[VCPU_TIME.COMPUTE_NS] > 0);
     assert.equal(Atomics.load(vctl, VCPU_CTL.WORDS + VCPU_CTL.DOING), VCPU_DOING.STOPPED);
     assert.ok(exits.snapshot().min >= 10_000, "each exit held the BQL for its length");
-  } finally {
+  }, async () => {
     cpu.stop();
     await cpu.join();
     main.stop();
     await main.join();
     await tb.close();
-  }
+  });
 });

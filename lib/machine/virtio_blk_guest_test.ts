@@ -5,6 +5,7 @@ import { AioContext } from "../runtime/aio_context.ts";
 import { VIRTIO_BLK_OP } from "./layout.ts";
 import { createVirtioBlk } from "./virtio_blk.ts";
 import { VirtioBlkGuest } from "./virtio_blk_guest.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 Deno.test("virtio-blk guest: requests go to its own queue; a kick sets only that queue's notifier", () => {
   const dev = createVirtioBlk({ name: "vdq", numQueues: 2 });
@@ -19,13 +20,13 @@ Deno.test("virtio-blk guest: requests go to its own queue; a kick sets only that
   assert.equal(EventNotifier.fromHandle(dev.queues[1].kick).isSet(), true);
 });
 
-Deno.test("virtio-blk guest: an interrupt reaps completions in the listening context, step by step", () => {
+Deno.test("virtio-blk guest: an interrupt reaps completions in the listening context, step by step", async () => {
   const dev = createVirtioBlk({ name: "vdr" });
   const ctx = new AioContext();
   const guest = new VirtioBlkGuest(dev);
   const got: [number, boolean, number, number][] = [];
   guest.listen(ctx, (...c) => got.push(c));
-  try {
+  await withCleanup(() => {
     // The device side, by hand: two completions, then the interrupt.
     const cq = MpscRing.fromHandle(dev.queues[0].cq);
     cq.push(1, 1, 7, 3);
@@ -42,8 +43,8 @@ Deno.test("virtio-blk guest: an interrupt reaps completions in the listening con
     assert.equal(ctx.poll(false), false, "after unlisten the interrupt is not handled here");
     assert.equal(guest.reap((...c) => got.push(c)), 1, "but reap still takes the completion");
     assert.deepEqual(got[2], [3, true, 7, 3]);
-  } finally {
+  }, () => {
     guest.unlisten();
     ctx.destroy();
-  }
+  });
 });

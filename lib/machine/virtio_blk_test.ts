@@ -22,6 +22,7 @@ import {
   virtioBlkHooks,
 } from "./virtio_blk.ts";
 import { VirtioBlkGuest } from "./virtio_blk_guest.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 const FIX = new URL("./testdata/virtio_blk_fixture.ts", import.meta.url).href;
 const ref = (name: string) => `${FIX}#${name}`;
@@ -31,7 +32,7 @@ Deno.test("virtio-blk: moves between the main loop and IOThreads under load lose
   const io1 = await IoThread.create({ id: "vb-io1" });
   const io2 = await IoThread.create({ id: "vb-io2" });
   const guest = await IoThread.create({ id: "vb-vcpu", pollMaxNs: 0 });
-  try {
+  await withCleanup(async () => {
     const dev = createVirtioBlk({ name: "vda", driver: { kind: "null", latencyNs: 20_000 } });
     const contexts = [main.contextHandle, io1.contextHandle, io2.contextHandle];
     const homes: Record<number, number> = {};
@@ -78,28 +79,28 @@ Deno.test("virtio-blk: moves between the main loop and IOThreads under load lose
     assert.match(why, /not supported by no-move-user.*nothing was changed/);
     assert.equal(await main.run<number>(ref("mainWhere")), before);
     await main.run(ref("mainTeardown"), dev);
-  } finally {
+  }, async () => {
     for (const t of [guest, io1, io2]) t.stop();
     await Promise.all([guest, io1, io2].map((t) => t.join()));
     main.stop();
     await main.join();
-  }
+  });
 });
 
 Deno.test("virtio-blk: a move to a thread that does not host the device fails with the reason", async () => {
   const main = await MainLoop.create();
   const io = await IoThread.create({ id: "vb-nohost" });
-  try {
+  await withCleanup(async () => {
     const dev = createVirtioBlk({ name: "vdx" });
     await main.run<number>(ref("mainSetup"), dev, [main.contextHandle, io.contextHandle]);
     const why = await main.run<string>(ref("mainTryMove"), io.contextHandle.id);
     assert.match(why, /does not host the device; call registerVirtioBlkHandlers\(\)/);
-  } finally {
+  }, async () => {
     io.stop();
     await io.join();
     main.stop();
     await main.join();
-  }
+  });
 });
 
 /** A device served in `ctx` of this thread, its node in a graph of this thread. */
@@ -124,11 +125,11 @@ function oneThread(ctx: AioContext, driver: Parameters<typeof createVirtioBlk>[0
   return { dev, graph, node, guest, done };
 }
 
-Deno.test("virtio-blk: a drained device takes nothing; after the drain it takes every request", () => {
+Deno.test("virtio-blk: a drained device takes nothing; after the drain it takes every request", async () => {
   const ctx = new AioContext();
   const { dev, graph, node, guest, done } = oneThread(ctx, { kind: "null" });
   const w = new Int32Array(dev.words);
-  try {
+  await withCleanup(() => {
     graph.drainedBegin(node);
     for (let i = 0; i < 3; i++) guest.submit(i, VIRTIO_BLK_OP.READ, i * 512, 512);
     guest.kick();
@@ -143,11 +144,11 @@ Deno.test("virtio-blk: a drained device takes nothing; after the drain it takes 
     assert.deepEqual(done.map((d) => d.reqId).sort(), [0, 1, 2]);
     assert.ok(done.every((d) => d.ok && d.ctxId === ctx.id));
     assert.equal(w[VIRTIO_BLK.IN_FLIGHT], 0);
-  } finally {
+  }, () => {
     guest.unlisten();
     virtioBlkDetach(dev.id);
     ctx.destroy();
-  }
+  });
 });
 
 Deno.test("virtio-blk: a file driver description serves reads, writes and flushes", async () => {
@@ -155,7 +156,7 @@ Deno.test("virtio-blk: a file driver description serves reads, writes and flushe
   await Deno.writeFile(path, new Uint8Array(4096).fill(7));
   const ctx = new AioContext();
   const { dev, guest, done } = oneThread(ctx, { kind: "file", filename: path });
-  try {
+  await withCleanup(async () => {
     guest.submit(0, VIRTIO_BLK_OP.READ, 0, 512);
     guest.submit(1, VIRTIO_BLK_OP.WRITE, 512, 512);
     guest.submit(2, VIRTIO_BLK_OP.FLUSH, 0, 0);
@@ -167,11 +168,11 @@ Deno.test("virtio-blk: a file driver description serves reads, writes and flushe
     const bytes = await Deno.readFile(path);
     assert.equal(bytes[511], 7);
     assert.equal(bytes[512], 0, "the write (of zeroes: guest memory is not modelled) landed");
-  } finally {
+  }, async () => {
     guest.unlisten();
     virtioBlkDetach(dev.id);
     await threadPoolFor(ctx).destroy();
     ctx.destroy();
     await Deno.remove(path);
-  }
+  });
 });

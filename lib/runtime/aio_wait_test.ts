@@ -5,6 +5,7 @@ import { IoThread } from "./io_thread.ts";
 import { MainLoop } from "./main_loop.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { REGISTRY } from "../sync/layout.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 const FIX = new URL("./testdata/iothread.ts", import.meta.url).href;
 const ref = (name: string) => `${FIX}#${name}`;
@@ -49,25 +50,25 @@ Deno.test("aioWaitWhile: the orchestrator may not wait on a context it does not 
 Deno.test("aioWaitWhile: an IOThread waiting on another IOThread is refused", async () => {
   const a = await IoThread.create({ id: "w-a" });
   const b = await IoThread.create({ id: "w-b" });
-  try {
+  await withCleanup(async () => {
     const msg = await a.run<string>(ref("waitOn"), b.contextHandle);
     assert.match(
       msg,
       /IO w-a.*cannot wait for context "w-b".*IOThread waiting on another IOThread/,
     );
     assert.equal(await a.run<string>(ref("waitOn"), a.contextHandle), "waited", "own context: ok");
-  } finally {
+  }, async () => {
     a.stop();
     b.stop();
     await Promise.all([a.join(), b.join()]);
-  }
+  });
 });
 
 for (const acquire of [false, true]) {
   Deno.test(`aioWaitWhile: the main loop waits for an IOThread, woken by aioWaitKick (acquire=${acquire})`, async () => {
     const main = await MainLoop.create();
     const iot = await IoThread.create({ id: `w-iot-${acquire}` });
-    try {
+    await withCleanup(async () => {
       const flag = new SharedArrayBuffer(8);
       const kicksBefore = Atomics.load(defaultRegistry().words, REGISTRY.KICKS);
       const waited = main.run<boolean>(ref("mainWaitForFlag"), iot.contextHandle, flag, acquire);
@@ -76,11 +77,11 @@ for (const acquire of [false, true]) {
       await iot.run(ref("setFlagAndKick"), iot.contextHandle, flag, acquire);
       assert.equal(await waited, true);
       assert.ok(Atomics.load(defaultRegistry().words, REGISTRY.KICKS) > kicksBefore);
-    } finally {
+    }, async () => {
       iot.stop();
       main.stop();
       await Promise.all([iot.join(), main.join()]);
-    }
+    });
   });
 }
 

@@ -17,6 +17,7 @@ import { CoQueue, coSleep } from "./co_queue.ts";
 import { IoThread } from "./io_thread.ts";
 import { SLEEPER } from "./testdata/coroutine.ts";
 import { waitFor } from "../testing/wait.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 const FIX = new URL("./testdata/coroutine.ts", import.meta.url);
 const ref = (name: string) => `${FIX.href}#${name}`;
@@ -237,7 +238,7 @@ Deno.test("coSleep: an early wake cancels the timer; misuse throws", () => {
 
 Deno.test("a coroutine in an IoThread sleeps with coSleep and resumes inside the thread's blocking poll", async () => {
   const iot = await IoThread.create({ id: "co-sleeper", pollMaxNs: 0 });
-  try {
+  await withCleanup(async () => {
     const r = new Int32Array(new SharedArrayBuffer(SLEEPER.WORDS * 4));
     // 100 ms: the thread has nothing else to do meanwhile, so it blocks.
     const thread = await iot.run<number>(ref("sleepInLoop"), r.buffer, 100_000_000);
@@ -255,9 +256,9 @@ Deno.test("a coroutine in an IoThread sleeps with coSleep and resumes inside the
     );
     const st = await iot.run<{ live: number }>(ref("stats"));
     assert.equal(st.live, 0);
-  } finally {
+  }, async () => {
     iot.stop();
     const stats = await iot.join();
     assert.ok((stats?.timerRuns ?? 0) >= 1);
-  }
+  });
 });

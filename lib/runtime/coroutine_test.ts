@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { waitFor } from "../testing/wait.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 import { CO_TABLE } from "./layout.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
 import { runInThread } from "../testing/thread.ts";
@@ -504,7 +505,7 @@ Deno.test("fatal across threads: a second schedule from a Worker throws; stale r
     /coroutine "remote-victim" lives in thread \d+ and cannot run in context "worker-ctx".*cannot migrate/,
   );
   const iot = await IoThread.create({ id: "co-elsewhere", pollMaxNs: 0 });
-  try {
+  await withCleanup(() => {
     const there = iot.getAioContext();
     assert.throws(() => aioCoSchedule(there, co), /cannot migrate between threads/);
     assert.throws(() => aioCoScheduleRemote(there.handle, co.ref), /cannot migrate/);
@@ -519,10 +520,10 @@ Deno.test("fatal across threads: a second schedule from a Worker throws; stale r
       () => coEnter(climber, ctx),
       /"climber" failed: coroutine "climber" lives in thread 0 and cannot run in context "co-elsewhere"/,
     );
-  } finally {
+  }, async () => {
     iot.stop();
     await iot.join();
-  }
+  });
   ctx.destroy();
 });
 
@@ -694,7 +695,7 @@ Deno.test("storm: 2 producer IoThreads wake 64 coroutines of a target IoThread 3
   const producers = await Promise.all(
     [0, 1].map((i) => IoThread.create({ id: `storm-p${i}`, pollMaxNs: 0 })),
   );
-  try {
+  await withCleanup(async () => {
     const counts = new Int32Array(new SharedArrayBuffer((N + STORM.WORDS) * 4));
     const sent = new Int32Array(new SharedArrayBuffer(P * N * 4));
     const refs = await target.run<CoroutineRef[]>(ref("stormTargetStart"), N, counts.buffer);
@@ -745,8 +746,8 @@ Deno.test("storm: 2 producer IoThreads wake 64 coroutines of a target IoThread 3
       /coroutine "storm0" .*no longer exists/,
       "a reference to a returned coroutine is refused",
     );
-  } finally {
+  }, async () => {
     for (const t of [target, ...producers]) t.stop();
     await Promise.all([target, ...producers].map((t) => t.join()));
-  }
+  });
 });

@@ -6,6 +6,7 @@ import { EventNotifier } from "../sync/event_notifier.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { CONTEXT, MAX_CONTEXTS } from "../sync/layout.ts";
 import { waitFor } from "../testing/wait.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 const FIX = new URL("./testdata/iothread.ts", import.meta.url).href;
 const ref = (name: string) => `${FIX}#${name}`;
@@ -209,11 +210,11 @@ Deno.test("IoThread: a timer in the IOThread fires while it sleeps", async () =>
 Deno.test("IoThread: host-I/O handlers work inside an IOThread (its loop waits with waitAsync)", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const iot = await IoThread.create({ id: "t-hostio", pollMaxNs: 0 });
-  try {
+  await withCleanup(async () => {
     const accepted = listener.accept();
     await iot.run(ref("hostEcho"), listener.addr.port);
     const conn = await accepted;
-    try {
+    await withCleanup(async () => {
       const buf = new Uint8Array(64);
       for (const word of ["ping", "pong"]) {
         await conn.write(new TextEncoder().encode(word));
@@ -227,19 +228,19 @@ Deno.test("IoThread: host-I/O handlers work inside an IOThread (its loop waits w
       }
       assert.equal(await iot.run(ref("add"), 20, 22), 42, "cold path still works meanwhile");
       await iot.run(ref("hostEchoClose"));
-    } finally {
+    }, () => {
       conn.close();
-    }
-  } finally {
+    });
+  }, async () => {
     listener.close();
     iot.stop();
     await iot.join();
-  }
+  });
 });
 
 Deno.test("IoThread: run() with an argument that cannot be structured-cloned rejects (never throws) naming the handler; nothing stays pending", async () => {
   const iot = await IoThread.create({ id: "t-clone" });
-  try {
+  await withCleanup(async () => {
     let call: Promise<unknown> | undefined;
     assert.doesNotThrow(() => (call = iot.run(ref("add"), () => 1, 2)));
     await assert.rejects(call!, {
@@ -249,10 +250,10 @@ Deno.test("IoThread: run() with an argument that cannot be structured-cloned rej
       ),
     });
     assert.equal(await iot.run(ref("add"), 1, 2), 3, "the thread saw nothing of it");
-  } finally {
+  }, async () => {
     iot.stop();
     await iot.join();
-  }
+  });
   // An entry left pending would reject now, after join: an unhandled rejection fails the test.
   await new Promise((r) => setTimeout(r, 0));
 });
@@ -369,7 +370,7 @@ Deno.test("IoThread: create() refuses the id of a live IoThread, even one still 
     IoThread.create({ id: "t-dup" }),
   ]);
   const live = both.flatMap((r) => r.status === "fulfilled" ? [r.value] : []);
-  try {
+  await withCleanup(async () => {
     assert.equal(live.length, 1, "exactly one of two concurrent creates succeeds");
     const refused = both.find((r) => r.status === "rejected") as PromiseRejectedResult;
     assert.match(
@@ -377,9 +378,9 @@ Deno.test("IoThread: create() refuses the id of a live IoThread, even one still 
       /IoThread id "t-dup" is already in use by a live IOThread/,
     );
     await assert.rejects(IoThread.create({ id: "t-dup" }), /already in use/);
-  } finally {
+  }, async () => {
     for (const t of live) await t[Symbol.asyncDispose]();
-  }
+  });
   const again = await IoThread.create({ id: "t-dup" });
   await again[Symbol.asyncDispose]();
   assert.equal(threadsInUse(), before);

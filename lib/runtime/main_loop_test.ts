@@ -11,6 +11,7 @@ import { IoThread } from "./io_thread.ts";
 import { defaultRegistry } from "../sync/registry.ts";
 import { REGISTRY } from "../sync/layout.ts";
 import { waitFor } from "../testing/wait.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 import { CONTEXT } from "../sync/layout.ts";
 import { JoinTimeoutError } from "./hosted_thread.ts";
 
@@ -21,7 +22,7 @@ const { RECORD_HANDLER } = await import(FIX);
 Deno.test("MainLoop: the main context runs in its own thread, under the BQL", async () => {
   assert.throws(() => getMainAioContext(), /no main loop/);
   const main = await MainLoop.create();
-  try {
+  await withCleanup(async () => {
     assert.equal(getMainAioContext().name, "main");
     const who = await main.run<Record<string, unknown>>(ref("whoAmI"));
     assert.equal(who.threadName, "main-loop");
@@ -37,17 +38,17 @@ Deno.test("MainLoop: the main context runs in its own thread, under the BQL", as
       main.getAioContext().id,
     );
     await assert.rejects(MainLoop.create(), /already running/);
-  } finally {
+  }, async () => {
     main.stop();
     await main.join();
-  }
+  });
   assert.throws(() => getMainAioContext(), /no main loop/);
   assert.equal(Atomics.load(defaultRegistry().words, REGISTRY.MAIN_CONTEXT), 0);
 });
 
 Deno.test("MainLoop: it releases the BQL only while waiting; a BQL holder blocks its dispatch", async () => {
   const main = await MainLoop.create();
-  try {
+  await withCleanup(async () => {
     const rec = new SharedArrayBuffer(32);
     const r = new Int32Array(rec);
     await main.run(ref("registerTestHandlers"), rec);
@@ -67,38 +68,38 @@ Deno.test("MainLoop: it releases the BQL only while waiting; a BQL holder blocks
     assert.ok(s.acquired > acquiredBefore);
     const mainThread = s.perThread.find((t) => t.threadId === r[4]);
     assert.ok(mainThread !== undefined && mainThread.contended >= 1, "main loop waited for us");
-  } finally {
+  }, async () => {
     main.stop();
     await main.join();
-  }
+  });
 });
 
 Deno.test("MainLoop: IOThreads started after it see the main context; legacy helpers work only there", async () => {
   const main = await MainLoop.create();
   const iot = await IoThread.create({ id: "ml-iot" });
-  try {
+  await withCleanup(async () => {
     assert.equal(await iot.run(ref("mainContextName")), "main");
     assert.equal(await main.run(ref("useLegacyHelpers")), "ok");
     assert.match(
       await iot.run<string>(ref("useLegacyHelpers")),
       /qemuBhNew called from IOThread .*IO ml-iot.*must not be used from IOThreads/,
     );
-  } finally {
+  }, async () => {
     iot.stop();
     main.stop();
     await Promise.all([iot.join(), main.join()]);
-  }
+  });
 });
 
 Deno.test("MainLoop: poll-max-ns, poll-grow and poll-shrink reach the main context", async () => {
   const main = await MainLoop.create({ pollMaxNs: 5000, pollGrow: 3, pollShrink: 2 });
-  try {
+  await withCleanup(async () => {
     const who = await main.run<{ pollParams: unknown }>(ref("whoAmI"));
     assert.deepEqual(who.pollParams, { pollMaxNs: 5000, pollGrow: 3, pollShrink: 2 });
-  } finally {
+  }, async () => {
     main.stop();
     await main.join();
-  }
+  });
 });
 
 Deno.test("MainLoop: a bad poll parameter is refused at create, before any thread starts", async () => {
@@ -128,18 +129,18 @@ async function settles<T>(p: Promise<T>, what: string): Promise<T> {
 Deno.test("MainLoop: of two concurrent create() calls the second is refused (qemu_init_main_loop runs once per process); the first works", async () => {
   const both = await Promise.allSettled([MainLoop.create(), MainLoop.create()]);
   const live = both.flatMap((r) => r.status === "fulfilled" ? [r.value] : []);
-  try {
+  await withCleanup(async () => {
     assert.equal(live.length, 1, "exactly one main loop");
     const refused = both.find((r) => r.status === "rejected") as PromiseRejectedResult;
     assert.match(String(refused.reason), /a main loop is already running in this process/);
     assert.equal(getMainAioContext().id, live[0].getAioContext().id);
     assert.equal(await live[0].run(ref("add"), 1, 2), 3);
-  } finally {
+  }, async () => {
     for (const m of live) {
       m.stop();
       await m.join();
     }
-  }
+  });
   assert.throws(() => getMainAioContext(), /no main loop/);
 });
 

@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { IoThread } from "./io_thread.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 const FIX = new URL("./testdata/stress.ts", import.meta.url).href;
 const ref = (name: string) => `${FIX}#${name}`;
@@ -43,7 +44,7 @@ Deno.test("notify protocol stress: every cross-thread schedule runs exactly once
     await IoThread.create({ id: "stress-p0", pollMaxNs: 0 }),
     await IoThread.create({ id: "stress-p1", pollMaxNs: 0 }),
   ];
-  try {
+  await withCleanup(async () => {
     for (const t of targets) await t.run(ref("stressSetup"), seenSab, doneSab, per);
     const handles = targets.map((t) => t.contextHandle);
     const t0 = performance.now();
@@ -83,8 +84,8 @@ Deno.test("notify protocol stress: every cross-thread schedule runs exactly once
         `waits ${stats.map((s) => s.waits)}`,
     );
     assert.ok(stats.every((s) => s.waits > 0), "targets went to sleep and were woken");
-  } finally {
+  }, async () => {
     for (const t of [...targets, ...prods]) t.stop();
     await Promise.all([...targets, ...prods].map((t) => t.join()));
-  }
+  });
 });

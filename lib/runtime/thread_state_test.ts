@@ -12,6 +12,7 @@ import {
   mainContextHandle,
   setMainContextHandle,
 } from "./thread_state.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 const REMOTE = new URL("./testdata/remote.ts", import.meta.url);
 
@@ -28,16 +29,16 @@ Deno.test("thread state: creating a context does not make it current", () => {
   ctx.destroy();
 });
 
-Deno.test("thread state: the main context handle is recorded and cleared", () => {
+Deno.test("thread state: the main context handle is recorded and cleared", async () => {
   const ctx = new AioContext({ name: "main-ish" });
-  try {
+  await withCleanup(() => {
     setMainContextHandle(ctx.handle);
     assert.equal(mainContextHandle(), ctx.handle);
     assert.equal(mainContextHandle()?.name, "main-ish");
-  } finally {
+  }, () => {
     setMainContextHandle(null);
     ctx.destroy();
-  }
+  });
   assert.equal(mainContextHandle(), null);
 });
 

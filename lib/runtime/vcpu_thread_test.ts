@@ -10,6 +10,7 @@ import { MainLoop } from "./main_loop.ts";
 import { vcpuStopRequested, VcpuThread } from "./vcpu_thread.ts";
 import { JoinTimeoutError } from "./hosted_thread.ts";
 import { waitFor } from "../testing/wait.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 const FIX = new URL("./testdata/iothread.ts", import.meta.url).href;
 const ref = (name: string) => `${FIX}#${name}`;
@@ -30,7 +31,7 @@ Deno.test("VcpuThread: runs guest code with its own thread id, no context, the m
   const before = threadsInUse();
   const main = await MainLoop.create();
   const cpu = await VcpuThread.create({ index: 0, preload: [FIX] });
-  try {
+  await withCleanup(async () => {
     assert.equal(threadsInUse(), before + 2);
     assert.equal(await cpu.run(ref("add"), 2, 3), 5);
     const who = await cpu.run<Record<string, unknown>>(ref("vcpuWhoAmI"));
@@ -44,11 +45,11 @@ Deno.test("VcpuThread: runs guest code with its own thread id, no context, the m
       lockedHeld: true,
       stopRequested: false,
     });
-  } finally {
+  }, async () => {
     cpu.stop();
     main.stop();
     await Promise.all([cpu.join(), main.join()]);
-  }
+  });
   assert.equal(threadsInUse(), before, "thread ids returned to the pool");
   await assert.rejects(cpu.run(ref("add"), 1, 1), /not running|exited/);
 });
@@ -83,7 +84,7 @@ Deno.test("VcpuThread: a throwing guest call rejects with thread and handler; th
 Deno.test("VcpuThread: guest code kicks a device context in an IOThread", async () => {
   const iot = await IoThread.create({ id: "vcpu-dev", preload: [FIX] });
   const cpu = await VcpuThread.create({ index: 3, preload: [FIX] });
-  try {
+  await withCleanup(async () => {
     const rec = new SharedArrayBuffer(32);
     const r = new Int32Array(rec);
     await iot.run(ref("registerTestHandlers"), rec);
@@ -91,11 +92,11 @@ Deno.test("VcpuThread: guest code kicks a device context in an IOThread", async 
     await untilAtLeast(r, 0, 1);
     assert.equal(r[1], 77);
     assert.equal(r[4], iot.threadId, "the handler ran in the IOThread");
-  } finally {
+  }, async () => {
     cpu.stop();
     iot.stop();
     await Promise.all([cpu.join(), iot.join()]);
-  }
+  });
 });
 
 Deno.test("VcpuThread: bad index refused before a thread starts; vcpuStopRequested only inside a vCPU", async () => {

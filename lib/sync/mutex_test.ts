@@ -6,6 +6,7 @@ import { Barrier } from "../testing/barrier.ts";
 import { runInThread } from "../testing/thread.ts";
 import { waitFor } from "../testing/wait.ts";
 import { SYNC } from "./testdata/mutex.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 const FIXTURE = new URL("./testdata/mutex.ts", import.meta.url);
 
@@ -173,7 +174,7 @@ Deno.test("Mutex: while a worker holds it, tryLock fails and unlock by main thro
 Deno.test("Mutex: a worker cannot unlock a lock the main thread holds", async () => {
   const m = new Mutex({ name: "mine" });
   m.lock();
-  try {
+  await withCleanup(async () => {
     const r = await runInThread<{ error: string | null; ownerAfter: number }>(
       FIXTURE,
       "unlockForeign",
@@ -187,9 +188,9 @@ Deno.test("Mutex: a worker cannot unlock a lock the main thread holds", async ()
     assert.equal(r.ownerAfter, 0);
     assert.equal(m.heldByMe(), true);
     assert.equal(new Int32Array(m.handle.sab)[MUTEX.STATE], 1);
-  } finally {
+  }, () => {
     m.unlock();
-  }
+  });
   // And a worker unlocking a free mutex is told it is not locked.
   const free = await runInThread<{ error: string | null; ownerAfter: number }>(
     FIXTURE,

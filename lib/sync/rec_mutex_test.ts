@@ -4,6 +4,7 @@ import { RecMutex } from "./rec_mutex.ts";
 import { runInThread } from "../testing/thread.ts";
 import { waitFor } from "../testing/wait.ts";
 import { REC_SYNC } from "./testdata/rec_mutex.ts";
+import { withCleanup } from "../testing/cleanup.ts";
 
 const FIXTURE = new URL("./testdata/rec_mutex.ts", import.meta.url);
 
@@ -181,7 +182,7 @@ Deno.test("RecMutex: unlock by a thread that does not hold it throws", async () 
   const r = new RecMutex({ name: "owned" });
   r.lock();
   r.lock();
-  try {
+  await withCleanup(async () => {
     const w = await runInThread<{ id: number; error: string | null }>(
       FIXTURE,
       "unlockForeign",
@@ -194,10 +195,10 @@ Deno.test("RecMutex: unlock by a thread that does not hold it throws", async () 
     assert.equal(r.depth(), 2, "foreign unlock changed the depth");
     assert.equal(r.heldByMe(), true);
     assert.equal(mutexState(r), 1);
-  } finally {
+  }, () => {
     r.unlock();
     r.unlock();
-  }
+  });
   const free = await runInThread<{ id: number; error: string | null }>(
     FIXTURE,
     "unlockForeign",

@@ -25,3 +25,21 @@ Deno.test("withCleanup: a cleanup failure never hides the body's failure", async
   // A cleanup failure after a passing body is the test's failure.
   await assert.rejects(withCleanup(() => 1, () => Promise.reject(join)), /live bottom half/);
 });
+
+Deno.test("withCleanup: a cleanup that throws synchronously (an unlock, a destroy) is caught the same way", async () => {
+  const body = new assert.AssertionError({ message: "foreign unlock did not throw" });
+  const unlock = new Error('mutex "mine": unlock by thread 0 but it is not locked');
+  const err = await withCleanup(() => {
+    throw body;
+  }, () => {
+    throw unlock;
+  }).catch((e: unknown) => e);
+  assert.ok(err instanceof AggregateError);
+  assert.deepEqual(err.errors, [body, unlock]);
+  await assert.rejects(
+    withCleanup(() => 1, () => {
+      throw unlock;
+    }),
+    /not locked/,
+  );
+});
