@@ -120,7 +120,7 @@ export const RING = {
   HEAD: 0,
   /** Next position the consumer reads. Written only by the consumer (Atomics.store), read by producers. */
   TAIL: 1,
-  /** Statistic: records pushed to the overflow (the ring was full, or records already waited there). Written under OVF_LOCK by producers (Atomics.store so that others read it without the lock). */
+  /** Statistic: records pushed to the overflow (the ring was full, or records already waited there). Written (plain) under OVF_LOCK by producers; read with Atomics.load as a snapshot by anyone. */
   OVERFLOWED: 2,
   /** Capacity in records (power of two). Written once at creation. */
   CAPACITY: 4,
@@ -136,7 +136,7 @@ export const RING = {
   OVF_SLOTS: 19,
   /** Most records the overflow may hold (its buffer's maxByteLength). Written once at creation. */
   OVF_LIMIT: 20,
-  /** Statistic: most records in the overflow at once. Under OVF_LOCK, written by producers with Atomics.store. */
+  /** Statistic: most records in the overflow at once. Written (plain) under OVF_LOCK by producers; read with Atomics.load as a snapshot by anyone. */
   OVF_PEAK: 21,
   /** Index of the first slot. Each slot is [seq, record...]; seq is Atomics-only: the producer stores pos + 1 after writing the record, the consumer stores pos + capacity after reading it. */
   SLOTS: 32,

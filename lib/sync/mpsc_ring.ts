@@ -66,7 +66,7 @@ const OVF_FIRST_SLOTS = 64;
 const OVF_BATCH = 1024;
 
 /** Spin iterations on a held overflow lock before sleeping on it. */
-const LOCK_SPIN = 100;
+const LOCK_SPIN = 1000;
 
 /**
  * A bounded MPSC ring of Int32 records.
@@ -82,8 +82,12 @@ const LOCK_SPIN = 100;
  */
 export class MpscRing {
   readonly #w: Int32Array;
-  /** Length-tracking view of the overflow buffer (follows its growth in every thread). */
-  readonly #o: Int32Array;
+  /**
+   * View of the overflow buffer at the size this thread last saw; renewed
+   * under the lock when another thread grew it (a fixed-length view: a
+   * length-tracking one costs ~40 ns per access in V8).
+   */
+  #o: Int32Array;
   readonly #mask: number;
   readonly #capacity: number;
   readonly #stride: number;
@@ -142,7 +146,7 @@ export class MpscRing {
     }
     this.#handle = handle;
     this.#w = new Int32Array(handle.sab);
-    this.#o = new Int32Array(handle.overflow);
+    this.#o = new Int32Array(handle.overflow, 0, handle.overflow.byteLength >> 2);
     this.#capacity = this.#w[RING.CAPACITY];
     this.#mask = this.#capacity - 1;
     this.#recordWords = this.#w[RING.RECORD_WORDS];
@@ -245,14 +249,20 @@ export class MpscRing {
         return;
       }
     }
+    this.#spill(r0, r1, r2, r3);
+  }
+
+  /** push()'s overflow path (kept out of push so that the fast path stays small). */
+  #spill(r0: number, r1: number, r2: number, r3: number): void {
     const o = this.#lockAppend();
     try {
+      const at = this.#appendAt;
       const n = this.#recordWords;
-      o[this.#appendAt] = r0;
-      if (n > 1) o[this.#appendAt + 1] = r1;
-      if (n > 2) o[this.#appendAt + 2] = r2;
-      if (n > 3) o[this.#appendAt + 3] = r3;
-      for (let i = 4; i < n; i++) o[this.#appendAt + i] = 0;
+      o[at] = r0;
+      if (n > 1) o[at + 1] = r1;
+      if (n > 2) o[at + 2] = r2;
+      if (n > 3) o[at + 3] = r3;
+      for (let i = 4; i < n; i++) o[at + i] = 0;
       this.#appended();
     } finally {
       this.#unlock();
@@ -326,8 +336,15 @@ export class MpscRing {
   /** Word index in the overflow buffer where the record being appended goes (set by #lockAppend). */
   #appendAt = 0;
 
-  /** Takes the overflow lock (a futex mutex). */
+  /** Takes the overflow lock (a futex mutex) and renews #o if the buffer grew. */
   #lock(): void {
+    this.#acquire();
+    // OVF_SLOTS (under the lock) says how far the buffer has grown.
+    const words = this.#w[RING.OVF_SLOTS] * this.#recordWords;
+    if (words !== this.#o.length) this.#o = new Int32Array(this.#handle.overflow, 0, words);
+  }
+
+  #acquire(): void {
     const w = this.#w;
     // Acquire: pairs with #unlock's Atomics.exchange(0) by the previous holder.
     if (Atomics.compareExchange(w, RING.OVF_LOCK, 0, 1) === 0) return;
@@ -379,8 +396,9 @@ export class MpscRing {
   #appended(): void {
     const w = this.#w;
     const count = w[RING.OVF_COUNT] + 1;
-    Atomics.store(w, RING.OVERFLOWED, (w[RING.OVERFLOWED] + 1) | 0);
-    if (count > w[RING.OVF_PEAK]) Atomics.store(w, RING.OVF_PEAK, count);
+    // Statistics: plain under the lock (readers without it take a snapshot).
+    w[RING.OVERFLOWED] = (w[RING.OVERFLOWED] + 1) | 0;
+    if (count > w[RING.OVF_PEAK]) w[RING.OVF_PEAK] = count;
     // Publishes the record to lock-free readers of the count (producers
     // deciding to queue behind it, the consumer's hasData); the record words
     // themselves are read only under the lock.
@@ -401,6 +419,7 @@ export class MpscRing {
     const next = Math.min(limit, Math.max(OVF_FIRST_SLOTS, slots * 2));
     const rw = this.#recordWords;
     this.#handle.overflow.grow(next * rw * 4);
+    this.#o = new Int32Array(this.#handle.overflow, 0, next * rw);
     // Records wrapped past the old end move to just after it, so that the
     // queue is contiguous (modulo the new size) from OVF_READ again.
     const wrapped = w[RING.OVF_READ] + count - slots;
@@ -480,6 +499,17 @@ export class MpscRing {
     // Likewise for the overflow (its oldest records go first): pairs with
     // the Atomics.store(OVF_COUNT) of the last append.
     const spilled = Atomics.load(w, RING.OVF_COUNT);
+    if (spilled === 0 && this.#batchPos === this.#batchLen) return this.#drainRing(fn, end, limit);
+    return this.#drainWithOverflow(fn, limit, end, spilled);
+  }
+
+  /** drain() while the overflow or the consumer's batch holds records. Consumer. */
+  #drainWithOverflow(
+    fn: (r0: number, r1: number, r2: number, r3: number) => void,
+    limit: number,
+    end: number,
+    spilled: number,
+  ): number {
     let done = 0;
     if (this.#batchPos < this.#batchLen) {
       done = this.#runBatch(fn, limit);
