@@ -21,8 +21,10 @@ export class OneshotIntake {
   readonly #ctxName: string;
   readonly #dispatch: DispatchState;
   readonly #schedule: ScheduleLocal;
-  /** Module loads of deferred records, not yet settled. */
+  /** Module loads of deferred records, not yet awaited by settle(). */
   #loads: Promise<void>[] = [];
+  /** Module loads of deferred records still in flight (not settled). */
+  #loading = 0;
 
   constructor(ring: MpscRing, ctxName: string, dispatch: DispatchState, schedule: ScheduleLocal) {
     this.#ring = ring;
@@ -45,6 +47,14 @@ export class OneshotIntake {
     const ran = this.runs;
     this.#ring.drain(this.#onRecord);
     return this.runs !== ran;
+  }
+
+  /**
+   * What destroy() must not drop: oneshots pushed and not yet run (ring,
+   * overflow and the batch taken from it) and module loads in flight.
+   */
+  pending(): { oneshots: number; loads: number } {
+    return { oneshots: this.#ring.consumerPending(), loads: this.#loading };
   }
 
   /** Whether handler modules are still loading. */
@@ -84,12 +94,20 @@ export class OneshotIntake {
   };
 
   #defer(id: number, a0: number, a1: number, a2: number): void {
+    this.#loading++;
+    // The count drops only once the call is scheduled as a local oneshot
+    // BH, so that destroy() always sees one of the two.
     const p = loadHandler(id).then(
-      (fn) => this.#schedule(() => fn(a0, a1, a2), handlerName(id)),
-      (err: unknown) =>
+      (fn) => {
+        this.#loading--;
+        this.#schedule(() => fn(a0, a1, a2), handlerName(id));
+      },
+      (err: unknown) => {
+        this.#loading--;
         this.#schedule(() => {
           throw err;
-        }, `load ${handlerNameSafe(id)}`),
+        }, `load ${handlerNameSafe(id)}`);
+      },
     );
     this.#loads.push(p);
   }

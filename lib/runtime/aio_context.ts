@@ -1246,9 +1246,13 @@ export class AioContext implements BhHost {
   }
 
   /**
-   * Destroys the context (the last aio_context_unref): refuses, naming
-   * them, while bottom halves are still alive (QEMU's "BH leaked" check),
-   * then unbinds notifiers and frees its control block. Home thread.
+   * Destroys the context (the last aio_context_unref). Refuses, naming
+   * them, while work is pending, as QEMU's finalize does for live BHs:
+   * bottom halves still alive (QEMU's "BH leaked" check, local oneshots
+   * included), cross-thread oneshots not yet run (in the ring or its
+   * overflow) and handler-module loads in flight (their calls would reach
+   * the destroyed context). Then unbinds notifiers and frees its control
+   * block. Home thread.
    *
    * @example
    * ```ts
@@ -1258,6 +1262,9 @@ export class AioContext implements BhHost {
    * const bh = ctx.bhNew(() => {}, undefined, { name: "kept" });
    * assert.throws(() => ctx.destroy(), /live bottom half.*kept/);
    * bh.delete();
+   * ctx.remote().scheduleOneshot(1); // the built-in no-op handler
+   * assert.throws(() => ctx.destroy(), /1 cross-thread oneshot/);
+   * ctx.poll(false);
    * ctx.destroy();
    * ```
    */
@@ -1265,11 +1272,21 @@ export class AioContext implements BhHost {
     this.#assertHome("destroy");
     if (this.#depth > 0) throw new Error(`destroy of context "${this.name}" inside its poll()`);
     const leaked = this.#bhs.leaked();
-    if (leaked.length > 0) {
-      throw new Error(
-        `context "${this.name}" destroyed with ${leaked.length} live bottom half(s): ` +
-          `${leaked.join(", ")} (delete them first)`,
-      );
+    const { oneshots, loads } = this.#oneshots.pending();
+    if (leaked.length > 0 || oneshots > 0 || loads > 0) {
+      const what: string[] = [];
+      if (leaked.length > 0) {
+        what.push(
+          `${leaked.length} live bottom half(s): ${leaked.join(", ")} (delete them first)`,
+        );
+      }
+      if (oneshots > 0) {
+        what.push(`${oneshots} cross-thread oneshot(s) not yet run (poll until they have run)`);
+      }
+      if (loads > 0) {
+        what.push(`${loads} handler-module load(s) in flight (await settle(), then poll)`);
+      }
+      throw new Error(`context "${this.name}" destroyed with ${what.join("; ")}`);
     }
     this.#notifiers.clear();
     this.#host.close();

@@ -241,8 +241,11 @@ export class RemoteAioContext {
   /**
    * Schedules a oneshot call of handler `ref` with three integer arguments
    * in the context (aio_bh_schedule_oneshot across threads). It runs in the
-   * context's BH phase as progress. Waits if the context's ring is full.
-   * Any thread except the home thread while the ring is full.
+   * context's BH phase as progress. Never waits for the context: when its
+   * ring is full the call goes to the ring's overflow. One thread's oneshots
+   * to one context run in the order it scheduled them; oneshots of different
+   * threads are not ordered. Throws only when the overflow is full too
+   * (millions of calls outstanding). Any thread, the home thread included.
    *
    * @example
    * ```ts
@@ -263,15 +266,18 @@ export class RemoteAioContext {
   scheduleOneshot(ref: HandlerRef, a0 = 0, a1 = 0, a2 = 0): void {
     this.#check("scheduleOneshot");
     const id = handlerId(ref);
-    if (this.handle.home === currentThreadId() && this.#ring.size() >= this.#ring.capacity) {
+    try {
+      // The ring (or its overflow) publishes the record (release);
+      // notifyContext then publishes the kick: the home thread drains the
+      // ring after it observes NOTIFIED.
+      this.#ring.push(id, a0, a1, a2);
+    } catch (err) {
       throw new Error(
-        `context "${this.name}": oneshot ring full and the caller is the home thread ` +
-          `(it would wait for itself); poll the context first`,
+        `context "${this.name}": cannot schedule a oneshot from thread ${currentThreadId()} ` +
+          `(${currentThreadName()}): ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
       );
     }
-    // The ring publishes the record (release); notifyContext then publishes
-    // the kick: the home thread drains the ring after it observes NOTIFIED.
-    this.#ring.push(id, a0, a1, a2);
     notifyContext(this.#reg.words, this.handle.id);
   }
 

@@ -105,25 +105,41 @@ export const NOTIFIER = {
 } as const;
 
 /**
- * MPSC ring: bounded queue of fixed-size Int32 records. Header words, then
- * `capacity` slots of `1 + recordWords` words each: a sequence word followed
- * by the record (Vyukov's bounded queue, specialised to one consumer).
+ * MPSC ring: a queue of fixed-size Int32 records that never makes a producer
+ * wait. Header words, then `capacity` slots of `1 + recordWords` words each:
+ * a sequence word followed by the record (Vyukov's bounded queue,
+ * specialised to one consumer). When the ring is full, or while records
+ * wait in the overflow, producers append to the overflow: a circular buffer
+ * of records in a second, growable SharedArrayBuffer (the handle's
+ * `overflow`), guarded by OVF_LOCK; the consumer takes batches from it. The
+ * OVF_* words sit on their own 64-byte line so that the fast path's load of
+ * OVF_COUNT reads a line that only the overflow path writes.
  */
 export const RING = {
   /** Next position a producer claims. Atomics.compareExchange by producers. */
   HEAD: 0,
   /** Next position the consumer reads. Written only by the consumer (Atomics.store), read by producers. */
   TAIL: 1,
-  /** Producers currently sleeping on a full ring. Atomics.add/sub by producers, read by the consumer. */
-  WAITERS: 2,
-  /** Statistic: times a producer found the ring full. Atomics.add by producers. */
-  FULL_WAITS: 3,
+  /** Statistic: records pushed to the overflow (the ring was full, or records already waited there). Written (plain) under OVF_LOCK by producers; read with Atomics.load as a snapshot by anyone. */
+  OVERFLOWED: 2,
   /** Capacity in records (power of two). Written once at creation. */
   CAPACITY: 4,
   /** Int32 words per record. Written once at creation. */
   RECORD_WORDS: 5,
+  /** Overflow lock (a futex mutex): 0 free, 1 held, 2 held and a locker may sleep. Atomics only; held by a producer while it appends (and grows the buffer) and by the consumer while it copies out a batch, never while a record's callback runs. */
+  OVF_LOCK: 16,
+  /** Records waiting in the overflow. Written under OVF_LOCK with Atomics.store (producers +1, the consumer -batch); read with Atomics.load without the lock by producers (non-zero: queue behind them) and by the consumer (anything to take?). */
+  OVF_COUNT: 17,
+  /** Index (in records) of the oldest overflow record in the overflow buffer. Under OVF_LOCK (plain): advanced by the consumer, read by appending producers. */
+  OVF_READ: 18,
+  /** Records the overflow buffer holds at its current size. Under OVF_LOCK (plain): doubled by the producer that finds it full (it grows the buffer first). */
+  OVF_SLOTS: 19,
+  /** Most records the overflow may hold (its buffer's maxByteLength). Written once at creation. */
+  OVF_LIMIT: 20,
+  /** Statistic: most records in the overflow at once. Written (plain) under OVF_LOCK by producers; read with Atomics.load as a snapshot by anyone. */
+  OVF_PEAK: 21,
   /** Index of the first slot. Each slot is [seq, record...]; seq is Atomics-only: the producer stores pos + 1 after writing the record, the consumer stores pos + capacity after reading it. */
-  SLOTS: 8,
+  SLOTS: 32,
 } as const;
 
 /**

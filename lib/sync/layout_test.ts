@@ -57,13 +57,20 @@ Deno.test("layout: NOTIFIER words fit in BYTES", () => {
 Deno.test("layout: RING header words are distinct and precede the slots", () => {
   assertWords(
     RING,
-    ["HEAD", "TAIL", "WAITERS", "FULL_WAITS", "CAPACITY", "RECORD_WORDS"],
+    Object.keys(RING).filter((k) => k !== "SLOTS"),
     0,
     RING.SLOTS,
     "RING",
   );
   // HEAD and TAIL are hammered by different threads: keep them distinct words.
   assert.notEqual(RING.HEAD, RING.TAIL);
+  // The overflow words share no 64-byte line with HEAD/TAIL (the fast path
+  // loads OVF_COUNT on every push), and the slots start on a fresh line.
+  for (const k of ["OVF_LOCK", "OVF_COUNT", "OVF_READ", "OVF_SLOTS", "OVF_LIMIT", "OVF_PEAK"]) {
+    const v = RING[k as keyof typeof RING];
+    assert.equal(Math.floor(v / 16), 1, `RING.${k} = ${v} is not on the second line`);
+  }
+  assert.equal(RING.SLOTS % 16, 0);
 });
 
 Deno.test("layout: REGISTRY header words precede the context blocks", () => {

@@ -1,13 +1,23 @@
 /**
- * MpscRing: a bounded multi-producer single-consumer queue of fixed-size
- * Int32 records in a SharedArrayBuffer (Dmitry Vyukov's bounded queue with
- * per-slot sequence numbers, specialised to one consumer).
+ * MpscRing: a multi-producer single-consumer queue of fixed-size Int32
+ * records in shared memory that never makes a producer wait for the
+ * consumer: a bounded ring (Dmitry Vyukov's queue with per-slot sequence
+ * numbers, specialised to one consumer) for the fast path, and an overflow
+ * that grows for the rest.
  *
- * Producers never drop and never overwrite: on a full ring a producer waits
- * (spins briefly, then sleeps on the slot's sequence word) until the
- * consumer frees the slot; each such wait is counted in
- * {@link MpscRing.fullWaits}. The ring does not wake its consumer: whoever
- * owns the consumer (an AioContext) kicks it after a push.
+ * A producer pushes into the ring while it has room and the overflow is
+ * empty; otherwise it appends to the overflow, a circular buffer in a
+ * growable SharedArrayBuffer guarded by a short lock (`RING.OVF_LOCK`) that
+ * the consumer holds only while it copies out a batch, never while a
+ * record's callback runs. The overflow's buffer doubles when full, up to
+ * {@link MpscRingOptions.overflowLimit} records (then `push` throws); it
+ * never shrinks, so its memory is bounded by the most records that waited
+ * there at once (rounded up to a power of two).
+ *
+ * Order: records of one producer thread are consumed in the order it pushed
+ * them (FIFO per producer), across the ring and the overflow; records of
+ * different producers are not ordered. The ring does not wake its
+ * consumer: whoever owns the consumer (an AioContext) kicks it after a push.
  *
  * @example
  * ```ts
@@ -29,6 +39,8 @@ import { RING } from "./layout.ts";
 export interface MpscRingHandle {
   /** Ring words (see `RING` in layout.ts). */
   readonly sab: SharedArrayBuffer;
+  /** Overflow records (growable; `RING.OVF_*` in `sab` describe its contents). */
+  readonly overflow: SharedArrayBuffer;
 }
 
 /** Options of {@link MpscRing}. */
@@ -37,10 +49,24 @@ export interface MpscRingOptions {
   capacity?: number;
   /** Int32 words per record, 1 to 16. Default 4. */
   recordWords?: number;
+  /**
+   * Most records the overflow holds (beyond the ring) before `push` throws,
+   * 1 to 2^24. Default 2^22. Only the memory used is committed.
+   */
+  overflowLimit?: number;
 }
 
-/** Spin iterations a producer makes on a full ring before sleeping. */
-const FULL_SPIN = 200;
+/** Default {@link MpscRingOptions.overflowLimit}. */
+const DEFAULT_OVERFLOW_LIMIT = 1 << 22;
+
+/** Records the overflow buffer holds after its first growth. */
+const OVF_FIRST_SLOTS = 64;
+
+/** Most records the consumer copies out of the overflow under one lock hold. */
+const OVF_BATCH = 1024;
+
+/** Spin iterations on a held overflow lock before sleeping on it. */
+const LOCK_SPIN = 1000;
 
 /**
  * A bounded MPSC ring of Int32 records.
@@ -56,11 +82,26 @@ const FULL_SPIN = 200;
  */
 export class MpscRing {
   readonly #w: Int32Array;
+  /**
+   * View of the overflow buffer at the size this thread last saw; renewed
+   * under the lock when another thread grew it (a fixed-length view: a
+   * length-tracking one costs ~40 ns per access in V8).
+   */
+  #o: Int32Array;
   readonly #mask: number;
   readonly #capacity: number;
   readonly #stride: number;
   readonly #recordWords: number;
   readonly #handle: MpscRingHandle;
+  // Consumer-side state (the consumer's own instance only): the batch last
+  // taken from the overflow, run after the ring records claimed before it.
+  #batch: Int32Array | null = null;
+  #batchPos = 0;
+  #batchLen = 0;
+  /** Ring position up to which records run before the batch (HEAD when it was taken). */
+  #barrier = 0;
+  /** Batches taken so far: tells a callback's nested drain from its caller's batch. */
+  #takes = 0;
 
   /**
    * Creates an empty ring, or attaches to `handle`. Any thread.
@@ -84,6 +125,10 @@ export class MpscRing {
       if (!Number.isInteger(want) || want < 1 || want > 1 << 24) {
         throw new RangeError(`capacity must be an integer in [1, 2^24], got ${want}`);
       }
+      const limit = options.overflowLimit ?? DEFAULT_OVERFLOW_LIMIT;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1 << 24) {
+        throw new RangeError(`overflowLimit must be an integer in [1, 2^24], got ${limit}`);
+      }
       // At least 2 slots: with one, a published record's sequence (pos + 1)
       // equals the next position and would let a producer overwrite it.
       let capacity = 2;
@@ -93,11 +138,15 @@ export class MpscRing {
       const w = new Int32Array(sab);
       w[RING.CAPACITY] = capacity;
       w[RING.RECORD_WORDS] = recordWords;
+      w[RING.OVF_LIMIT] = limit;
       for (let i = 0; i < capacity; i++) w[RING.SLOTS + i * stride] = i;
-      handle = { sab };
+      // Empty until first used; reserves address space only.
+      const overflow = new SharedArrayBuffer(0, { maxByteLength: limit * recordWords * 4 });
+      handle = { sab, overflow };
     }
     this.#handle = handle;
     this.#w = new Int32Array(handle.sab);
+    this.#o = new Int32Array(handle.overflow, 0, handle.overflow.byteLength >> 2);
     this.#capacity = this.#w[RING.CAPACITY];
     this.#mask = this.#capacity - 1;
     this.#recordWords = this.#w[RING.RECORD_WORDS];
@@ -137,7 +186,8 @@ export class MpscRing {
   }
 
   /**
-   * Capacity in records (a power of two, at least 2). Any thread.
+   * Capacity of the ring in records (a power of two, at least 2); the
+   * overflow takes more. Any thread.
    *
    * @example
    * ```ts
@@ -166,8 +216,10 @@ export class MpscRing {
 
   /**
    * Appends a record of up to four words (missing words are 0; words past
-   * `recordWords` are ignored), waiting while the ring is full. Any thread
-   * except the consumer (which would wait for itself).
+   * `recordWords` are ignored). Never waits for the consumer: with the ring
+   * full (or records already in the overflow) the record goes to the
+   * overflow. Throws a RangeError when the overflow holds `overflowLimit`
+   * records. Any thread, the consumer included.
    *
    * @example
    * ```ts
@@ -181,19 +233,45 @@ export class MpscRing {
    * ```
    */
   push(r0: number, r1 = 0, r2 = 0, r3 = 0): void {
-    const at = this.#claim();
     const w = this.#w;
-    const n = this.#recordWords;
-    w[at + 1] = r0;
-    if (n > 1) w[at + 2] = r1;
-    if (n > 2) w[at + 3] = r2;
-    if (n > 3) w[at + 4] = r3;
-    this.#publish(at);
+    // Records already wait in the overflow: queue behind them (FIFO per
+    // producer). Pairs with the Atomics.store(OVF_COUNT) of the overflow's
+    // last writer.
+    if (Atomics.load(w, RING.OVF_COUNT) === 0) {
+      const at = this.#claim();
+      if (at >= 0) {
+        const n = this.#recordWords;
+        w[at + 1] = r0;
+        if (n > 1) w[at + 2] = r1;
+        if (n > 2) w[at + 3] = r2;
+        if (n > 3) w[at + 4] = r3;
+        this.#publish(at);
+        return;
+      }
+    }
+    this.#spill(r0, r1, r2, r3);
+  }
+
+  /** push()'s overflow path (kept out of push so that the fast path stays small). */
+  #spill(r0: number, r1: number, r2: number, r3: number): void {
+    const o = this.#lockAppend();
+    try {
+      const at = this.#appendAt;
+      const n = this.#recordWords;
+      o[at] = r0;
+      if (n > 1) o[at + 1] = r1;
+      if (n > 2) o[at + 2] = r2;
+      if (n > 3) o[at + 3] = r3;
+      for (let i = 4; i < n; i++) o[at + i] = 0;
+      this.#appended();
+    } finally {
+      this.#unlock();
+    }
   }
 
   /**
-   * Appends a record given as an array of `recordWords` numbers, waiting
-   * while the ring is full. Any thread except the consumer.
+   * Appends a record given as an array of `recordWords` numbers; like
+   * {@link MpscRing.push}, never waits. Any thread.
    *
    * @example
    * ```ts
@@ -207,16 +285,28 @@ export class MpscRing {
    * ```
    */
   pushArray(record: ArrayLike<number>): void {
-    const at = this.#claim();
     const w = this.#w;
-    for (let i = 0; i < this.#recordWords; i++) w[at + 1 + i] = record[i] ?? 0;
-    this.#publish(at);
+    // As in push(): pairs with the overflow's last Atomics.store(OVF_COUNT).
+    if (Atomics.load(w, RING.OVF_COUNT) === 0) {
+      const at = this.#claim();
+      if (at >= 0) {
+        for (let i = 0; i < this.#recordWords; i++) w[at + 1 + i] = record[i] ?? 0;
+        this.#publish(at);
+        return;
+      }
+    }
+    const o = this.#lockAppend();
+    try {
+      for (let i = 0; i < this.#recordWords; i++) o[this.#appendAt + i] = record[i] ?? 0;
+      this.#appended();
+    } finally {
+      this.#unlock();
+    }
   }
 
-  /** Claims the next slot; returns the index of its sequence word. */
+  /** Claims the next ring slot; returns the index of its sequence word, or -1 when the ring is full. */
   #claim(): number {
     const w = this.#w;
-    let spins = 0;
     for (;;) {
       const pos = Atomics.load(w, RING.HEAD);
       const seqAt = RING.SLOTS + (pos & this.#mask) * this.#stride;
@@ -228,15 +318,9 @@ export class MpscRing {
         // Pairs with other producers' claims of the same position.
         if (Atomics.compareExchange(w, RING.HEAD, pos, (pos + 1) | 0) === pos) return seqAt;
       } else if (dif < 0) {
-        // Full: this slot still holds an unread record.
-        if (spins === 0) Atomics.add(w, RING.FULL_WAITS, 1);
-        if (++spins < FULL_SPIN) continue;
-        // Announce the sleep before re-checking (pairs with the consumer's
-        // store of seq followed by its load of WAITERS).
-        Atomics.add(w, RING.WAITERS, 1);
-        Atomics.wait(w, seqAt, seq, 50);
-        Atomics.sub(w, RING.WAITERS, 1);
+        return -1; // full: this slot still holds an unread record
       }
+      // dif > 0: another producer claimed pos meanwhile; retry with the new HEAD.
     }
   }
 
@@ -247,13 +331,149 @@ export class MpscRing {
     Atomics.store(this.#w, seqAt, (pos + 1) | 0);
   }
 
+  // ------------------------------------------------------------- overflow
+
+  /** Word index in the overflow buffer where the record being appended goes (set by #lockAppend). */
+  #appendAt = 0;
+
+  /** Takes the overflow lock (a futex mutex) and renews #o if the buffer grew. */
+  #lock(): void {
+    this.#acquire();
+    // OVF_SLOTS (under the lock) says how far the buffer has grown.
+    const words = this.#w[RING.OVF_SLOTS] * this.#recordWords;
+    if (words !== this.#o.length) this.#o = new Int32Array(this.#handle.overflow, 0, words);
+  }
+
+  #acquire(): void {
+    const w = this.#w;
+    // Acquire: pairs with #unlock's Atomics.exchange(0) by the previous holder.
+    if (Atomics.compareExchange(w, RING.OVF_LOCK, 0, 1) === 0) return;
+    for (let i = 0; i < LOCK_SPIN; i++) {
+      if (
+        Atomics.load(w, RING.OVF_LOCK) === 0 &&
+        Atomics.compareExchange(w, RING.OVF_LOCK, 0, 1) === 0
+      ) {
+        return;
+      }
+    }
+    // Mark "a locker may sleep" and sleep until released: pairs with
+    // #unlock's exchange, which sees 2 and notifies.
+    while (Atomics.exchange(w, RING.OVF_LOCK, 2) !== 0) Atomics.wait(w, RING.OVF_LOCK, 2);
+  }
+
+  #unlock(): void {
+    // Release: pairs with the next locker's compareExchange / exchange.
+    if (Atomics.exchange(this.#w, RING.OVF_LOCK, 0) === 2) {
+      Atomics.notify(this.#w, RING.OVF_LOCK, 1);
+    }
+  }
+
   /**
-   * Calls `fn(r0, r1, r2, r3)` for each record present when the call started
+   * Takes the lock and makes room for one more overflow record (growing the
+   * buffer, or throwing at the limit with the lock released); sets
+   * #appendAt. The caller writes the record, calls #appended, then unlocks.
+   */
+  #lockAppend(): Int32Array {
+    this.#lock();
+    const w = this.#w;
+    const count = w[RING.OVF_COUNT];
+    let slots = w[RING.OVF_SLOTS];
+    if (count === slots) {
+      try {
+        slots = this.#grow(count);
+      } catch (err) {
+        this.#unlock();
+        throw err;
+      }
+    }
+    let idx = w[RING.OVF_READ] + count;
+    if (idx >= slots) idx -= slots;
+    this.#appendAt = idx * this.#recordWords;
+    return this.#o;
+  }
+
+  /** Publishes the record just written at #appendAt. Under the lock. */
+  #appended(): void {
+    const w = this.#w;
+    const count = w[RING.OVF_COUNT] + 1;
+    // Statistics: plain under the lock (readers without it take a snapshot).
+    w[RING.OVERFLOWED] = (w[RING.OVERFLOWED] + 1) | 0;
+    if (count > w[RING.OVF_PEAK]) w[RING.OVF_PEAK] = count;
+    // Publishes the record to lock-free readers of the count (producers
+    // deciding to queue behind it, the consumer's hasData); the record words
+    // themselves are read only under the lock.
+    Atomics.store(w, RING.OVF_COUNT, count);
+  }
+
+  /** Doubles the overflow buffer (full with `count` records); returns its new size in records. Under the lock. */
+  #grow(count: number): number {
+    const w = this.#w;
+    const slots = w[RING.OVF_SLOTS];
+    const limit = w[RING.OVF_LIMIT];
+    if (slots >= limit) {
+      throw new RangeError(
+        `MPSC ring overflow full: ${count} records wait beyond the ring's ${this.#capacity} ` +
+          `(overflowLimit ${limit}); the consumer is not keeping up or has stopped consuming`,
+      );
+    }
+    const next = Math.min(limit, Math.max(OVF_FIRST_SLOTS, slots * 2));
+    const rw = this.#recordWords;
+    this.#handle.overflow.grow(next * rw * 4);
+    this.#o = new Int32Array(this.#handle.overflow, 0, next * rw);
+    // Records wrapped past the old end move to just after it, so that the
+    // queue is contiguous (modulo the new size) from OVF_READ again.
+    const wrapped = w[RING.OVF_READ] + count - slots;
+    if (wrapped > 0) this.#o.copyWithin(slots * rw, 0, wrapped * rw);
+    w[RING.OVF_SLOTS] = next;
+    return next;
+  }
+
+  /** Copies the oldest overflow records (at most `max`) into the consumer's batch. Consumer. */
+  #take(max: number): void {
+    const w = this.#w;
+    const rw = this.#recordWords;
+    if (this.#batch === null) this.#batch = new Int32Array(OVF_BATCH * rw);
+    this.#lock();
+    try {
+      const count = w[RING.OVF_COUNT];
+      const n = Math.min(count, max, OVF_BATCH);
+      const slots = w[RING.OVF_SLOTS];
+      const read = w[RING.OVF_READ];
+      const first = Math.min(n, slots - read);
+      const o = this.#o;
+      this.#batch.set(o.subarray(read * rw, (read + first) * rw), 0);
+      if (first < n) this.#batch.set(o.subarray(0, (n - first) * rw), first * rw);
+      // Ring records claimed before this point run before the batch: a
+      // producer's earlier record in the ring was claimed before it
+      // appended here (it happens-before our lock). Read before the count
+      // drops, so that a producer that sees the drop and then claims a ring
+      // slot lands past the barrier. Pairs with producers' compareExchange(HEAD).
+      this.#barrier = Atomics.load(w, RING.HEAD);
+      const rest = count - n;
+      w[RING.OVF_READ] = rest === 0 ? 0 : (read + n) % slots;
+      // Pairs with producers' Atomics.load(OVF_COUNT) on their fast path.
+      Atomics.store(w, RING.OVF_COUNT, rest);
+      this.#batchPos = 0;
+      this.#batchLen = n;
+      this.#takes++;
+    } finally {
+      this.#unlock();
+    }
+  }
+
+  // ------------------------------------------------------------- consumer
+
+  /**
+   * Calls `fn(r0, r1, r2, r3)` for records present when the call started
    * (at most `limit`), in FIFO order per producer (words past `recordWords`
-   * are 0; records longer than four words deliver their first four). Each
-   * record is copied out and its slot freed before `fn` runs, so `fn` may
-   * itself drain the ring (nested event loops) without seeing a record
-   * twice. Returns the number consumed. The single consumer thread only.
+   * are 0; records longer than four words deliver their first four): the
+   * ring's records, then up to one batch (1,024) of the overflow's oldest,
+   * a batch always after the ring records claimed before it was taken. The
+   * rest of the overflow waits for the next call. Each record is copied out and its
+   * slot freed before `fn` runs, so `fn` may itself drain the ring (nested
+   * event loops) without seeing a record twice or out of order; if `fn`
+   * throws, the records not yet delivered stay queued. Returns the number
+   * consumed. The single consumer thread only.
    *
    * @example
    * ```ts
@@ -270,17 +490,55 @@ export class MpscRing {
    */
   drain(
     fn: (r0: number, r1: number, r2: number, r3: number) => void,
-    limit: number = this.#capacity,
+    limit: number = Number.POSITIVE_INFINITY,
   ): number {
     const w = this.#w;
-    const n = this.#recordWords;
     // Only records claimed before the call started: pairs with producers'
     // compareExchange on HEAD.
     const end = Atomics.load(w, RING.HEAD);
+    // Likewise for the overflow (its oldest records go first): pairs with
+    // the Atomics.store(OVF_COUNT) of the last append.
+    const spilled = Atomics.load(w, RING.OVF_COUNT);
+    if (spilled === 0 && this.#batchPos === this.#batchLen) return this.#drainRing(fn, end, limit);
+    return this.#drainWithOverflow(fn, limit, end, spilled);
+  }
+
+  /** drain() while the overflow or the consumer's batch holds records. Consumer. */
+  #drainWithOverflow(
+    fn: (r0: number, r1: number, r2: number, r3: number) => void,
+    limit: number,
+    end: number,
+    spilled: number,
+  ): number {
+    let done = 0;
+    if (this.#batchPos < this.#batchLen) {
+      done = this.#runBatch(fn, limit);
+      if (this.#batchPos < this.#batchLen) return done;
+    }
+    done += this.#drainRing(fn, end, limit - done);
+    if (done >= limit) return done;
+    // A callback's nested drain may have taken a batch meanwhile: finish it
+    // before taking another.
+    if (this.#batchPos < this.#batchLen) done += this.#runBatch(fn, limit - done);
+    else if (spilled !== 0) {
+      this.#take(spilled);
+      done += this.#runBatch(fn, limit - done);
+    }
+    return done;
+  }
+
+  /** Consumes ring records at positions before `end` (at most `limit`). Consumer. */
+  #drainRing(
+    fn: (r0: number, r1: number, r2: number, r3: number) => void,
+    end: number,
+    limit: number,
+  ): number {
+    const w = this.#w;
+    const n = this.#recordWords;
     let done = 0;
     while (done < limit) {
       const pos = w[RING.TAIL];
-      if (pos === end) break;
+      if (((end - pos) | 0) <= 0) break;
       const seqAt = RING.SLOTS + (pos & this.#mask) * this.#stride;
       // Pairs with the producer's publishing Atomics.store(seq, pos + 1).
       if (Atomics.load(w, seqAt) !== ((pos + 1) | 0)) break;
@@ -292,8 +550,33 @@ export class MpscRing {
       // producer's Atomics.load(seq) in #claim().
       Atomics.store(w, seqAt, (pos + this.#capacity) | 0);
       Atomics.store(w, RING.TAIL, (pos + 1) | 0);
-      // Pairs with the producer's Atomics.add(WAITERS) before it sleeps.
-      if (Atomics.load(w, RING.WAITERS) !== 0) Atomics.notify(w, seqAt);
+      done++;
+      fn(r0, r1, r2, r3);
+    }
+    return done;
+  }
+
+  /** Runs the ring up to the batch's barrier, then the batch (at most `limit` records in all). Consumer. */
+  #runBatch(fn: (r0: number, r1: number, r2: number, r3: number) => void, limit: number): number {
+    const w = this.#w;
+    let done = 0;
+    if (((this.#barrier - w[RING.TAIL]) | 0) > 0) {
+      done = this.#drainRing(fn, this.#barrier, limit);
+      // A record before the barrier is claimed but not published yet (its
+      // producer kicks the consumer once it is), or the limit was reached.
+      if (((this.#barrier - w[RING.TAIL]) | 0) > 0) return done;
+    }
+    const b = this.#batch!;
+    const rw = this.#recordWords;
+    const take = this.#takes;
+    // A nested drain in fn may finish this batch and take the next: stop then.
+    while (done < limit && this.#batchPos < this.#batchLen && this.#takes === take) {
+      const at = this.#batchPos * rw;
+      const r0 = b[at];
+      const r1 = rw > 1 ? b[at + 1] : 0;
+      const r2 = rw > 2 ? b[at + 2] : 0;
+      const r3 = rw > 3 ? b[at + 3] : 0;
+      this.#batchPos++;
       done++;
       fn(r0, r1, r2, r3);
     }
@@ -301,7 +584,9 @@ export class MpscRing {
   }
 
   /**
-   * Whether a record is ready for the consumer. Any thread (a snapshot).
+   * Whether a record is ready for the consumer. Any thread (a snapshot;
+   * records the consumer already took out of the overflow into its batch
+   * are not seen from other threads).
    *
    * @example
    * ```ts
@@ -317,13 +602,13 @@ export class MpscRing {
     const w = this.#w;
     const pos = Atomics.load(w, RING.TAIL);
     const seqAt = RING.SLOTS + (pos & this.#mask) * this.#stride;
-    return Atomics.load(w, seqAt) === ((pos + 1) | 0);
+    return Atomics.load(w, seqAt) === ((pos + 1) | 0) || Atomics.load(w, RING.OVF_COUNT) !== 0;
   }
 
   /**
-   * {@link MpscRing.hasData} for the consumer thread: it owns TAIL, so it
-   * reads it without a barrier (one atomic load instead of two). The single
-   * consumer thread only.
+   * Whether {@link MpscRing.drain} would deliver a record now, for the
+   * consumer thread: it owns TAIL and its batch, so this costs one atomic
+   * load while the ring has records. The single consumer thread only.
    *
    * @example
    * ```ts
@@ -340,28 +625,19 @@ export class MpscRing {
     const w = this.#w;
     const pos = w[RING.TAIL];
     // Pairs with the producer's publishing Atomics.store(seq, pos + 1).
-    return Atomics.load(w, RING.SLOTS + (pos & this.#mask) * this.#stride) === ((pos + 1) | 0);
+    if (Atomics.load(w, RING.SLOTS + (pos & this.#mask) * this.#stride) === ((pos + 1) | 0)) {
+      return true;
+    }
+    // A batch runs once the ring reached its barrier.
+    if (this.#batchPos < this.#batchLen) return ((this.#barrier - pos) | 0) <= 0;
+    // Pairs with the Atomics.store(OVF_COUNT) of the last append.
+    return Atomics.load(w, RING.OVF_COUNT) !== 0;
   }
 
   /**
-   * Records claimed but not yet consumed (a snapshot). Any thread.
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { MpscRing } from "./mpsc_ring.ts";
-   * const ring = new MpscRing();
-   * ring.push(1);
-   * ring.push(2);
-   * assert.equal(ring.size(), 2);
-   * ```
-   */
-  size(): number {
-    return (Atomics.load(this.#w, RING.HEAD) - Atomics.load(this.#w, RING.TAIL)) | 0;
-  }
-
-  /**
-   * Times a producer found the ring full and had to wait (statistic). Any thread.
+   * Records pushed and not yet consumed, in the ring (claimed) and in the
+   * overflow (a snapshot). Any thread; the consumer's
+   * {@link MpscRing.consumerPending} also counts its batch.
    *
    * @example
    * ```ts
@@ -369,16 +645,79 @@ export class MpscRing {
    * import { MpscRing } from "./mpsc_ring.ts";
    * const ring = new MpscRing({ capacity: 2 });
    * ring.push(1);
-   * ring.push(2); // full now, but nobody had to wait
-   * assert.equal(ring.fullWaits(), 0);
+   * ring.push(2);
+   * ring.push(3); // the ring is full: into the overflow
+   * assert.equal(ring.size(), 3);
    * ```
    */
-  fullWaits(): number {
-    return Atomics.load(this.#w, RING.FULL_WAITS);
+  size(): number {
+    const w = this.#w;
+    return ((Atomics.load(w, RING.HEAD) - Atomics.load(w, RING.TAIL)) | 0) +
+      Atomics.load(w, RING.OVF_COUNT);
   }
 
   /**
-   * Records claimed so far, modulo 2^32 (statistic). Any thread.
+   * Records pushed and not yet delivered, including those the consumer took
+   * from the overflow and has not run yet. The single consumer thread only.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MpscRing } from "./mpsc_ring.ts";
+   * const ring = new MpscRing({ capacity: 2, recordWords: 1 });
+   * for (let i = 0; i < 4; i++) ring.push(i);
+   * assert.throws(() => ring.drain((r0) => {
+   *   if (r0 === 2) throw new Error("stop");
+   * }), /stop/);
+   * assert.equal(ring.consumerPending(), 1); // record 3, taken into the batch
+   * assert.equal(ring.size(), 0);
+   * ```
+   */
+  consumerPending(): number {
+    return this.size() + (this.#batchLen - this.#batchPos);
+  }
+
+  /**
+   * Records that went to the overflow because the ring was full or records
+   * already waited there (statistic). Any thread.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MpscRing } from "./mpsc_ring.ts";
+   * const ring = new MpscRing({ capacity: 2 });
+   * ring.push(1);
+   * ring.push(2); // full now
+   * assert.equal(ring.overflowed(), 0);
+   * ring.push(3);
+   * assert.equal(ring.overflowed(), 1);
+   * ```
+   */
+  overflowed(): number {
+    return Atomics.load(this.#w, RING.OVERFLOWED) >>> 0;
+  }
+
+  /**
+   * Most records that waited in the overflow at once (statistic; the
+   * overflow's memory is at most twice this). Any thread.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MpscRing } from "./mpsc_ring.ts";
+   * const ring = new MpscRing({ capacity: 2, recordWords: 1 });
+   * for (let i = 0; i < 5; i++) ring.push(i);
+   * assert.equal(ring.overflowPeak(), 3);
+   * ```
+   */
+  overflowPeak(): number {
+    return Atomics.load(this.#w, RING.OVF_PEAK);
+  }
+
+  /**
+   * Records claimed in the ring so far, modulo 2^32 (statistic; records
+   * that went to the overflow are counted by {@link MpscRing.overflowed}).
+   * Any thread.
    *
    * @example
    * ```ts

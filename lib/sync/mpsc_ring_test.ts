@@ -37,7 +37,7 @@ Deno.test("MpscRing: capacity rounds up to a power of two; defaults", () => {
   assert.equal(r.handle.sab.byteLength, (RING.SLOTS + 8 * 4) * 4);
   assert.equal(r.size(), 0);
   assert.equal(r.hasData(), false);
-  assert.equal(r.fullWaits(), 0);
+  assert.equal(r.overflowed(), 0);
   assert.equal(r.pushed(), 0);
 });
 
@@ -76,20 +76,20 @@ Deno.test("MpscRing: single producer FIFO across many laps", () => {
   }
   assert.deepEqual(got, Array.from({ length: next }, (_, i) => i));
   assert.equal(ring.pushed(), next);
-  assert.equal(ring.fullWaits(), 0);
+  assert.equal(ring.overflowed(), 0);
 });
 
 Deno.test("MpscRing: a full ring holds exactly capacity records", () => {
   const ring = new MpscRing({ capacity: 4, recordWords: 1 });
   for (let i = 0; i < 4; i++) ring.push(10 + i);
   assert.equal(ring.size(), 4);
-  // The next slot is still occupied: a producer would have to wait.
+  // The next slot is still occupied: the next record would go to the overflow.
   const w = new Int32Array(ring.handle.sab);
   const head = w[RING.HEAD];
   const seq = w[RING.SLOTS + (head & 3) * 2];
   assert.ok(((seq - head) | 0) < 0, "slot after a full lap looks free");
   assert.deepEqual(drainAll(ring).map((r) => r[0]), [10, 11, 12, 13]);
-  assert.equal(ring.fullWaits(), 0);
+  assert.equal(ring.overflowed(), 0);
 });
 
 Deno.test("MpscRing: record words 1..4 with push, missing words are 0", () => {
@@ -256,17 +256,15 @@ Deno.test("MpscRing: 3 producer threads x 100,000 records into 64 slots, none lo
   assert.equal(sum.ahead, 0, "a record was lost or reordered");
   assert.deepEqual(sum.next, new Array(PRODUCERS).fill(N));
   assert.equal(sum.total, PRODUCERS * N);
-  assert.equal(sum.sizeAtStart, 64);
-  // The consumer waited for a full ring, so producers had to wait for space.
-  assert.ok(ring.fullWaits() > 0, "no producer ever found the ring full");
-  assert.equal(ring.pushed(), PRODUCERS * N);
+  assert.ok(sum.sizeAtStart >= 64, `size ${sum.sizeAtStart} when the consumer started`);
+  // The consumer waited for a full ring, so producers had to use the overflow.
+  assert.ok(ring.overflowed() > 0, "no producer ever found the ring full");
+  assert.equal(ring.pushed() + ring.overflowed(), PRODUCERS * N);
   assert.equal(ring.size(), 0);
   assert.equal(ring.hasData(), false);
-  assert.equal(
-    new Int32Array(ring.handle.sab)[RING.WAITERS],
-    0,
-    "a producer still counts as waiting",
-  );
+  const w = new Int32Array(ring.handle.sab);
+  assert.equal(w[RING.OVF_LOCK], 0, "the overflow lock is still held");
+  assert.equal(w[RING.OVF_COUNT], 0);
 });
 
 Deno.test({
@@ -276,7 +274,7 @@ Deno.test({
   // producer claims the same slot while it still holds an unread record:
   // the record is overwritten, the slot's sequence becomes pos + 2, and the
   // consumer (which waits for pos + 1) never sees any record again.
-  name: "MpscRing: a capacity-1 ring makes a producer wait instead of overwriting",
+  name: "MpscRing: a capacity-1 ring keeps both records instead of overwriting",
   async fn() {
     let ring: MpscRing;
     try {
@@ -324,4 +322,141 @@ Deno.test({
     assert.equal(n, 1);
     assert.equal(ring.size(), 1);
   },
+});
+
+// ------------------------------------------------------------------ overflow
+
+function pushSeq(ring: MpscRing, from: number, to: number): void {
+  for (let i = from; i < to; i++) ring.push(i);
+}
+
+function drainSeq(ring: MpscRing, limit?: number): number[] {
+  const got: number[] = [];
+  ring.drain((r0) => got.push(r0), limit);
+  return got;
+}
+
+Deno.test("MpscRing overflow: a full ring never makes push wait; one producer's records stay FIFO across ring and overflow", () => {
+  const ring = new MpscRing({ capacity: 4, recordWords: 1 });
+  pushSeq(ring, 0, 10); // 4 in the ring, 6 in the overflow
+  assert.equal(ring.size(), 10);
+  assert.equal(ring.overflowed(), 6);
+  assert.equal(ring.hasData(), true);
+  assert.deepEqual(drainSeq(ring), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.equal(ring.size(), 0);
+  assert.equal(ring.consumerHasData(), false);
+  // Back on the ring once the overflow is empty.
+  pushSeq(ring, 10, 12);
+  assert.equal(ring.overflowed(), 6);
+  assert.deepEqual(drainSeq(ring), [10, 11]);
+  // While records wait in the overflow, new ones queue behind them even
+  // when the ring has room again.
+  pushSeq(ring, 12, 20);
+  assert.deepEqual(drainSeq(ring, 4), [12, 13, 14, 15]); // the ring only
+  pushSeq(ring, 20, 22); // the ring has room, but 16..19 still overflow
+  assert.deepEqual(drainSeq(ring), [16, 17, 18, 19, 20, 21]);
+});
+
+Deno.test("MpscRing overflow: many laps with growth and wrap-around keep FIFO; memory follows the peak", () => {
+  const ring = new MpscRing({ capacity: 2, recordWords: 2 });
+  const got: number[] = [];
+  const fn = (a: number, b: number) => {
+    assert.equal(b, ~a);
+    got.push(a);
+  };
+  let next = 0;
+  const push = (n: number) => {
+    for (let i = 0; i < n; i++, next++) ring.push(next, ~next);
+  };
+  push(1500); // 2 in the ring, 1498 in the overflow
+  ring.drain(fn); // the ring, then one batch of the overflow
+  push(1600); // fills the overflow's buffer past its read point: it grows and unwraps
+  while (ring.size() > 0 || ring.consumerPending() > 0) ring.drain(fn);
+  for (let lap = 0; lap < 50; lap++) {
+    push(1 + (lap * 37) % 300);
+    ring.drain(fn, 1 + (lap * 11) % 200);
+  }
+  while (ring.consumerPending() > 0) ring.drain(fn);
+  assert.deepEqual(got, Array.from({ length: next }, (_, i) => i));
+  const peak = ring.overflowPeak();
+  assert.ok(peak >= 2048, `peak ${peak}`);
+  const bytes = ring.handle.overflow.byteLength;
+  assert.ok(bytes <= 2 * peak * 2 * 4, `overflow ${bytes} bytes for a peak of ${peak} records`);
+  // Same load again: no further growth.
+  push(1500);
+  while (ring.consumerPending() > 0) ring.drain(fn);
+  assert.equal(ring.handle.overflow.byteLength, bytes);
+});
+
+Deno.test("MpscRing overflow: a batch waits for ring records claimed before it, even unpublished ones", () => {
+  const ring = new MpscRing({ capacity: 4, recordWords: 1 });
+  const w = new Int32Array(ring.handle.sab);
+  // Another producer claims position 0 and has not published it yet.
+  assert.equal(Atomics.compareExchange(w, RING.HEAD, 0, 1), 0);
+  pushSeq(ring, 1, 4); // positions 1..3: the ring is full
+  pushSeq(ring, 4, 6); // the overflow
+  assert.deepEqual(drainSeq(ring), [], "nothing before the unpublished record");
+  assert.equal(ring.consumerHasData(), false, "nothing runnable: the consumer may sleep");
+  assert.equal(ring.consumerPending(), 6);
+  // The other producer publishes record 0.
+  w[RING.SLOTS + 1] = 0;
+  Atomics.store(w, RING.SLOTS, 1);
+  assert.equal(ring.consumerHasData(), true);
+  assert.deepEqual(drainSeq(ring), [0, 1, 2, 3, 4, 5]);
+});
+
+Deno.test("MpscRing overflow: nested drains and a throwing callback neither repeat nor reorder records", () => {
+  const ring = new MpscRing({ capacity: 2, recordWords: 1 });
+  pushSeq(ring, 0, 12);
+  const got: number[] = [];
+  const fn = (r0: number): void => {
+    got.push(r0);
+    if (r0 === 1 || r0 === 4) ring.drain(fn, 2); // a nested event loop
+    if (r0 === 7) throw new Error("boom");
+  };
+  assert.throws(() => ring.drain(fn), /boom/);
+  assert.deepEqual(got, [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(ring.consumerPending(), 4);
+  ring.push(12); // queues behind the records still pending
+  while (ring.consumerPending() > 0) ring.drain(fn);
+  assert.deepEqual(got, Array.from({ length: 13 }, (_, i) => i));
+});
+
+Deno.test("MpscRing overflow: drain delivers only the overflow records present when it started", () => {
+  const ring = new MpscRing({ capacity: 2, recordWords: 1 });
+  pushSeq(ring, 0, 3); // record 2 overflows
+  const got: number[] = [];
+  ring.drain((r0) => {
+    got.push(r0);
+    if (r0 === 2) ring.push(3); // the overflow is empty again: into the ring
+    if (r0 === 1) ring.push(100); // behind record 2 in the overflow
+  });
+  assert.deepEqual(got, [0, 1, 2]);
+  assert.deepEqual(drainSeq(ring), [100, 3]);
+});
+
+Deno.test("MpscRing overflow: at overflowLimit push throws a RangeError and the ring stays usable", () => {
+  assert.throws(() => new MpscRing({ overflowLimit: 0 }), /overflowLimit must be an integer/);
+  const ring = new MpscRing({ capacity: 2, recordWords: 1, overflowLimit: 3 });
+  pushSeq(ring, 0, 5);
+  assert.throws(
+    () => ring.push(5),
+    (e: Error) => e instanceof RangeError && /overflow full: 3 records/.test(e.message),
+  );
+  assert.equal(new Int32Array(ring.handle.sab)[RING.OVF_LOCK], 0, "lock released");
+  assert.deepEqual(drainSeq(ring), [0, 1, 2, 3, 4]);
+  pushSeq(ring, 5, 10);
+  assert.deepEqual(drainSeq(ring), [5, 6, 7, 8, 9]);
+});
+
+Deno.test("MpscRing overflow: records longer than four words keep every word", () => {
+  const ring = new MpscRing({ capacity: 2, recordWords: 6 });
+  for (let i = 0; i < 4; i++) ring.pushArray([i, 1, 2, 3, 4, 5]);
+  ring.push(9, 8, 7, 6); // words 4 and 5 are 0
+  const o = new Int32Array(ring.handle.overflow);
+  assert.deepEqual([...o.subarray(6, 12)], [3, 1, 2, 3, 4, 5]);
+  assert.deepEqual([...o.subarray(12, 18)], [9, 8, 7, 6, 0, 0]);
+  const got: number[][] = [];
+  ring.drain((a, b, c, d) => got.push([a, b, c, d]));
+  assert.deepEqual(got.map((r) => r[0]), [0, 1, 2, 3, 9]);
 });
