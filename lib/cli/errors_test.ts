@@ -3,7 +3,12 @@ import { ScenarioError } from "../scenario/scenario_error.ts";
 import { describeFailure, EXIT, oneParagraph, UsageError } from "./errors.ts";
 
 Deno.test("errors: a scenario error is a user mistake, one paragraph, exit 2", () => {
-  const e = new ScenarioError({ file: "a.json", path: "x", expected: "a number", found: "a string" });
+  const e = new ScenarioError({
+    file: "a.json",
+    path: "x",
+    expected: "a number",
+    found: "a string",
+  });
   const f = describeFailure(e);
   assert.equal(f.code, EXIT.usage);
   assert.equal(f.text, "aiolab: a.json: at x: expected a number, got a string.");
