@@ -104,7 +104,9 @@ export async function validateCommand(files: readonly string[], io: Io): Promise
       const { points, runs } = runCount(scenario);
       io.out(
         `ok ${file}: ${scenario.name}, ${placements} placement${placements === 1 ? "" : "s"}` +
-          `, ${points} sweep point${points === 1 ? "" : "s"}, ${runs} run${runs === 1 ? "" : "s"}\n`,
+          `, ${points} sweep point${points === 1 ? "" : "s"}, ${runs} run${
+            runs === 1 ? "" : "s"
+          }\n`,
       );
     } catch (e) {
       if (!(e instanceof ScenarioError || e instanceof UsageError)) throw e;
@@ -136,7 +138,9 @@ function describeScenario(file: string, s: ResolvedScenario): string {
   if (axes.length > 0) {
     lines.push("  sweeps:");
     for (const a of axes) lines.push(`    ${a.path}: ${a.values.join(", ")}`);
-    for (const p of expandScenario(s)) lines.push(`    point ${p.index + 1}: ${labelText(p.label)}`);
+    for (const p of expandScenario(s)) {
+      lines.push(`    point ${p.index + 1}: ${labelText(p.label)}`);
+    }
   }
   lines.push(`  ${points} sweep point${points === 1 ? "" : "s"}, ${runs} runs in all`);
   lines.push("  (aiolab show --json prints every field, defaults filled in)");

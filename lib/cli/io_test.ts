@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
 Deno.test("io: stdout and stderr get exactly the text written, large writes included", async () => {
-    const code = `import { denoIo } from ${JSON.stringify(new URL("./io.ts", import.meta.url).href)};
+  const code = `import { denoIo } from ${JSON.stringify(new URL("./io.ts", import.meta.url).href)};
 const io = denoIo(); io.out("a\\n"); io.err("b\\n"); io.out("x".repeat(1 << 20)); io.out("\\nend");
 Deno.exit(0);`;
   const out = await new Deno.Command(Deno.execPath(), {

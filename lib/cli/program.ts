@@ -45,7 +45,7 @@ export function parseDurationFlag(value: string): number {
 
 function positiveDuration(value: string): number {
   const ns = parseDurationFlag(value);
-  if (ns <= 0) throw new InvalidArgumentError("expected a duration above 0, such as \"5s\".");
+  if (ns <= 0) throw new InvalidArgumentError('expected a duration above 0, such as "5s".');
   return ns;
 }
 
@@ -62,7 +62,9 @@ function integerIn(min: number, max: number, what: string): (value: string) => n
 function nameList(value: string): string[] {
   const names = value.split(",").map((s) => s.trim());
   if (names.some((n) => n === "")) {
-    throw new InvalidArgumentError("expected placement names separated by commas, such as main,iothread.");
+    throw new InvalidArgumentError(
+      "expected placement names separated by commas, such as main,iothread.",
+    );
   }
   return names;
 }
@@ -104,13 +106,19 @@ export function buildProgram(
 
   program.command("run")
     .description(
-      `Run scenarios (shipped names or files; none: the default suite, ${DEFAULT_SUITE.join(", ")}) ` +
+      `Run scenarios (shipped names or files; none: the default suite, ${
+        DEFAULT_SUITE.join(", ")
+      }) ` +
         "and write one result.json per scenario.",
     )
     .argument("[scenario...]", "shipped scenario names (aiolab list) or scenario files")
     .option("-d, --duration <time>", "measured time per repetition, e.g. 5s", positiveDuration)
     .option("-w, --warmup <time>", "unmeasured warm-up before it, e.g. 250ms", parseDurationFlag)
-    .option("-r, --repeat <n>", "repetitions per placement", integerIn(1, 1000, "a repetition count"))
+    .option(
+      "-r, --repeat <n>",
+      "repetitions per placement",
+      integerIn(1, 1000, "a repetition count"),
+    )
     .option("--seed <n>", "seed of every arrival schedule", integerIn(0, 2 ** 32 - 1, "a seed"))
     .option("-p, --placement <names>", "run only these placements, in this order (a,b)", nameList)
     .option("-o, --out <dir>", "folder of the results", DEFAULT_OUT_DIR)

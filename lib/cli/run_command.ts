@@ -22,6 +22,7 @@
 import type { LoadedScenario } from "../scenario/load.ts";
 import { loadScenario } from "../scenario/load.ts";
 import type { ScenarioInput } from "../scenario/types.ts";
+import { ScenarioError } from "../scenario/scenario_error.ts";
 import { validateScenario } from "../scenario/validate.ts";
 import { formatDuration } from "../scenario/units.ts";
 import { type LabOutcome, type LabOverrides, runLab } from "../runner/lab.ts";
@@ -74,7 +75,9 @@ export function checkPlacements(loaded: LoadedScenario, names: readonly string[]
   const guess = closest(unknown[0], known);
   throw new UsageError(
     `${loaded.file}: --placement names ${unknown.map((n) => `"${n}"`).join(", ")}, but scenario ` +
-      `"${loaded.scenario.name}" has the placements ${known.join(", ")}: expected a comma-separated ` +
+      `"${loaded.scenario.name}" has the placements ${
+        known.join(", ")
+      }: expected a comma-separated ` +
       `list of those.${guess === undefined ? "" : ` Did you mean "${guess}"?`}`,
   );
 }
@@ -88,6 +91,16 @@ function withOverrides(input: ScenarioInput, o: LabOverrides): ScenarioInput {
     ...(o.repetitions !== undefined ? { repetitions: o.repetitions } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
   };
+}
+
+function overrideFlags(flags: RunFlags): string {
+  const parts = [
+    flags.duration !== undefined ? `--duration ${formatDuration(flags.duration)}` : "",
+    flags.warmup !== undefined ? `--warmup ${formatDuration(flags.warmup)}` : "",
+    flags.repeat !== undefined ? `--repeat ${flags.repeat}` : "",
+    flags.seed !== undefined ? `--seed ${flags.seed}` : "",
+  ].filter((p) => p !== "");
+  return parts.join(" ");
 }
 
 /**
@@ -118,7 +131,9 @@ export async function ensureWritable(dir: string): Promise<void> {
     await Deno.remove(probe);
   } catch (e) {
     throw new UsageError(
-      `cannot write results to "${dir}": ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}.`,
+      `cannot write results to "${dir}": ${
+        (e instanceof Error ? e.message : String(e)).split("\n")[0]
+      }.`,
     );
   }
 }
@@ -153,7 +168,15 @@ export async function runCommand(
   for (const name of names) {
     const loaded = await loadScenario(await resolveScenarioArg(name));
     if (flags.placement !== undefined) checkPlacements(loaded, flags.placement);
-    validateScenario(withOverrides(scenarioToInput(loaded.scenario), overrides), loaded.file);
+    try {
+      validateScenario(withOverrides(scenarioToInput(loaded.scenario), overrides), loaded.file);
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      throw new UsageError(
+        `${e.message} That comes from the command line's ${overrideFlags(flags)}: the scenario ` +
+          `alone validates.`,
+      );
+    }
     scenarios.push(loaded);
   }
   await ensureWritable(flags.out);
@@ -190,7 +213,9 @@ export async function runCommand(
       const text = summaryTable(r.document.summary);
       if (text !== "") table(`\n${text}\n`);
     }
-    if (!flags.quiet || !flags.json) note(`result: ${r.path}${outcome.partial ? " (partial)" : ""}\n`);
+    if (!flags.quiet || !flags.json) {
+      note(`result: ${r.path}${outcome.partial ? " (partial)" : ""}\n`);
+    }
   }
   if (outcome.interrupted) {
     io.err("aiolab: interrupted; the results above are partial\n");

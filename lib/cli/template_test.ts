@@ -23,5 +23,5 @@ Deno.test("template: the new scenario loads, validates and compares two placemen
 Deno.test("template: the name and the import are written as string literals", () => {
   const text = scenarioTemplate("a-b", 'odd"path.ts');
   assert.match(text, /^import \{ defineScenario \} from "odd\\"path\.ts";$/m);
-  assert.match(text, /^  name: "a-b",$/m);
+  assert.match(text, /^ {2}name: "a-b",$/m);
 });
