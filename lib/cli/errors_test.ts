@@ -12,7 +12,7 @@ Deno.test("errors: a scenario error is a user mistake, one paragraph, exit 2", (
   const f = describeFailure(e);
   assert.equal(f.code, EXIT.usage);
   assert.equal(f.text, "aiolab: a.json: at x: expected a number, got a string.");
-  assert.doesNotMatch(f.text, /\n|\s+at /);
+  assert.doesNotMatch(f.text, /\n|\s+at \S+ \(/);
 });
 
 Deno.test("errors: a usage error spread over lines becomes one paragraph", () => {

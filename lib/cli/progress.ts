@@ -13,7 +13,7 @@
  *   run: { index: 0, total: 2, scenario: "default", placement: "main", repetition: 0, label: {} },
  *   progress: { index: 0, total: 2, elapsedMs: 1500, etaMs: 9000, devices: { disk0: { completions: 12345, p99Ns: 61000 } } },
  * });
- * assert.equal(line, "run 1/2 default main rep 1 | 1.5s / ETA 9s | disk0 12.3k done p99 61.0us");
+ * assert.equal(line, "run 1/2 default main rep 1 | 1.5s / ETA 9.0s | disk0 12.3k done p99 61.0us");
  * ```
  *
  * @module
