@@ -18,6 +18,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   analysis: ["measure"],
   result: ["analysis"],
   runner: ["sync", "runtime", "block", "machine", "measure", "scenario", "result", "analysis"],
+  cli: ["scenario", "result", "analysis", "runner"],
 };
 
 /** Test support: tests (`*_test.ts`) and fixtures (`testdata/`) of any layer may import it. */
