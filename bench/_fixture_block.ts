@@ -11,6 +11,7 @@ import {
   virtioBlkDetach,
   type VirtioBlkHandle,
 } from "../lib/machine/virtio_blk.ts";
+import { VirtioBlkGuest } from "../lib/machine/virtio_blk_guest.ts";
 
 /** In the device's thread: host and attach the device to this thread's context. */
 export function deviceUp(dev: VirtioBlkHandle): boolean {
@@ -66,4 +67,76 @@ export function guestLatency(
     ctx.setEventNotifier(irq, null);
   }
   return samples;
+}
+
+/**
+ * (f) In a vCPU-like thread, through the guest side of the device:
+ * `total` reads at queue depth 1, the vCPU busy-waiting on the completion
+ * ring (no context poll, no interrupt taken); ns per request per batch.
+ */
+export function guestBusyLatency(dev: VirtioBlkHandle, total: number, batch: number): number[] {
+  const g = new VirtioBlkGuest(dev);
+  const onDone = (): void => {};
+  const one = (i: number): void => {
+    g.submit(i, VIRTIO_BLK_OP.READ, 0, 512);
+    g.kick();
+    while (!g.hasCompletions()) {
+      // busy-wait, as a polling vCPU does
+    }
+    g.reap(onDone);
+  };
+  for (let i = 0; i < Math.min(1000, total); i++) one(i);
+  const samples: number[] = [];
+  for (let b = 0; b < total; b += batch) {
+    const t0 = performance.now();
+    for (let i = 0; i < batch; i++) one(i);
+    samples.push(((performance.now() - t0) * 1e6) / batch);
+  }
+  return samples;
+}
+
+/**
+ * (g) In a vCPU-like thread: `depth` reads kept in flight (each completion
+ * reaped is resubmitted at once; one kick per reaped batch), the vCPU
+ * busy-waiting on the completion ring. Returns ns per completion over each
+ * run of `batch` completions, and the mean completions per reap in `stats`.
+ */
+export function guestThroughput(
+  dev: VirtioBlkHandle,
+  depth: number,
+  total: number,
+  batch: number,
+): { samples: number[]; perReap: number } {
+  const g = new VirtioBlkGuest(dev);
+  let done = 0;
+  let resubmit = true;
+  const onDone = (reqId: number): void => {
+    done++;
+    if (resubmit) g.submit(reqId, VIRTIO_BLK_OP.READ, 0, 512);
+  };
+  let reaps = 0;
+  const until = (goal: number): void => {
+    while (done < goal) {
+      const n = g.reap(onDone);
+      if (n > 0) {
+        reaps++;
+        if (resubmit) g.kick();
+      }
+    }
+  };
+  for (let k = 0; k < depth; k++) g.submit(k, VIRTIO_BLK_OP.READ, 0, 512);
+  g.kick();
+  until(Math.min(total, 20_000)); // warm up
+  const samples: number[] = [];
+  const from = done;
+  reaps = 0;
+  for (let b = 0; b < total; b += batch) {
+    const t0 = performance.now();
+    until(done + batch);
+    samples.push(((performance.now() - t0) * 1e6) / batch);
+  }
+  const perReap = (done - from) / Math.max(1, reaps);
+  resubmit = false;
+  until(done + depth); // what is still in flight
+  return { samples, perReap };
 }

@@ -9,7 +9,7 @@ import { EventNotifier } from "../lib/sync/event_notifier.ts";
 import { Mutex } from "../lib/sync/mutex.ts";
 import { BlockBackend } from "../lib/block/block_backend.ts";
 import { BlockGraph } from "../lib/block/block_graph.ts";
-import { createVirtioBlk } from "../lib/machine/virtio_blk.ts";
+import { createVirtioBlk, type VirtioBlkHandle } from "../lib/machine/virtio_blk.ts";
 import { NullDriver } from "../lib/block/null_driver.ts";
 import { FileDriver } from "../lib/block/file_driver.ts";
 import { median } from "../lib/analysis/statistics.ts";
@@ -318,4 +318,66 @@ export async function fileWrites(
     ctx.destroy();
     await Deno.remove(path);
   }
+}
+
+/**
+ * Starts a device in an IoThread and a vCPU-like thread (both pollMaxNs
+ * `pollMaxNs`), runs `body` in the vCPU thread, takes the device down.
+ */
+async function withDevice<T>(
+  name: string,
+  pollMaxNs: number,
+  body: (vcpu: IoThread, dev: VirtioBlkHandle) => Promise<T>,
+): Promise<T> {
+  const fixture = new URL("./_fixture_block.ts", import.meta.url).href;
+  const io = await IoThread.create({ id: `${name}-io`, pollMaxNs });
+  const vcpu = await IoThread.create({ id: `${name}-vcpu`, pollMaxNs });
+  try {
+    const dev = createVirtioBlk({ name: "vda", driver: { kind: "null", latencyNs: 0 } });
+    await io.run(`${fixture}#deviceUp`, dev);
+    const out = await body(vcpu, dev);
+    await io.run(`${fixture}#deviceDown`, dev);
+    return out;
+  } finally {
+    io.stop();
+    vcpu.stop();
+    await Promise.all([io.join(), vcpu.join()]);
+  }
+}
+
+/**
+ * (f) The full request path vCPU → IOThread → vCPU at queue depth 1 on a
+ * zero-latency null driver, polling on: the IOThread busy-polls (pollMaxNs
+ * 32768) and the vCPU busy-waits on its completion ring. ns per request.
+ */
+export function requestPathQd1(total: number): Promise<Measurement> {
+  const fixture = new URL("./_fixture_block.ts", import.meta.url).href;
+  return withDevice("blk-qd1", 32768, async (vcpu, dev) => {
+    const samples = await vcpu.run<number[]>(
+      `${fixture}#guestBusyLatency`,
+      dev,
+      total,
+      Math.max(100, Math.floor(total / 50)),
+    );
+    return measurement("blk_path_qd1_polling", samples);
+  });
+}
+
+/**
+ * (g) Queue depth `depth` through one vCPU and one IOThread (zero-latency
+ * null driver, polling on as in {@link requestPathQd1}): ns per completion;
+ * `extra.perReap` is the mean completions the vCPU reaped at once.
+ */
+export function requestPathThroughput(depth: number, total: number): Promise<Measurement> {
+  const fixture = new URL("./_fixture_block.ts", import.meta.url).href;
+  return withDevice(`blk-qd${depth}`, 32768, async (vcpu, dev) => {
+    const r = await vcpu.run<{ samples: number[]; perReap: number }>(
+      `${fixture}#guestThroughput`,
+      dev,
+      depth,
+      total,
+      Math.max(1000, Math.floor(total / 50)),
+    );
+    return measurement(`blk_qd${depth}_polling`, r.samples, { perReap: r.perReap, depth });
+  });
 }

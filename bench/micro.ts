@@ -10,7 +10,14 @@
  * `results/micro/<timestamp>.json` with the host, every sample and the
  * verdict of each target.
  *
- * Usage: deno task bench:micro [--quick] [--only=c,postmessage,js,a,b,c2,d,e,blk,file]
+ * Lab benchmarks: (f) the full request path vCPU → IOThread → vCPU at
+ * queue depth 1 against the bare polled round trip of (a); (g) queue depth
+ * 32 throughput; (h) a histogram record against a bare Atomics.add; (i) the
+ * measurement overhead per request; `mem` (only when asked for, ~70 s): a
+ * 60 s machine run's peak RSS against a 10 s one's.
+ *
+ * Usage: deno task bench:micro [--quick]
+ *   [--only=c,postmessage,js,a,b,c2,d,e,blk,file,f,g,h,i,mem]
  *
  * @module
  */
@@ -28,6 +35,13 @@ import {
   runPostMessagePingPong,
 } from "./_baselines.ts";
 import {
+  histogramRecord,
+  machineOverhead,
+  machinePeakRss,
+  measurementOverhead,
+  type PeakRss,
+} from "./_lab_benches.ts";
+import {
   bhLocal,
   eventRoundTrip,
   fileWrites,
@@ -36,6 +50,8 @@ import {
   nullReadCrossThread,
   nullReadLocal,
   oneshotThroughput,
+  requestPathQd1,
+  requestPathThroughput,
   timerArmFire,
 } from "./_runtime_benches.ts";
 
@@ -88,6 +104,30 @@ const TARGETS: Target[] = [
     baseline: "c_mutex_contended",
     criterion: { kind: "speedup", min: 0.4 },
   },
+  {
+    label: "(f) QD1 vCPU->IOThread->vCPU <= 2x polled round trip",
+    measured: "blk_path_qd1_polling",
+    baseline: "rt_polling",
+    criterion: { kind: "ratio", max: 2 },
+  },
+  {
+    label: "(g) QD32, 1 vCPU + 1 IOThread >= 1 M completions/s",
+    measured: "blk_qd32_polling",
+    baseline: null,
+    criterion: { kind: "rate", min: 1e6 },
+  },
+  {
+    label: "(h) histogram record <= 15 ns",
+    measured: "histogram_record",
+    baseline: null,
+    criterion: { kind: "value", max: 15 },
+  },
+  {
+    label: "memory: 60 s run peak RSS <= 1.1x a 10 s run's",
+    measured: "mem_peak_rss_60s",
+    baseline: "mem_peak_rss_10s",
+    criterion: { kind: "ratio", max: 1.1 },
+  },
 ];
 
 function fmtNs(ns: number): string {
@@ -129,6 +169,8 @@ async function main(): Promise<void> {
   if (want("d")) add(mutexUncontended(REPS));
   if (want("e")) { for (const m of timerArmFire(REPS)) add(m); }
   if (want("blk")) add(nullReadLocal(REPS));
+  if (want("h")) { for (const m of histogramRecord(REPS)) add(m); }
+  if (want("i")) add(measurementOverhead(REPS, 16));
   if (want("file")) {
     for (const [size, total] of [[4096, 64 << 20], [1 << 20, 256 << 20]]) {
       for (const m of await fileWrites(size, quick ? total / 8 : total, 8)) add(m);
@@ -174,6 +216,12 @@ async function main(): Promise<void> {
     entries.push(() => nullReadCrossThread("null_read_xthread_blocking", per, 0));
     entries.push(() => nullReadCrossThread("null_read_xthread_polling", per * 4, 32768));
   }
+  if (want("a") || want("f")) {
+    // (f)'s baseline, in the same rounds.
+    if (!want("a")) entries.push(() => eventRoundTrip("rt_polling", per * 4, 32768));
+    if (want("f")) entries.push(() => requestPathQd1(per * 4));
+  }
+  if (want("g")) entries.push(() => requestPathThroughput(32, quick ? 200_000 : 1_000_000));
   if (want("c2")) {
     entries.push(() => oneshotThroughput(quick ? 1 : 2, quick ? 100_000 : 300_000));
   }
@@ -185,7 +233,23 @@ async function main(): Promise<void> {
   });
   for (const parts of rounds) if (parts.length > 0) add(poolMeasurements(parts));
 
+  if (want("i")) add(await machineOverhead());
+
+  // Memory against duration: only when asked for (it takes 70 s).
+  const memory: PeakRss[] = [];
+  if (only?.has("mem")) {
+    for (const seconds of [10, 60]) {
+      console.error(`  memory: a ${seconds} s machine run in a child process ...`);
+      const r = await machinePeakRss(seconds);
+      memory.push(r);
+      console.error(
+        `  mem_peak_rss_${seconds}s`.padEnd(36) + ` peak ${(r.peak / 2 ** 20).toFixed(1)} MiB`,
+      );
+    }
+  }
+
   const medians = new Map([...rows.values()].map((m) => [m.name, m.median]));
+  for (const r of memory) medians.set(`mem_peak_rss_${r.seconds}s`, r.peak);
   const verdicts = evaluateTargets(TARGETS, medians).map(formatVerdict);
   console.log("\nTarget                                                  Measured      Verdict");
   for (const v of verdicts) {
@@ -219,6 +283,55 @@ async function main(): Promise<void> {
       console.log(`${r.name}: ${r.extra.mbps.toFixed(0)} MB/s`);
     }
   }
+  const path = rows.get("blk_path_qd1_polling");
+  const rtp = rows.get("rt_polling");
+  if (path !== undefined) {
+    console.log(
+      `(f) request path QD1: ${fmtNs(path.median)}` +
+        (rtp === undefined ? "" : ` = ${(path.median / rtp.median).toFixed(2)}x rt_polling`),
+    );
+  }
+  const ctxPolled = rows.get("null_read_xthread_polling");
+  if (ctxPolled !== undefined && rtp !== undefined) {
+    console.log(
+      `null read, vCPU polling its context: ${
+        (ctxPolled.median / rtp.median).toFixed(2)
+      }x rt_polling`,
+    );
+  }
+  const qd32 = rows.get("blk_qd32_polling");
+  if (qd32 !== undefined) {
+    console.log(
+      `(g) QD32: ${(1e3 / qd32.median).toFixed(2)} M completions/s, ` +
+        `${qd32.extra?.perReap?.toFixed(1)} completions per reap`,
+    );
+  }
+  const rec = rows.get("histogram_record");
+  const add1 = rows.get("atomics_add");
+  if (rec !== undefined && add1 !== undefined) {
+    console.log(
+      `(h) histogram record ${fmtNs(rec.median)} = ${(rec.median / add1.median).toFixed(2)}x ` +
+        `a bare Atomics.add (${fmtNs(add1.median)})`,
+    );
+  }
+  const over = rows.get("measure_overhead_request");
+  const mover = rows.get("machine_measurement_overhead");
+  if (over !== undefined || mover !== undefined) {
+    console.log(
+      `(i) measurement overhead per request: ` +
+        (over === undefined
+          ? ""
+          : `${fmtNs(over.median)} (clock reads + records, 1 in 16 staged)`) +
+        (mover === undefined ? "" : `; the Machine reports ${fmtNs(mover.median)}`),
+    );
+  }
+  if (memory.length === 2) {
+    console.log(
+      `memory: peak RSS ${(memory[1].peak / 2 ** 20).toFixed(1)} MiB after 60 s vs ` +
+        `${(memory[0].peak / 2 ** 20).toFixed(1)} MiB after 10 s = ` +
+        `${(memory[1].peak / memory[0].peak).toFixed(3)}x`,
+    );
+  }
   const extra = rows.get("rt_blocking_hostio");
   const base = rows.get("rt_blocking");
   if (extra !== undefined && base !== undefined) {
@@ -234,6 +347,7 @@ async function main(): Promise<void> {
     args: Deno.args,
     host: await describeHost({ gitDir: new URL("..", import.meta.url) }),
     rows: [...rows.values()],
+    memory,
     verdicts,
   };
   const dir = new URL("../results/micro/", import.meta.url);

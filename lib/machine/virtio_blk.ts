@@ -80,6 +80,7 @@ import { registerHandler } from "../runtime/handler_ref.ts";
 import { getCurrentAioContext, localContext } from "../runtime/thread_state.ts";
 import type { ContextId, DriverHooks, DriverNode } from "../block/driver.ts";
 import { type DriverSpec, openDriver, type OpenedDriver } from "../block/driver_spec.ts";
+import { NullDriver } from "../block/null_driver.ts";
 import {
   VIRTIO_BLK,
   VIRTIO_BLK_CPL,
@@ -228,6 +229,9 @@ interface HostedQueue {
   readonly vq: MpscRing;
   readonly cq: MpscRing;
   readonly kick: EventNotifier;
+  readonly irq: EventNotifier;
+  /** The virtqueue's drain callback (made once, see makeTake). */
+  take: (reqId: number, op: number, offset: number, bytes: number) => void;
   /** The node as the driver sees it while this queue is served here, else null. */
   node: DriverNode | null;
   /** The context serving this queue here, else null. */
@@ -335,12 +339,16 @@ export function hostVirtioBlk(handle: VirtioBlkHandle): void {
     vq: MpscRing.fromHandle(q.vq),
     cq: MpscRing.fromHandle(q.cq),
     kick: EventNotifier.fromHandle(q.kick),
+    irq: EventNotifier.fromHandle(q.irq),
+    take: () => {},
     node: null,
     ctx: null,
   }));
   const w = new Int32Array(handle.words);
   const stamps = handle.stamps === null ? null : new Float64Array(handle.stamps);
-  hosted.set(handle.id, { handle, w, driver, queues, attachedTo: null, stamps });
+  const h: Hosted = { handle, w, driver, queues, attachedTo: null, stamps };
+  for (const q of queues) q.take = makeTake(h, q);
+  hosted.set(handle.id, h);
   const t = currentThreadId();
   // Pairs with hostsThread's Atomics.load in the graph's thread.
   Atomics.or(w, t < 32 ? VIRTIO_BLK.HOSTS_LO : VIRTIO_BLK.HOSTS_HI, 1 << (t & 31));
@@ -363,70 +371,93 @@ function opName(op: number): "read" | "write" | "flush" {
   return "flush";
 }
 
-/** A queue's kick handler: take requests while not quiesced, run them, complete. */
+/**
+ * A queue's kick handler: take what the virtqueue holds unless quiesced,
+ * run it, complete it. The thread serving the queue, from its context.
+ */
 function serve(h: Hosted, q: HostedQueue): void {
-  const ctx = q.ctx!;
   // Seed era: virtio_blk_handle_output runs under aio_context_acquire.
-  const lock = h.handle.contextLock;
-  if (lock) ctx.acquire();
-  try {
-    serveQueue(h, q, ctx, lock);
-  } finally {
-    if (lock) ctx.release();
+  const ctx = q.ctx!;
+  if (h.handle.contextLock) {
+    ctx.acquire();
+    try {
+      serveQueue(h, q);
+    } finally {
+      ctx.release();
+    }
+  } else {
+    serveQueue(h, q);
   }
 }
 
-function serveQueue(h: Hosted, q: HostedQueue, ctx: AioContext, lock: boolean): void {
-  const node = q.node!;
+function serveQueue(h: Hosted, q: HostedQueue): void {
   const w = h.w;
+  // Consume the kick first: a request pushed after this load sets it again
+  // (the guest pushes, then kicks), so one pass over the ring takes every
+  // request whose kick this call consumed.
   q.kick.testAndClear();
-  const irq = EventNotifier.fromHandle(h.handle.queues[q.index].irq);
+  // A token first, then QUIESCED: pairs with the drain's store of QUIESCED
+  // followed by its wait for IN_FLIGHT == 0 (Dekker). While the token is
+  // held IN_FLIGHT > 0, so each request counted in take() before its
+  // submission is seen by the drain even if an earlier one completed at once.
+  Atomics.add(w, VIRTIO_BLK.IN_FLIGHT, 1);
+  try {
+    // Quiesced: requests stay in the virtqueue until the drain ends.
+    if (Atomics.load(w, VIRTIO_BLK.QUIESCED) === 0) q.vq.drain(q.take);
+  } finally {
+    // Pairs with the drain's load of IN_FLIGHT; the kick wakes its wait.
+    Atomics.sub(w, VIRTIO_BLK.IN_FLIGHT, 1);
+    aioWaitKick();
+  }
+}
+
+/** The virtqueue's drain callback of queue `q`: runs one request on the driver. */
+function makeTake(h: Hosted, q: HostedQueue): HostedQueue["take"] {
+  const w = h.w;
   const stamps = h.stamps;
   const slotBase = q.index * h.handle.queueSize;
   const slotMask = h.handle.queueSize - 1;
-  for (;;) {
-    // Count first, then check QUIESCED: pairs with the drain's store of
-    // QUIESCED followed by its wait for IN_FLIGHT == 0 (Dekker).
+  const lock = h.handle.contextLock;
+  const thread = currentThreadId();
+  return (reqId, op, offset, bytes) => {
+    const node = q.node!;
+    const ctx = q.ctx!;
+    // Counted before it is submitted (serveQueue's token covers the gap).
     Atomics.add(w, VIRTIO_BLK.IN_FLIGHT, 1);
-    if (Atomics.load(w, VIRTIO_BLK.QUIESCED) !== 0) {
+    const kind = opName(op);
+    // Plain stores, published by the completion's push below (its release).
+    const stamp = stamps !== null && (reqId & VIRTIO_BLK_STAMP_BIT) !== 0
+      ? (slotBase + (reqId & slotMask)) * VIRTIO_BLK_STAMP.WORDS
+      : -1;
+    if (stamp >= 0) stamps![stamp + VIRTIO_BLK_STAMP.PICKED_UP] = stampClock();
+    // Guest memory is not modelled: a write carries zeroes.
+    const data = kind === "write" ? new Uint8Array(bytes) : undefined;
+    h.driver.submit(node, { op: kind, offset, bytes, data }, (r) => {
+      if (stamp >= 0) stamps![stamp + VIRTIO_BLK_STAMP.BACKEND_DONE] = stampClock();
+      // Seed era: the completion runs under the context's lock too.
+      if (lock) ctx.acquire();
+      try {
+        // Completed in this thread, in the context that serves the queue now.
+        q.cq.push(reqId, r.ok ? 1 : 0, thread, node.aioContext);
+        Atomics.add(w, q.base + VIRTIO_BLK_QUEUE.COMPLETED, 1);
+        q.irq.set();
+      } finally {
+        if (lock) ctx.release();
+      }
+      // Pairs with the drain's load of IN_FLIGHT; the kick wakes its wait.
       Atomics.sub(w, VIRTIO_BLK.IN_FLIGHT, 1);
       aioWaitKick();
-      return; // requests stay in the virtqueue until the drain ends
-    }
-    let took = false;
-    q.vq.drain((reqId, op, offset, bytes) => {
-      took = true;
-      const kind = opName(op);
-      // Plain stores, published by the completion's push below (its release).
-      const stamp = stamps !== null && (reqId & VIRTIO_BLK_STAMP_BIT) !== 0
-        ? (slotBase + (reqId & slotMask)) * VIRTIO_BLK_STAMP.WORDS
-        : -1;
-      if (stamp >= 0) stamps![stamp + VIRTIO_BLK_STAMP.PICKED_UP] = stampClock();
-      // Guest memory is not modelled: a write carries zeroes.
-      const data = kind === "write" ? new Uint8Array(bytes) : undefined;
-      h.driver.submit(node, { op: kind, offset, bytes, data }, (r) => {
-        if (stamp >= 0) stamps![stamp + VIRTIO_BLK_STAMP.BACKEND_DONE] = stampClock();
-        // Seed era: the completion runs under the context's lock too.
-        if (lock) ctx.acquire();
-        try {
-          // Completed in this thread, in the context that serves the queue now.
-          q.cq.push(reqId, r.ok ? 1 : 0, currentThreadId(), node.aioContext);
-          Atomics.add(w, q.base + VIRTIO_BLK_QUEUE.COMPLETED, 1);
-          irq.set();
-        } finally {
-          if (lock) ctx.release();
-        }
-        // Pairs with the drain's load of IN_FLIGHT; the kick wakes its wait.
-        Atomics.sub(w, VIRTIO_BLK.IN_FLIGHT, 1);
-        aioWaitKick();
-      });
-    }, 1);
-    if (!took) {
-      Atomics.sub(w, VIRTIO_BLK.IN_FLIGHT, 1);
-      aioWaitKick();
-      return;
-    }
-  }
+    });
+  };
+}
+
+/**
+ * A zero-latency null driver completes the requests of a context serving
+ * the device from one bottom half there (see NullDriver.batchCompletions),
+ * from attach to detach. The context's home thread.
+ */
+function batchCompletions(h: Hosted, ctxId: ContextId, on: boolean): void {
+  if (h.driver instanceof NullDriver) h.driver.batchCompletions(ctxId, on);
 }
 
 function attachQueue(h: Hosted, q: HostedQueue, ctx: AioContext): void {
@@ -488,6 +519,7 @@ export function virtioBlkAttach(id: number, ctxId: ContextId): void {
     );
   }
   h.driver.attachAioContext?.({ nodeName: h.handle.name, aioContext: ctxId }, ctxId);
+  batchCompletions(h, ctxId, true);
   h.attachedTo = ctxId;
   for (const q of h.queues) attachQueue(h, q, ctx);
 }
@@ -527,6 +559,7 @@ export function virtioBlkDetach(id: number): void {
       `virtio-blk ${h.handle.name}: detached with requests in flight (the node was not drained)`,
     );
   }
+  batchCompletions(h, node.aioContext, false);
   h.driver.detachAioContext?.(node);
 }
 
@@ -585,6 +618,7 @@ export function virtioBlkAttachQueues(id: number, ctxId: ContextId, queues: numb
     return q;
   });
   h.driver.attachAioContext?.({ nodeName: h.handle.name, aioContext: ctxId }, ctxId);
+  batchCompletions(h, ctxId, true);
   for (const q of qs) attachQueue(h, q, ctx);
 }
 
@@ -616,7 +650,10 @@ export function virtioBlkDetachQueues(id: number, queues: number[]): void {
     q.ctx = null;
     Atomics.store(h.w, q.base + VIRTIO_BLK_QUEUE.ATTACHED_CTX, 0);
   }
-  if (ctxId !== null) h.driver.detachAioContext?.({ nodeName: h.handle.name, aioContext: ctxId });
+  if (ctxId !== null) {
+    batchCompletions(h, ctxId, false);
+    h.driver.detachAioContext?.({ nodeName: h.handle.name, aioContext: ctxId });
+  }
 }
 
 /** Whether thread `t` hosts the device (a snapshot). Any thread. */

@@ -65,6 +65,9 @@ export class VirtioBlkGuest {
   readonly #kick: EventNotifier;
   readonly #irq: EventNotifier;
   #listening: AioContext | null = null;
+  /** The last function given to reap and the ring callback made for it (one allocation per function, not per reap). */
+  #reapFn: VirtioBlkCompletionFn | null = null;
+  #reapCb: (r0: number, r1: number, r2: number, r3: number) => void = () => {};
 
   /**
    * Opens queue `queue` of `device`. The guest thread.
@@ -152,7 +155,26 @@ export class VirtioBlkGuest {
    * ```
    */
   reap(fn: VirtioBlkCompletionFn): number {
-    return this.#cq.drain((reqId, ok, threadId, ctxId) => fn(reqId, ok === 1, threadId, ctxId));
+    if (fn !== this.#reapFn) {
+      this.#reapFn = fn;
+      this.#reapCb = (reqId, ok, threadId, ctxId) => fn(reqId, ok === 1, threadId, ctxId);
+    }
+    return this.#cq.drain(this.#reapCb);
+  }
+
+  /**
+   * Whether a completion waits in the ring (what a busy-waiting vCPU spins on).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createVirtioBlk } from "./virtio_blk.ts";
+   * import { VirtioBlkGuest } from "./virtio_blk_guest.ts";
+   * assert.equal(new VirtioBlkGuest(createVirtioBlk({ name: "vdj" })).hasCompletions(), false);
+   * ```
+   */
+  hasCompletions(): boolean {
+    return this.#cq.consumerHasData();
   }
 
   /**
