@@ -222,9 +222,10 @@ Deno.test("runLab: an unwritable output directory is refused before anything run
         e.message.includes("Nothing was run."),
     );
     assert.equal(planned, false);
-    // Outside the granted write permission: refused the same way.
+    // Outside the granted write permission (the tests may write /tmp and bench/c/.build only,
+    // and a clone may itself live under /tmp, so the path must be absolute): refused the same way.
     await assert.rejects(
-      () => runLab({ scenarios: [loaded(BASE)], outDir: "lib/not-here", commandLine: [] }),
+      () => runLab({ scenarios: [loaded(BASE)], outDir: "/proc/aiolab-not-here", commandLine: [] }),
       LabSetupError,
     );
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["file"]);
