@@ -18,7 +18,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   analysis: ["measure"],
   result: ["analysis"],
   runner: ["sync", "runtime", "block", "machine", "measure", "scenario", "result", "analysis"],
-  cli: ["scenario", "result", "analysis", "runner"],
+  report: ["analysis", "measure", "result"],
+  cli: ["scenario", "result", "analysis", "runner", "report"],
 };
 
 /** Test support: tests (`*_test.ts`) and fixtures (`testdata/`) of any layer may import it. */

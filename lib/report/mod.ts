@@ -1,0 +1,17 @@
+/**
+ * Reports: vega-lite chart specs, the single-file HTML page and the
+ * Markdown, CSV and HdrHistogram-log exports, all pure functions of result
+ * documents (the command line does the I/O).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { renderHtmlReport } from "./mod.ts";
+ * assert.match(renderHtmlReport([]), /<html/);
+ * ```
+ *
+ * @module
+ */
+
+export { type ChartSection, reportCharts, type VegaLiteSpec } from "./charts.ts";
+export { type HtmlReportOptions, renderHtmlReport } from "./page.ts";
