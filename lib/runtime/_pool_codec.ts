@@ -167,7 +167,7 @@ export class Encoder {
     try {
       bytes = serialize(value);
     } catch (err) {
-      throw dataCloneError(describe(value), (err as Error).message);
+      throw dataCloneError(nameForCloneError(value), (err as Error).message);
     }
     this.#tag(TAG.V8);
     this.#bytes(bytes);
@@ -204,7 +204,7 @@ export class Encoder {
         return;
       case "function":
       case "symbol":
-        throw dataCloneError(describe(v));
+        throw dataCloneError(nameForCloneError(v));
     }
     if (v === null) {
       this.#tag(TAG.NULL);
@@ -265,7 +265,14 @@ export class Encoder {
   }
 }
 
-function describe(v: unknown): string {
+/**
+ * Names the value refused in a DataCloneError, in the manner of V8's own
+ * (`structuredClone(new WeakMap())`: "#<WeakMap> could not be cloned."):
+ * `function f` (a name rather than V8's source text), `Symbol(x)`,
+ * `#<WeakMap>`. Not lib/sync's `describeValue`, which names the type of a
+ * wrong option ("the string ..."): this names the very value refused.
+ */
+function nameForCloneError(v: unknown): string {
   if (typeof v === "function") return `function ${v.name || "(anonymous)"}`;
   if (typeof v === "symbol") return String(v);
   const ctor = (v as { constructor?: { name?: string } })?.constructor?.name;

@@ -18,6 +18,8 @@
  * @module
  */
 
+import { describeValue } from "../sync/describe_value.ts";
+
 /**
  * Adaptive-polling parameters, named as the IOThread properties poll-max-ns,
  * poll-grow and poll-shrink. Options of `AioContext`, `IoThread` and
@@ -77,18 +79,6 @@ const UNIT: Record<keyof PollParams, string> = {
   pollShrink: "a non-negative integer divisor (0 = reset to 0)",
 };
 
-/** How a found value reads in an error message: its type, then the value. */
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (v === undefined) return "undefined";
-  if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
-  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") {
-    return `the ${typeof v} ${String(v)}`;
-  }
-  if (Array.isArray(v)) return "an array";
-  return typeof v === "object" ? "an object" : `a ${typeof v}`;
-}
-
 /**
  * The one check of poll parameters, at the public edge (`new AioContext`,
  * `setPollParams`, `IoThread.create`, `MainLoop.create`): fills missing
@@ -126,7 +116,9 @@ export function resolvePollParams(
   for (const field of Object.keys(UNIT) as (keyof PollParams)[]) {
     const v: unknown = p[field];
     if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) continue;
-    const msg = `${owner}: poll parameter ${field}: expected ${UNIT[field]}, got ${describe(v)}`;
+    const msg = `${owner}: poll parameter ${field}: expected ${UNIT[field]}, got ${
+      describeValue(v)
+    }`;
     throw typeof v === "number" ? new RangeError(msg) : new TypeError(msg);
   }
   return p;

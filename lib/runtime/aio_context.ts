@@ -53,6 +53,7 @@
  * @module
  */
 
+import { describeValue } from "../sync/describe_value.ts";
 import { CONTEXT } from "../sync/layout.ts";
 import { MpscRing } from "../sync/mpsc_ring.ts";
 import { RecMutex } from "../sync/rec_mutex.ts";
@@ -89,17 +90,6 @@ export const DEFAULT_POLL_CLOCK_EVERY = 8;
 /** Upper bound on {@link AioContextOptions.sharedBhCapacity}. */
 const MAX_SHARED_BHS = 1 << 16;
 
-/** How a found option value reads in an error message: its type, then the value. */
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
-  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") {
-    return `the ${typeof v} ${String(v)}`;
-  }
-  if (Array.isArray(v)) return "an array";
-  return typeof v === "object" ? "an object" : `a ${typeof v}`;
-}
-
 /**
  * An integer option in [min, max] (`fallback` when undefined); otherwise a
  * TypeError (not a number) or RangeError naming the option, what was
@@ -118,7 +108,7 @@ function intOption(
     return value;
   }
   const want = max === Infinity ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`;
-  const msg = `${owner}: option ${option}: expected ${want}, got ${describe(value)}`;
+  const msg = `${owner}: option ${option}: expected ${want}, got ${describeValue(value)}`;
   throw typeof value === "number" ? new RangeError(msg) : new TypeError(msg);
 }
 
@@ -293,7 +283,7 @@ export class AioContext implements BhHost {
   constructor(options: AioContextOptions = {}) {
     const name: unknown = options.name;
     if (name !== undefined && typeof name !== "string") {
-      throw new TypeError(`AioContext option name: expected a string, got ${describe(name)}`);
+      throw new TypeError(`AioContext option name: expected a string, got ${describeValue(name)}`);
     }
     const label = `AioContext${name === undefined ? "" : ` "${name}"`}`;
     const pollParams = resolvePollParams(options, POLL_OFF, label);
@@ -317,7 +307,7 @@ export class AioContext implements BhHost {
     const clocks: unknown = options.clocks;
     if (clocks !== undefined && !(clocks instanceof Clocks)) {
       throw new TypeError(
-        `${label}: option clocks: expected a Clocks instance, got ${describe(clocks)}`,
+        `${label}: option clocks: expected a Clocks instance, got ${describeValue(clocks)}`,
       );
     }
     this.#reg = defaultRegistry();

@@ -1,8 +1,8 @@
 /**
  * SharedArrayBuffer primitives: the shared-word layout, a futex mutex with
  * statistics, a recursive mutex, an eventfd-like notifier, a bounded MPSC
- * ring and the process registry (thread and context ids, notify protocol,
- * BQL, handler names).
+ * ring, the process registry (thread and context ids, notify protocol,
+ * BQL, handler names), and how a found value reads in an error message.
  *
  * @example
  * ```ts
@@ -38,3 +38,4 @@ export {
   registryFor,
   type RegistryHandle,
 } from "./registry.ts";
+export { describeValue } from "./describe_value.ts";
