@@ -163,33 +163,33 @@ export class PoolWorkers {
     return false;
   }
 
+  /**
+   * One round of an exit wait: the exit sequence to wait on and the ms
+   * left, or null when no worker is alive or the deadline passed.
+   */
+  #exitWaitRound(deadline: number): { seq: number; left: number } | null {
+    // Load the sequence before checking: an exit after the check changes
+    // it, so the caller's wait returns at once. Pairs with the worker's
+    // Atomics.add(EXIT_SEQ) + Atomics.notify.
+    const seq = Atomics.load(this.#control, POOL.EXIT_SEQ);
+    if (!this.anyAlive()) return null;
+    const left = deadline - performance.now();
+    return left <= 0 ? null : { seq, left };
+  }
+
   /** Waits until no worker is alive or `timeoutMs` passed, blocking (Atomics.wait). */
   waitExitSync(timeoutMs: number): void {
     const deadline = performance.now() + timeoutMs;
-    const c = this.#control;
-    for (;;) {
-      // Load the sequence before checking: an exit after the check changes
-      // it, so the wait below returns at once. Pairs with the worker's
-      // Atomics.add(EXIT_SEQ) + Atomics.notify.
-      const seq = Atomics.load(c, POOL.EXIT_SEQ);
-      if (!this.anyAlive()) return;
-      const left = deadline - performance.now();
-      if (left <= 0) return;
-      Atomics.wait(c, POOL.EXIT_SEQ, seq, left);
+    for (let r; (r = this.#exitWaitRound(deadline)) !== null;) {
+      Atomics.wait(this.#control, POOL.EXIT_SEQ, r.seq, r.left);
     }
   }
 
   /** Like {@link PoolWorkers.waitExitSync}, without blocking (Atomics.waitAsync). */
   async waitExit(timeoutMs: number): Promise<void> {
     const deadline = performance.now() + timeoutMs;
-    const c = this.#control;
-    for (;;) {
-      // Same pairing as in waitExitSync().
-      const seq = Atomics.load(c, POOL.EXIT_SEQ);
-      if (!this.anyAlive()) return;
-      const left = deadline - performance.now();
-      if (left <= 0) return;
-      const w = Atomics.waitAsync(c, POOL.EXIT_SEQ, seq, left);
+    for (let r; (r = this.#exitWaitRound(deadline)) !== null;) {
+      const w = Atomics.waitAsync(this.#control, POOL.EXIT_SEQ, r.seq, r.left);
       if (w.async) await w.value;
     }
   }
