@@ -18,6 +18,7 @@
 
 import { basename, extname, isAbsolute, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { editDistance } from "../scenario/edit_distance.ts";
 import { SCENARIO_EXTENSIONS } from "../scenario/load.ts";
 import { UsageError } from "./errors.ts";
 
@@ -69,25 +70,11 @@ function looksLikePath(arg: string): boolean {
     SCENARIO_EXTENSIONS.includes(extname(arg).toLowerCase());
 }
 
-/** Edit distance with adjacent transpositions (optimal string alignment). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.length][b.length];
-}
-
 /**
  * The closest of `known` to `word` when it is close enough to be a
- * misspelling, else undefined.
+ * misspelling, else undefined: case is ignored, and the distance
+ * (lib/scenario's `editDistance`) may be at most a third of the guess's
+ * length (at least 1).
  *
  * @example
  * ```ts

@@ -1,9 +1,12 @@
 /**
  * Private helpers of scenario errors: how a found value is described, how a
- * path is written, and the "did you mean" suggestion. Pure; any thread.
+ * path is written, and the "did you mean" suggestion
+ * (by `editDistance` of `edit_distance.ts`). Pure; any thread.
  *
  * @module
  */
+
+import { editDistance } from "./edit_distance.ts";
 
 /** One step of a path into a scenario: an object key or an array index. */
 export type PathSegment = string | number;
@@ -53,26 +56,6 @@ export function describeValue(value: unknown): string {
 }
 
 /**
- * Edit distance between two strings: insertions, deletions, substitutions
- * and swaps of two neighbouring letters (Levenshtein with transpositions,
- * the optimal-string-alignment variant), each costing 1.
- */
-export function levenshtein(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.length][b.length];
-}
-
-/**
  * The known name closest to `word`, if it is close enough to be a typo
  * (case differences alone, or at most a third of the letters edited).
  */
@@ -80,7 +63,7 @@ export function suggest(word: string, known: Iterable<string>): string | undefin
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {
-    const d = k.toLowerCase() === word.toLowerCase() ? 0.5 : levenshtein(word, k);
+    const d = k.toLowerCase() === word.toLowerCase() ? 0.5 : editDistance(word, k);
     if (d < bestDistance) {
       best = k;
       bestDistance = d;

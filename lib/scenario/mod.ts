@@ -3,8 +3,9 @@
  * units, validation (against the zod schema of `schema.ts`, from which the
  * JSON Schema is generated) with
  * errors that name the file, path, expectation and finding, sweep expansion
- * into labelled runs, and loading from `.ts` or `.json` files. Pure data
- * apart from `loadScenario`, which reads files.
+ * into labelled runs, and loading from `.ts` or `.json` files; the edit
+ * distance behind its "did you mean" hints (for the command line's too).
+ * Pure data apart from `loadScenario`, which reads files.
  *
  * @example
  * ```ts
@@ -57,3 +58,4 @@ export {
   sweepAxes,
 } from "./expand.ts";
 export { type LoadedScenario, loadScenario, SCENARIO_EXTENSIONS } from "./load.ts";
+export { editDistance } from "./edit_distance.ts";
