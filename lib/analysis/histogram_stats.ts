@@ -26,29 +26,20 @@
  */
 
 import { decodeHdr } from "../measure/hdr_export.ts";
-import { highestValueAtIndex, HistogramSnapshot, valueFromIndex } from "../measure/histogram.ts";
+import {
+  highestValueAtIndex,
+  HistogramSnapshot,
+  type HistogramSummary,
+  valueFromIndex,
+} from "../measure/histogram.ts";
 import type { HistogramReportInput } from "./input.ts";
 
-/** Summary statistics of one histogram, all in ns except `count`. */
-export interface HistogramStats {
-  /** Records counted. */
-  count: number;
-  /** Smallest value (0 when empty). */
-  min: number;
-  /** Median. */
-  p50: number;
-  /** 90th percentile. */
-  p90: number;
-  /** 99th percentile. */
-  p99: number;
-  /** 99.9th percentile. */
-  p999: number;
-  /** 99.99th percentile. */
-  p9999: number;
-  /** Largest value (0 when empty). */
-  max: number;
-  /** Mean of the counts' representative values (0 when empty). */
-  mean: number;
+/**
+ * Summary statistics of one histogram, all in ns except `count`: lib/measure's
+ * {@link HistogramSummary} (count, min, p50 .. p99.99, max, mean) and the
+ * standard deviation.
+ */
+export interface HistogramStats extends HistogramSummary {
   /** Population standard deviation of the counts' representative values (0 when empty). */
   stddev: number;
 }
@@ -116,8 +107,17 @@ export function mergeHistograms(histograms: readonly HistogramSnapshot[]): Histo
  * ```
  */
 export function histogramStats(h: HistogramSnapshot): HistogramStats {
-  let n = 0;
-  let sum = 0;
+  const summary = h.summary();
+  return { ...summary, stddev: stddevOf(h, summary.count, summary.mean) };
+}
+
+/**
+ * Population standard deviation of the counts' representative (middle)
+ * values, the ones `HistogramSnapshot.mean` averages; `n` and `mean` are
+ * that snapshot's count and mean.
+ */
+function stddevOf(h: HistogramSnapshot, n: number, mean: number): number {
+  if (n === 0) return 0;
   let sumSq = 0;
   for (let i = 0; i < h.length; i++) {
     const c = h.counts[i];
@@ -125,23 +125,9 @@ export function histogramStats(h: HistogramSnapshot): HistogramStats {
     const lo = valueFromIndex(h.halfMagnitude, i);
     const hi = highestValueAtIndex(h.halfMagnitude, i);
     const mid = lo + Math.floor((hi - lo + 1) / 2);
-    n += c;
-    sum += c * mid;
     sumSq += c * mid * mid;
   }
-  const mean = n === 0 ? 0 : sum / n;
-  return {
-    count: n,
-    min: h.min,
-    p50: h.valueAtPercentile(50),
-    p90: h.valueAtPercentile(90),
-    p99: h.valueAtPercentile(99),
-    p999: h.valueAtPercentile(99.9),
-    p9999: h.valueAtPercentile(99.99),
-    max: h.max,
-    mean,
-    stddev: n === 0 ? 0 : Math.sqrt(Math.max(sumSq / n - mean * mean, 0)),
-  };
+  return Math.sqrt(Math.max(sumSq / n - mean * mean, 0));
 }
 
 /** Statistics per repetition and pooled over all of them. */

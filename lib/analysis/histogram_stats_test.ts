@@ -77,6 +77,30 @@ Deno.test("histogramStats: the percentiles equal lib/measure's summary; empty is
   });
 });
 
+Deno.test("histogramStats: exact values below the first bucket give exact statistics, in order", () => {
+  // Values below 256 have their own count (2 digits), so every statistic is exact.
+  const h = new HistogramSnapshot();
+  h.recordValue(10);
+  h.recordValue(20);
+  h.recordValue(30, 2);
+  // Mean 22.5; variance (100 + 400 + 2 * 900) / 4 - 22.5^2 = 68.75.
+  assert.equal(
+    JSON.stringify(histogramStats(h)),
+    JSON.stringify({
+      count: 4,
+      min: 10,
+      p50: 20,
+      p90: 30,
+      p99: 30,
+      p999: 30,
+      p9999: 30,
+      max: 30,
+      mean: 22.5,
+      stddev: Math.sqrt(68.75),
+    }),
+  );
+});
+
 Deno.test("repetitionStats: pooled is the merge; per repetition keeps each one", () => {
   const enc = (vals: number[]) => {
     const s = new HistogramSnapshot();
