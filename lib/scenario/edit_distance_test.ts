@@ -1,21 +1,25 @@
 import assert from "node:assert/strict";
 import { editDistance } from "./edit_distance.ts";
 
-Deno.test("editDistance: insertions, deletions and substitutions cost 1 each", () => {
-  assert.equal(editDistance("kitten", "sitting"), 3);
-  assert.equal(editDistance("", "abc"), 3);
-  assert.equal(editDistance("abc", ""), 3);
-  assert.equal(editDistance("", ""), 0);
-  assert.equal(editDistance("iothread", "iothread"), 0);
-  assert.equal(editDistance("disk", "main"), 4);
-});
-
-Deno.test("editDistance: a swap of neighbouring letters costs 1, case counts", () => {
-  assert.equal(editDistance("mvoe", "move"), 1);
-  assert.equal(editDistance("iothraed", "iothread"), 1);
-  assert.equal(editDistance("defualt", "default"), 1);
-  // Optimal string alignment: a swapped pair is not edited again.
-  assert.equal(editDistance("ca", "abc"), 3);
-  assert.equal(editDistance("IOTHREAD", "iothread"), 8);
-  assert.equal(editDistance("Main", "main"), 1);
+Deno.test("editDistance: each insertion, deletion, substitution and neighbour swap costs 1", () => {
+  const cases: [string, string, number][] = [
+    ["kitten", "sitting", 3],
+    ["", "abc", 3],
+    ["abc", "", 3],
+    ["", "", 0],
+    ["iothread", "iothread", 0],
+    ["disk", "main", 4],
+    ["mvoe", "move", 1],
+    ["iothraed", "iothread", 1],
+    ["defualt", "default", 1],
+    // Optimal string alignment: a swapped pair is not edited again.
+    ["ca", "abc", 3],
+    // Case counts.
+    ["Main", "main", 1],
+    ["IOTHREAD", "iothread", 8],
+  ];
+  for (const [a, b, d] of cases) {
+    assert.equal(editDistance(a, b), d, `${a} -> ${b}`);
+    assert.equal(editDistance(b, a), d, `${b} -> ${a}`);
+  }
 });
