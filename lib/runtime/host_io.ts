@@ -213,16 +213,19 @@ export class HostIoSet {
     return progress;
   }
 
+  /** The error of a handler registered for a resource that lacks the method it needs. */
+  #missingMethod(method: "read" | "write"): Error {
+    return new Error(
+      `context "${this.#ctxName}": host-I/O ${method} handler registered for a resource ` +
+        `without ${method}()`,
+    );
+  }
+
   /** Starts a read unless one is in flight, one landed, or the stream ended. */
   #pump(h: HostNode): void {
     if (h.reading || h.eof || h.readReady || h.handlers.read === undefined) return;
     const read = h.resource.read;
-    if (read === undefined) {
-      throw new Error(
-        `context "${this.#ctxName}": host-I/O read handler registered for a resource ` +
-          `without read()`,
-      );
-    }
+    if (read === undefined) throw this.#missingMethod("read");
     h.reading = true;
     read.call(h.resource, h.buf).then(
       (n) => this.#readLanded(h, n === null ? null : h.buf.slice(0, n), undefined),
@@ -242,12 +245,7 @@ export class HostIoSet {
 
   #write(h: HostNode, data: Uint8Array): void {
     const write = h.resource.write;
-    if (write === undefined) {
-      throw new Error(
-        `context "${this.#ctxName}": host-I/O write handler registered for a resource ` +
-          `without write()`,
-      );
-    }
+    if (write === undefined) throw this.#missingMethod("write");
     h.writing = true;
     const all = async (): Promise<void> => {
       let off = 0;

@@ -76,6 +76,17 @@ Deno.test("HostIoSet: a writer runs while no write is in flight; a handler witho
   assert.deepEqual(written, [9, 8]);
   assert.equal(kicks, 1);
   assert.equal(set.dispatch(), false, "nothing more to write");
-  assert.throws(() => set.set({}, { read: () => {} }), /resource without read\(\)/);
+  assert.throws(
+    () => set.set({}, { read: () => {} }),
+    /^Error: context "w": host-I\/O read handler registered for a resource without read\(\)$/,
+  );
   set.close();
+  // A writer whose resource has no write() is refused once it has data to write.
+  const noWrite = new HostIoSet("nw", { current: null }, () => {});
+  noWrite.set({}, { write: () => new Uint8Array([1]) });
+  assert.throws(
+    () => noWrite.dispatch(),
+    /^Error: context "nw": host-I\/O write handler registered for a resource without write\(\)$/,
+  );
+  noWrite.close();
 });
