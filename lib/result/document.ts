@@ -32,6 +32,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { writeTextFileAtomic } from "./atomic_write.ts";
+import type { HostDescription } from "./host.ts";
 import { type MachineReport, machineReportSchema } from "./machine_report.ts";
 
 /** The schema version this module writes and reads. */
@@ -59,26 +60,15 @@ export interface NoiseFloor {
   elapsedMs: number;
 }
 
-/** The manifest of a result: everything needed to judge and reproduce it. */
-export interface Manifest {
+/**
+ * The manifest of a result: everything needed to judge and reproduce it.
+ * The host it ran on is in the fields of {@linkcode HostDescription} (Deno,
+ * V8 and TypeScript versions, OS, architecture, CPU model, cores, git
+ * commit); the fields below say what ran, when and how.
+ */
+export interface Manifest extends HostDescription {
   /** aiolab's version (deno.json `version`, `"unknown"` when it cannot be read). */
   aiolabVersion: string;
-  /** Git commit of the code, or null. */
-  gitCommit: string | null;
-  /** Deno version. */
-  deno: string;
-  /** V8 version. */
-  v8: string;
-  /** TypeScript version. */
-  typescript: string;
-  /** `Deno.build.os`. */
-  os: string;
-  /** `Deno.build.arch`. */
-  arch: string;
-  /** CPU model, or `"unknown"`. */
-  cpu: string;
-  /** Logical cores. */
-  cores: number;
   /** Smallest step of `performance.now()` measured on this host, ns. */
   clockResolutionNs: number;
   /** Measured noise floor, or null when calibration did not run (interrupted first). */
