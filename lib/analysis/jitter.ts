@@ -21,6 +21,7 @@
  */
 
 import type { HistogramSnapshot } from "../measure/histogram.ts";
+import type { IntervalRow } from "../measure/time_series.ts";
 import { type HistogramStats, repetitionStats } from "./histogram_stats.ts";
 import type { MachineReportInput } from "./input.ts";
 import { median } from "./statistics.ts";
@@ -55,23 +56,15 @@ export function jitterOf(h: HistogramSnapshot): JitterStats {
   };
 }
 
-/** What analysis reads of one lib/measure `TimeSeries` row. */
-export interface IntervalRowInput {
-  /** Device name. */
-  device: string;
-  /** Interval start, ns. */
-  startNs: number;
-  /** Interval end, ns. */
-  endNs: number;
-  /** Requests completed in the interval. */
-  completions: number;
-  /** Median latency of the interval, ns. */
-  p50: number;
-  /** 99th percentile of the interval, ns. */
-  p99: number;
-  /** Largest latency of the interval, ns. */
-  max: number;
-}
+/**
+ * What analysis reads of one lib/measure `TimeSeries` row ({@linkcode IntervalRow}):
+ * the device, the interval's bounds (ns), its completions, and its p50, p99
+ * and max latency (ns). The row's `clamped` count is not read.
+ */
+export type IntervalRowInput = Pick<
+  IntervalRow,
+  "device" | "startNs" | "endNs" | "completions" | "p50" | "p99" | "max"
+>;
 
 function isRow(r: unknown): r is IntervalRowInput {
   if (typeof r !== "object" || r === null) return false;
