@@ -10,6 +10,7 @@ import {
 } from "./registry.ts";
 import { Barrier } from "../testing/barrier.ts";
 import { runInThread } from "../testing/thread.ts";
+import type { InstallChecks } from "./testdata/registry.ts";
 
 const FIXTURE = new URL("./testdata/registry.ts", import.meta.url);
 
@@ -386,15 +387,7 @@ Deno.test("Registry: defaultRegistry, registryFor and installRegistry in the mai
 Deno.test("Registry: a worker runs on the spawner's registry and refuses another", async () => {
   const reg = defaultRegistry();
   const other = new Registry();
-  const r = await runInThread<{
-    token: number;
-    installSameIsCurrent: boolean;
-    registryForSameIsCurrent: boolean;
-    differentError: string | null;
-    stillCurrentAfterError: boolean;
-    registryForOtherIsView: boolean;
-    otherToken: number;
-  }>(FIXTURE, "installChecks", other.handle, reg.handle);
+  const r = await runInThread<InstallChecks>(FIXTURE, "installChecks", other.handle, reg.handle);
   assert.deepEqual(r, {
     token: reg.words[REGISTRY.TOKEN],
     installSameIsCurrent: true,

@@ -43,8 +43,8 @@ export function internConcurrently(
   return ids;
 }
 
-/** How installRegistry and registryFor behave in a Worker. */
-export function installChecks(other: RegistryHandle, same: RegistryHandle): {
+/** What {@link installChecks} reports. */
+export interface InstallChecks {
   token: number;
   installSameIsCurrent: boolean;
   registryForSameIsCurrent: boolean;
@@ -52,7 +52,10 @@ export function installChecks(other: RegistryHandle, same: RegistryHandle): {
   stillCurrentAfterError: boolean;
   registryForOtherIsView: boolean;
   otherToken: number;
-} {
+}
+
+/** How installRegistry and registryFor behave in a Worker. */
+export function installChecks(other: RegistryHandle, same: RegistryHandle): InstallChecks {
   const current = defaultRegistry();
   let differentError: string | null = null;
   try {
