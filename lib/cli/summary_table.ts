@@ -22,6 +22,7 @@
  */
 
 import Table from "cli-table3";
+import { median } from "../analysis/statistics.ts";
 import { labelText } from "../scenario/expand.ts";
 
 /** The fields of a result's summary row that the table reads. */
@@ -92,24 +93,8 @@ export interface SummaryGroup {
   lines: SummaryLine[];
 }
 
-/**
- * The median of `xs` (the mean of the middle two for an even count), NaN
- * for none.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { median } from "./summary_table.ts";
- * assert.equal(median([3, 1, 2]), 2);
- * assert.equal(median([4, 1, 2, 3]), 2.5);
- * ```
- */
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
+// The median of the table is lib/analysis's; re-exported, as the cli API has offered it.
+export { median };
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
