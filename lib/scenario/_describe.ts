@@ -24,7 +24,13 @@ export function formatPath(path: readonly PathSegment[]): string {
   return out;
 }
 
-/** Describes a value with its type: `the string "100"`, `the number 5`, `an array of 2 items`. */
+/**
+ * Describes a value with its type: `the string "100"`, `the number 5`, `an array of 2 items`.
+ * Not lib/sync's `describeValue` (the runtime's wording): scenario imports no
+ * other layer (tools/layering_test.ts), and a scenario's values are JSON,
+ * so this one also counts items, lists keys, shortens long strings and
+ * calls a missing value "nothing".
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
