@@ -634,7 +634,8 @@ export class Machine {
     const out: ThreadHeartbeat[] = this.#plan.contexts.map((c) => ({
       thread: c.id === "main" ? "main-loop" : `IO ${c.id}`,
       progress: stats[c.index * CTX_STAT.WORDS + CTX_STAT.HEARTBEAT],
-      doing: "running its event loop",
+      doing: (c.id === "main" ? this.#main : this.#iothreads.get(c.id))?.activity() ??
+        "running its event loop",
     }));
     this.#vcpus.forEach((v, i) => {
       const b = i * VCPU_CTL.WORDS;
@@ -646,6 +647,20 @@ export class Machine {
       });
     });
     return out;
+  }
+
+  /**
+   * The first failure a thread of the machine reported so far (a handler
+   * that threw, a guest that failed), or null. Cheap: the run polls it to
+   * end a failed run at once instead of at the end of its duration.
+   *
+   * @example
+   * ```ts ignore
+   * const failed = machine.failure(); // { thread, handler, message, stack } or null
+   * ```
+   */
+  failure(): MachineError | null {
+    return this.#errors[0] ?? null;
   }
 
   /**
