@@ -537,6 +537,10 @@ export class Machine {
    */
   resetMeasurements(): void {
     this.#epoch = Atomics.add(this.#ctl, MACHINE_CTL.EPOCH, 1) + 1;
+    // A vCPU halted until a slow completion (a file driver whose pool is still starting)
+    // would restart only after it: woken, it restarts now, and its books start with the
+    // measured time (else its completions are counted but its latencies never gathered).
+    for (const w of this.#plan.vcpuWake) EventNotifier.fromHandle(w).set();
     for (const c of this.#plan.contexts) SharedHistogram.fromHandle(c.jitter).reset();
     SharedHistogram.fromHandle(this.#plan.bql.wait).reset();
     SharedHistogram.fromHandle(this.#plan.bql.hold).reset();
