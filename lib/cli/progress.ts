@@ -10,7 +10,7 @@
  * import assert from "node:assert/strict";
  * import { progressLine } from "./progress.ts";
  * const line = progressLine({
- *   run: { index: 0, total: 2, scenario: "default", placement: "main", repetition: 0, label: {} },
+ *   run: { index: 0, total: 2, scenario: "default", placement: "main", repetition: 1, label: {} },
  *   progress: { index: 0, total: 2, elapsedMs: 1500, etaMs: 9000, devices: { disk0: { completions: 12345, p99Ns: 61000 } } },
  * });
  * assert.equal(line, "run 1/2 default main rep 1 | 1.5s / ETA 9.0s | disk0 12.3k done p99 61.0us");
@@ -73,7 +73,7 @@ export function progressLine(state: ProgressState): string {
   if (run === undefined) return "starting";
   const label = labelText(run.label);
   const parts = [
-    `run ${run.index + 1}/${run.total} ${run.scenario} ${run.placement} rep ${run.repetition + 1}` +
+    `run ${run.index + 1}/${run.total} ${run.scenario} ${run.placement} rep ${run.repetition}` +
     (label ? ` (${label})` : ""),
   ];
   if (progress !== undefined && progress.index === run.index) {
@@ -171,7 +171,7 @@ export function createProgress(options: ProgressOptions): Progress {
       if (info.status !== "completed") {
         const run = state.run;
         const what = run !== undefined && run.index === info.index
-          ? ` (${run.scenario} ${run.placement} rep ${run.repetition + 1})`
+          ? ` (${run.scenario} ${run.placement} rep ${run.repetition})`
           : "";
         log(
           `aiolab: run ${info.index + 1}/${info.total}${what} ${info.status}` +

@@ -19,7 +19,7 @@ const run = {
   total: 4,
   scenario: "polling",
   placement: "iothread",
-  repetition: 0,
+  repetition: 1,
   label: { "placements.iothread.iothreads.io0.pollMaxNs": 4000 },
 };
 

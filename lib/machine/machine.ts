@@ -537,6 +537,10 @@ export class Machine {
    */
   resetMeasurements(): void {
     this.#epoch = Atomics.add(this.#ctl, MACHINE_CTL.EPOCH, 1) + 1;
+    // A vCPU halted until a slow completion (a file driver whose pool is still starting)
+    // would restart only after it: woken, it restarts now, and its books start with the
+    // measured time (else its completions are counted but its latencies never gathered).
+    for (const w of this.#plan.vcpuWake) EventNotifier.fromHandle(w).set();
     for (const c of this.#plan.contexts) SharedHistogram.fromHandle(c.jitter).reset();
     SharedHistogram.fromHandle(this.#plan.bql.wait).reset();
     SharedHistogram.fromHandle(this.#plan.bql.hold).reset();
@@ -634,7 +638,8 @@ export class Machine {
     const out: ThreadHeartbeat[] = this.#plan.contexts.map((c) => ({
       thread: c.id === "main" ? "main-loop" : `IO ${c.id}`,
       progress: stats[c.index * CTX_STAT.WORDS + CTX_STAT.HEARTBEAT],
-      doing: "running its event loop",
+      doing: (c.id === "main" ? this.#main : this.#iothreads.get(c.id))?.activity() ??
+        "running its event loop",
     }));
     this.#vcpus.forEach((v, i) => {
       const b = i * VCPU_CTL.WORDS;
@@ -646,6 +651,20 @@ export class Machine {
       });
     });
     return out;
+  }
+
+  /**
+   * The first failure a thread of the machine reported so far (a handler
+   * that threw, a guest that failed), or null. Cheap: the run polls it to
+   * end a failed run at once instead of at the end of its duration.
+   *
+   * @example
+   * ```ts ignore
+   * const failed = machine.failure(); // { thread, handler, message, stack } or null
+   * ```
+   */
+  failure(): MachineError | null {
+    return this.#errors[0] ?? null;
   }
 
   /**

@@ -288,23 +288,34 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
     return t1;
   };
 
-  /** Reaps every completion of `dq` seen at `t`; returns how many. */
-  const reap = (dq: DrivenQueue, t: number): number =>
-    dq.guest.reap((reqId) => {
+  /**
+   * Reaps every completion of `dq` seen at `seenAt` (-1: now, the clock read once at the
+   * first completion found, so that a completion found after a preemption is not stamped
+   * with an older time); returns how many.
+   */
+  const reap = (dq: DrivenQueue, seenAt: number): number => {
+    let t = seenAt;
+    return dq.guest.reap((reqId) => {
+      if (t < 0) t = tb.now();
       const slot = reqId & dq.stampMask;
       dq.hTotal.record(t - dq.intended[slot]);
       if (dq.sampled[slot] !== 0 && dq.stamps !== null) {
         const s = (dq.stampBase + slot) * VIRTIO_BLK_STAMP.WORDS;
-        const picked = dq.stamps[s + VIRTIO_BLK_STAMP.PICKED_UP];
-        const done = dq.stamps[s + VIRTIO_BLK_STAMP.BACKEND_DONE];
-        dq.hQueued.record(dq.issued[slot] - dq.intended[slot]);
-        dq.hDispatch.record(Math.max(0, picked - dq.issued[slot]));
-        dq.hService.record(Math.max(0, done - picked));
-        dq.hCompletion.record(Math.max(0, t - done));
+        const issued = dq.issued[slot];
+        // The serving thread's stamps are on the shared time base only to within its
+        // offset's uncertainty (wide on a loaded host): kept in causal order inside
+        // [issued, t], so that the four stages add up to the request's total.
+        const picked = Math.min(Math.max(dq.stamps[s + VIRTIO_BLK_STAMP.PICKED_UP], issued), t);
+        const done = Math.min(Math.max(dq.stamps[s + VIRTIO_BLK_STAMP.BACKEND_DONE], picked), t);
+        dq.hQueued.record(issued - dq.intended[slot]);
+        dq.hDispatch.record(picked - issued);
+        dq.hService.record(done - picked);
+        dq.hCompletion.record(t - done);
       }
       dq.free.push(slot);
       dq.completedN++;
     });
+  };
 
   const reapAll = (t: number): number => {
     let n = 0;
@@ -336,7 +347,8 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
     // Pairs with the orchestrator's Atomics.add(EPOCH).
     const e = Atomics.load(ctl, MACHINE_CTL.EPOCH);
     if (e !== epoch) restart(e);
-    reapAll(now);
+    // `now` may be old (the last kick did not read the clock): the reap reads it if it finds work.
+    reapAll(-1);
     if (queues.length === 0) {
       // A vCPU without queues only computes (and exits).
       now = compute(now);

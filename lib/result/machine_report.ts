@@ -96,6 +96,12 @@ export interface DeviceReport {
   completions: number;
   /** Open loop: arrivals that could not be issued (queue full). */
   dropped: number;
+  /**
+   * Requests still in flight when the machine stopped, so that
+   * `issued = completions + dropped + inFlight`. Absent in documents of
+   * machines that did not report it.
+   */
+  inFlight?: number;
   /** Total latency (from the intended issue time in open loop). */
   latency: HistogramReport;
   /** The latency split into its stages, sampled one request in {@linkcode DeviceReport.stageSampleEvery}. */
@@ -244,6 +250,7 @@ export const machineReportSchema: z.ZodType<MachineReport> = z.looseObject({
       issued: count,
       completions: count,
       dropped: count,
+      inFlight: count.optional(),
       latency: histogramReportSchema,
       stages: z.looseObject({
         queued: histogramReportSchema,

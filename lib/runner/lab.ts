@@ -110,7 +110,7 @@ export interface LabOptions {
 export interface LabHooks {
   /** Once, before calibration and the first run. */
   onPlan?(plan: { runs: number; estimatedMs: number; warnings: string[] }): void;
-  /** Before each run; `index` is 0-based over every scenario's runs. */
+  /** Before each run; `index` is 0-based over every scenario's runs, `repetition` 1-based. */
   onRunStart?(info: {
     index: number;
     total: number;

@@ -173,6 +173,28 @@ export class HostedThread<S> {
   }
 
   /**
+   * What the thread is doing now, in words, from its status words: the
+   * run() call it is inside (synchronous code that has not returned), or
+   * its phase ("dispatching its AioContext (a bottom half, timer or handler
+   * that has not returned)", "waiting for work in poll()", ...). A
+   * diagnostic snapshot for watchdogs; cheap. Orchestrator.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { IoThread } from "./io_thread.ts";
+   * const iot = await IoThread.create({ id: "ht8" });
+   * // A snapshot: starting, waiting in poll(), dispatching, ... (whichever it is now).
+   * assert.match(iot.activity(), /^(starting|waiting for work|dispatching|on its JavaScript)/);
+   * iot.stop();
+   * await iot.join();
+   * ```
+   */
+  activity(): string {
+    return this.host.activity();
+  }
+
+  /**
    * Asks the thread to stop. Idempotent. Orchestrator.
    *
    * @example
