@@ -49,3 +49,31 @@ Deno.test("context probe: the jitter probe records, statistics grow and restart 
     await tb.close();
   });
 });
+
+Deno.test("context probe: the idle probe runs alone in an IOThread, one per thread, and returns its samples", async () => {
+  const io = await IoThread.create({ id: "idle-probe" });
+  await withCleanup(async () => {
+    await assert.rejects(io.run(`${CONTEXT_PROBE_MODULE}#idleProbeCount`), /no idle probe runs/);
+    assert.equal(await io.run(`${CONTEXT_PROBE_MODULE}#idleProbeStart`, 1e6, 3), true);
+    await assert.rejects(
+      io.run(`${CONTEXT_PROBE_MODULE}#idleProbeStart`, 1e6, 3),
+      /already has an idle probe/,
+    );
+    const deadline = performance.now() + 30_000;
+    while (await io.run<number>(`${CONTEXT_PROBE_MODULE}#idleProbeCount`) < 3) {
+      assert.ok(performance.now() < deadline, "three probe runs within 30 s");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const late = await io.run<number[]>(`${CONTEXT_PROBE_MODULE}#idleProbeStop`);
+    assert.equal(late.length, 3, "no more than the samples asked for");
+    assert.ok(late.every((ns) => ns >= 0), "a timer never runs before it is due");
+    await assert.rejects(io.run(`${CONTEXT_PROBE_MODULE}#idleProbeStop`), /no idle probe runs/);
+    await assert.rejects(
+      io.run(`${CONTEXT_PROBE_MODULE}#idleProbeStart`, 0, 3),
+      /expected a period > 0 ns, got 0/,
+    );
+  }, async () => {
+    io.stop();
+    await io.join();
+  });
+});
