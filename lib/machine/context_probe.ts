@@ -74,6 +74,8 @@ interface Probe {
   sleepNs: number;
   /** Clock reading of the last publication. */
   publishedAt: number;
+  /** The measurement ended (probeFreeze): figures and jitter stay as they were. */
+  frozen: boolean;
 }
 
 let probe: Probe | null = null;
@@ -96,6 +98,10 @@ function raw(p: Probe, now: number) {
  * the last publication is {@link STATS_PERIOD_NS} old.
  */
 function publish(p: Probe, now: number, force = true): void {
+  if (p.frozen) {
+    p.stats[CTX_STAT.HEARTBEAT]++; // the watchdog still sees the thread alive
+    return;
+  }
   // Pairs with the orchestrator's Atomics.add(EPOCH): a new epoch restarts the figures.
   const e = Atomics.load(p.ctl, MACHINE_CTL.EPOCH);
   if (e !== p.epoch) {
@@ -262,7 +268,7 @@ export function probeStart(plan: MachinePlan, ctxIndex: number): boolean {
   const clocks = ctx.clocks;
   const probing = cp.jitterPeriodNs > 0;
   const timer = jitterProbeTimer(ctx, period, (now, lateNs) => {
-    if (probing) jitter.record(lateNs);
+    if (probing && !p.frozen) jitter.record(lateNs);
     publish(p, now, false);
   });
   const p: Probe = {
@@ -277,8 +283,22 @@ export function probeStart(plan: MachinePlan, ctxIndex: number): boolean {
     base: { at: 0, sleep: 0, poll: 0, polls: 0, progress: 0, waits: 0, hits: 0 },
     sleepNs: 0,
     publishedAt: 0,
+    frozen: false,
   };
   probe = p;
+  // File drivers submit to the context's thread pool, whose Workers take
+  // tens of ms each to create (a pthread takes microseconds in QEMU): keep
+  // one warm per request this context serves at start (thread-pool-min),
+  // so that the spawns happen before the measurement, not inside it.
+  let warm = 0;
+  for (const d of plan.devices) {
+    if (d.handle.driver.kind !== "file") continue;
+    warm += d.contexts.filter((c) => c === cp.id).length * d.queueDepth;
+  }
+  if (warm > 0) {
+    const pool = threadPoolFor(ctx);
+    pool.setMinMax(Math.min(warm, pool.maxWorkers), pool.maxWorkers);
+  }
   let slept = 0;
   // Sleep timing: the context's wait hooks (the main loop's also drop and
   // retake the BQL, as main_loop_wait does; the time to retake it is not sleep).
@@ -331,7 +351,8 @@ export function probeDetachQueues(plan: MachinePlan): boolean {
 }
 
 /**
- * Publishes the final statistics, stops the probe, restores the wait hooks
+ * Publishes the final statistics (unless probeFreeze kept those of the end
+ * of the measurement), stops the probe, restores the wait hooks
  * and shuts the context's thread pool down if a file driver used it. The
  * context's thread.
  *
@@ -353,8 +374,27 @@ export async function probeStop(): Promise<boolean> {
 }
 
 /**
+ * Ends the measurement in this context: publishes the statistics of this
+ * moment and keeps them (and the jitter histogram) as they are from now on,
+ * while the machine drains and stops; the probe's timer still beats the
+ * heartbeat. The Machine calls it in every context when stop() begins. The
+ * context's thread.
+ *
+ * @example
+ * ```ts ignore
+ * await iothread.run(`${CONTEXT_PROBE_MODULE}#probeFreeze`);
+ * ```
+ */
+export function probeFreeze(): boolean {
+  const p = probeOrThrow("probeFreeze");
+  publish(p, p.ctx.clocks.now(ClockType.REALTIME));
+  p.frozen = true;
+  return true;
+}
+
+/**
  * Publishes the statistics now (so that the orchestrator reads figures of
- * this moment). The context's thread.
+ * this moment; nothing after probeFreeze). The context's thread.
  *
  * @example
  * ```ts ignore

@@ -39,7 +39,20 @@ Deno.test("context probe: the jitter probe records, statistics grow and restart 
     await waitFor(() => stats[CTX_STAT.HEARTBEAT] > beat + 1, "two probe runs after the epoch");
     // Restarted at the epoch: no more elapsed time than since the bump.
     assert.ok(stats[CTX_STAT.ELAPSED_NS] <= (performance.now() - bumpAt) * 1e6 + 1e6);
+    // The end of the measurement: figures and jitter stay, the heartbeat goes on.
+    assert.equal(await io.run(`${CONTEXT_PROBE_MODULE}#probeFreeze`), true);
+    const frozen = Array.from(stats);
+    const recorded = jitter.snapshot().totalCount;
+    await waitFor(
+      () => stats[CTX_STAT.HEARTBEAT] > frozen[CTX_STAT.HEARTBEAT] + 2,
+      "three probe runs after the freeze",
+    );
+    assert.equal(await io.run(`${CONTEXT_PROBE_MODULE}#probePublish`), true);
     assert.equal(await io.run(`${CONTEXT_PROBE_MODULE}#probeStop`), true);
+    for (const k of ["ELAPSED_NS", "SLEEP_NS", "POLLS", "WAITS"] as const) {
+      assert.equal(stats[CTX_STAT[k]], frozen[CTX_STAT[k]], `${k} kept after the freeze`);
+    }
+    assert.equal(jitter.snapshot().totalCount, recorded, "no lateness recorded after the freeze");
     await assert.rejects(io.run(`${CONTEXT_PROBE_MODULE}#probePublish`), /has no machine probe/);
   }, async () => {
     io.stop();
