@@ -3,8 +3,9 @@ import { defineScenario } from "../lib/scenario/mod.ts";
 export default defineScenario({
   name: "default",
   description:
-    "The seed's claim: under main-loop load, an IOThread lowers tail latency and jitter. One " +
-    "virtio-blk disk on a null driver (50 us per 4 KiB read) behind the kvm path (ioeventfd " +
+    "One virtio-blk disk under main-loop load, in the main loop and in an IOThread: the seed's " +
+    "claim that an IOThread lowers tail latency and jitter. The disk is on a null driver (50 us " +
+    "per 4 KiB read) behind the kvm path (ioeventfd " +
     "kick without the BQL, irqfd completion straight to the vCPU); the guest issues 2000 " +
     "requests a second (Poisson, open loop: latency counts from the intended issue time, so a " +
     "stall cannot hide itself) and halts between them. The main loop renders VNC-like frames: " +
