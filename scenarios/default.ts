@@ -12,10 +12,11 @@ export default defineScenario({
     "2 ms of work under the BQL every 30 ms (QEMU's default refresh interval), about 7 % of a " +
     "core. In the main loop about 7 % of the requests arrive during a frame and wait for it " +
     "(up to 2 ms); in IOThread io0 (QEMU's default poll-max-ns 32768) the frames are not on the " +
-    "request path. Look at p99, p99.9 and jitter (p99 - p50): far lower in the IOThread. The " +
+    "request path. Look at p99, p99.9 and jitter (p99 - p50): lower in the IOThread. The " +
     "median is about the same in both (the main loop is idle between frames and both pay the " +
     "same wakeups and driver timer), and the IOThread's own tail is the host's: compare it with " +
-    "the noise floor (idle jitter) in the manifest.",
+    "the noise floor (idle jitter) in the manifest; the frames' 2 ms only stand out where that " +
+    "floor's p99 is well below 2 ms (a quiet host).",
   duration: "3s",
   warmup: "500ms",
   repetitions: 3,
