@@ -3,7 +3,8 @@ import { defineScenario } from "../lib/scenario/mod.ts";
 export default defineScenario({
   name: "accel",
   description:
-    "The default workload (one disk, null driver at 50 us) under main-loop pressure, with the " +
+    "The default workload (one disk, null driver at 50 us, an open-loop guest at 2000 requests " +
+    "a second) under main-loop pressure instead of frames, with the " +
     "kvm and the tcg notification models. The sweep crosses a QMP-like command flood (0 or " +
     "2000 commands a second, 100 us each under the BQL) with a BQL hog (0 or 10 ms held every " +
     "200 ms, as pmemsave does). With kvm (ioeventfd + irqfd) an IOThread takes the main loop and " +
@@ -13,7 +14,12 @@ export default defineScenario({
   duration: "1500ms",
   warmup: "500ms",
   repetitions: 2,
-  devices: [{ id: "disk0", driver: { kind: "null", latency: "50us" } }],
+  devices: [{
+    id: "disk0",
+    queueDepth: 32,
+    driver: { kind: "null", latency: "50us" },
+    arrival: { kind: "poisson", rate: "2000/s" },
+  }],
   mainLoop: {
     qmp: { rate: [0, "2000/s"], work: "100us" },
     bqlHog: { hold: [0, "10ms"], every: "200ms" },

@@ -5,15 +5,18 @@ export default defineScenario({
   description:
     "A disk moved between contexts during the run: from io0 to io1 at 1 s and back to the main " +
     "loop at 2 s, each move a drained AioContext change (bdrv_try_set_aio_context) while " +
-    "requests are in flight. A second placement keeps the disk in io0 as the reference. Look at " +
-    "latency over time (50 ms buckets): each move is a spike as the drain waits for in-flight " +
-    "requests and new ones queue; its height and width are the cost of a move.",
+    "requests are in flight. The guest issues 10000 requests a second (Poisson, open loop, up " +
+    "to 256 queued, so arrivals during a move wait in the virtqueue and their latency counts " +
+    "from their intended time). A second placement keeps the disk in io0 as the reference. Look " +
+    "at latency over time (50 ms buckets) around the marked move events: each move is a spike " +
+    "as the drain waits for in-flight requests and new ones queue; its height and width are " +
+    "the cost of a move.",
   duration: "3s",
   warmup: "500ms",
   repetitions: 2,
   devices: [{
     id: "disk0",
-    queueDepth: 4,
+    queueDepth: 256,
     driver: { kind: "null", latency: "50us" },
     arrival: { kind: "poisson", rate: "10000/s" },
   }],

@@ -6,9 +6,12 @@ export default defineScenario({
     "1, 2 and 4 disks (a sweep over devices[0].count) with two queues each, on zero-latency " +
     "null drivers, so the event loops themselves are the bottleneck. Compares all disks in the " +
     "main loop, one IOThread per disk, and every disk's queues spread over two IOThreads " +
-    "(iothread-vq-mapping, modern locking). Look at throughput and context utilisation as the " +
-    "disk count grows: the main loop saturates first; on a 2-core machine more IOThreads than " +
-    "cores stop helping.",
+    "(iothread-vq-mapping, modern locking). Each IOThread here polls (QEMU's 32 us) and is " +
+    "busy, as are the two vCPUs. Look at total throughput and each context's dispatch share " +
+    "as the disk count grows: the single main loop serves every disk from one thread; IOThreads " +
+    "help while busy threads fit the cores, but with one IOThread per disk on a 2-core machine " +
+    "(2 vCPUs and 2 or 4 IOThreads) the threads time-slice, throughput falls and the disks get " +
+    "uneven shares; two IOThreads shared by all disks hold up better.",
   duration: "2s",
   warmup: "500ms",
   repetitions: 2,

@@ -39,7 +39,20 @@ Deno.test("context probe: the jitter probe records, statistics grow and restart 
     await waitFor(() => stats[CTX_STAT.HEARTBEAT] > beat + 1, "two probe runs after the epoch");
     // Restarted at the epoch: no more elapsed time than since the bump.
     assert.ok(stats[CTX_STAT.ELAPSED_NS] <= (performance.now() - bumpAt) * 1e6 + 1e6);
+    // The end of the measurement: figures and jitter stay, the heartbeat goes on.
+    assert.equal(await io.run(`${CONTEXT_PROBE_MODULE}#probeFreeze`), true);
+    const frozen = Array.from(stats);
+    const recorded = jitter.snapshot().totalCount;
+    await waitFor(
+      () => stats[CTX_STAT.HEARTBEAT] > frozen[CTX_STAT.HEARTBEAT] + 2,
+      "three probe runs after the freeze",
+    );
+    assert.equal(await io.run(`${CONTEXT_PROBE_MODULE}#probePublish`), true);
     assert.equal(await io.run(`${CONTEXT_PROBE_MODULE}#probeStop`), true);
+    for (const k of ["ELAPSED_NS", "SLEEP_NS", "POLLS", "WAITS"] as const) {
+      assert.equal(stats[CTX_STAT[k]], frozen[CTX_STAT[k]], `${k} kept after the freeze`);
+    }
+    assert.equal(jitter.snapshot().totalCount, recorded, "no lateness recorded after the freeze");
     await assert.rejects(io.run(`${CONTEXT_PROBE_MODULE}#probePublish`), /has no machine probe/);
   }, async () => {
     io.stop();
@@ -47,5 +60,33 @@ Deno.test("context probe: the jitter probe records, statistics grow and restart 
     main.stop();
     await main.join();
     await tb.close();
+  });
+});
+
+Deno.test("context probe: the idle probe runs alone in an IOThread, one per thread, and returns its samples", async () => {
+  const io = await IoThread.create({ id: "idle-probe" });
+  await withCleanup(async () => {
+    await assert.rejects(io.run(`${CONTEXT_PROBE_MODULE}#idleProbeCount`), /no idle probe runs/);
+    assert.equal(await io.run(`${CONTEXT_PROBE_MODULE}#idleProbeStart`, 1e6, 3), true);
+    await assert.rejects(
+      io.run(`${CONTEXT_PROBE_MODULE}#idleProbeStart`, 1e6, 3),
+      /already has an idle probe/,
+    );
+    const deadline = performance.now() + 30_000;
+    while (await io.run<number>(`${CONTEXT_PROBE_MODULE}#idleProbeCount`) < 3) {
+      assert.ok(performance.now() < deadline, "three probe runs within 30 s");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const late = await io.run<number[]>(`${CONTEXT_PROBE_MODULE}#idleProbeStop`);
+    assert.equal(late.length, 3, "no more than the samples asked for");
+    assert.ok(late.every((ns) => ns >= 0), "a timer never runs before it is due");
+    await assert.rejects(io.run(`${CONTEXT_PROBE_MODULE}#idleProbeStop`), /no idle probe runs/);
+    await assert.rejects(
+      io.run(`${CONTEXT_PROBE_MODULE}#idleProbeStart`, 0, 3),
+      /expected a period > 0 ns, got 0/,
+    );
+  }, async () => {
+    io.stop();
+    await io.join();
   });
 });

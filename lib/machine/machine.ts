@@ -701,6 +701,20 @@ export class Machine {
         this.#errors.push(errorOf(thread, what, err));
       }
     };
+    // The measurement ends now, before the guests drain and the threads stop:
+    // every context keeps the figures of this moment (probeFreeze).
+    const contextThreads: [string, EventLoopThread][] = [
+      ["main-loop", this.#main],
+      ...[...this.#iothreads.entries()].map((
+        [id, t],
+      ): [string, EventLoopThread] => [`IO ${id}`, t]),
+    ];
+    await Promise.all(
+      contextThreads.map(([n, t]) =>
+        step(n, "probeFreeze", () => t.run(`${CONTEXT_PROBE_MODULE}#probeFreeze`))
+      ),
+    );
+    const stopAt = this.#tb.now();
     // Pairs with the vCPUs' Atomics.load(STOP); the wake notifiers end a halt.
     Atomics.store(this.#ctl, MACHINE_CTL.STOP, 1);
     Atomics.notify(this.#ctl, MACHINE_CTL.GO);
@@ -712,7 +726,7 @@ export class Machine {
     );
     for (const v of this.#vcpus) v.stop();
     await Promise.all(this.#vcpus.map((v) => step(v.threadName, "join", () => v.join())));
-    this.#measureEnd = this.#tb.now();
+    this.#measureEnd = stopAt;
     this.#gather();
     this.#series.tick(this.#measureEnd);
     this.#lastRows();

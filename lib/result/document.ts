@@ -52,7 +52,7 @@ export interface SampleSummary {
 
 /** What the host does when aiolab does nothing: measured before the runs. */
 export interface NoiseFloor {
-  /** Lateness of a 1 ms timer in an idle Worker (the jitter probe with nothing else running). */
+  /** Lateness of the jitter probe (a 1 ms AioContext timer) alone in an idle IOThread. */
   idleJitter: SampleSummary;
   /** Blocking handoff round trip (Atomics.wait / notify) between two Workers. */
   handoffRoundTrip: SampleSummary;

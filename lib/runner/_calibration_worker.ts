@@ -1,13 +1,12 @@
 /// <reference no-default-lib="true" />
 /// <reference lib="deno.worker" />
-// Worker of the calibration (calibrate.ts): measures the lateness of a
-// 1 ms timer in an otherwise idle thread, or plays one side of a blocking
+// Worker of the calibration (calibrate.ts): plays one side of a blocking
 // Atomics.wait / notify ping-pong with another Worker. Posts its samples
-// (ns) and closes. Not part of the public API.
+// (ns) and closes. Not part of the public API. (The idle jitter is measured
+// in an IOThread by the runs' own probe: lib/machine/context_probe.ts.)
 
 /** A job of the calibration worker. */
 export type CalibrationJob =
-  | { kind: "jitter"; samples: number }
   | { kind: "ping"; sab: SharedArrayBuffer; rounds: number }
   | { kind: "pong"; sab: SharedArrayBuffer };
 
@@ -17,21 +16,6 @@ const PING = 1;
 const QUIT = 3;
 /** Longest wait for the other side, ms (it never takes this long unless it died). */
 const WAIT_MS = 5000;
-
-function jitter(samples: number): Promise<number[]> {
-  const out: number[] = [];
-  return new Promise((resolve) => {
-    let due = performance.now() + 1;
-    const tick = () => {
-      const now = performance.now();
-      out.push(Math.max(0, now - due) * 1e6);
-      if (out.length >= samples) return resolve(out);
-      due = now + 1;
-      setTimeout(tick, 1);
-    };
-    setTimeout(tick, 1);
-  });
-}
 
 function ping(w: Int32Array, rounds: number): number[] {
   const out: number[] = [];
@@ -62,11 +46,10 @@ function pong(w: Int32Array): void {
   }
 }
 
-self.onmessage = async (e: MessageEvent<CalibrationJob>) => {
+self.onmessage = (e: MessageEvent<CalibrationJob>) => {
   const job = e.data;
   let samples: number[] = [];
-  if (job.kind === "jitter") samples = await jitter(job.samples);
-  else if (job.kind === "ping") samples = ping(new Int32Array(job.sab), job.rounds);
+  if (job.kind === "ping") samples = ping(new Int32Array(job.sab), job.rounds);
   else pong(new Int32Array(job.sab));
   postMessage(samples);
   self.close();

@@ -67,6 +67,7 @@ import type { MachineReport, ThreadErrorReport } from "../result/machine_report.
 import { expandScenario } from "../scenario/expand.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import type { ResolvedScenario, RunLabel, RunScenario } from "../scenario/types.ts";
+import { setTimerSlack } from "../runtime/timer_slack.ts";
 import { calibrate, type CalibrateOptions } from "./calibrate.ts";
 import { interleave } from "./interleave.ts";
 import type { RunChildMessage, RunChildSpec, RunPhase } from "./run_child.ts";
@@ -584,6 +585,14 @@ export async function runLab(options: LabOptions, hooks: LabHooks = {}): Promise
   const labStart = performance.now();
   const host: HostDescription = await describeHost();
   const warnings = coreWarnings(plans, host.cores);
+  // QEMU's init_clocks: a timer slack of 1 ns, which the calibration's
+  // Workers and every run's process (and its threads) inherit from here.
+  const slack = setTimerSlack(1);
+  if (!slack.applied) {
+    warnings.push(
+      `timers are late by up to the kernel's default slack (QEMU sets 1 ns): ${slack.reason}`,
+    );
+  }
   const all = plans.flatMap((p) => p.runs);
   const estimates = all.map(runEstimateMs);
   const estimatedMs = estimates.reduce((a, b) => a + b, 0);
@@ -643,7 +652,9 @@ export async function runLab(options: LabOptions, hooks: LabHooks = {}): Promise
       partial,
       interrupted,
       plannedRuns: st.plan.runs.length,
-      warnings: warnings.filter((w) => w.startsWith(`scenario "${st.plan.resolved.name}"`)),
+      warnings: warnings.filter((w) =>
+        w.startsWith(`scenario "${st.plan.resolved.name}"`) || !w.startsWith(`scenario "`)
+      ),
     };
     const document: ResultDocument = {
       schemaVersion: RESULT_SCHEMA_VERSION,
