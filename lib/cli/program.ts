@@ -63,8 +63,8 @@ function integerIn(min: number, max: number, what: string): (value: string) => n
   };
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 const FAIL_ON_HELP = `metrics whose regression exits 1: names separated by commas, all, or none ` +
@@ -143,7 +143,6 @@ export function buildProgram(
       "a threshold to check after the run, added to the scenario's (repeatable), e.g. " +
         '"iothread.disk0.p99 < 0.5 * main.disk0.p99"',
       collect,
-      [] as string[],
     )
     .option(
       "--save-baseline <name>",
@@ -181,7 +180,6 @@ export function buildProgram(
       "-t, --threshold <expr>",
       "a threshold to check on the results (repeatable); a failing one exits 1",
       collect,
-      [] as string[],
     )
     .action(async (files, flags) => setCode(await reportCommand(files, flags, io, commandLine)));
 

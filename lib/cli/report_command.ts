@@ -70,7 +70,7 @@ export interface ReportFlags {
   /** `--out`: a file (a folder for hlog); stdout for md, csv and json when omitted. */
   out?: string;
   /** `--threshold`, repeatable. */
-  threshold: string[];
+  threshold?: string[];
 }
 
 /**
@@ -158,7 +158,7 @@ export async function reportCommand(
   io: Io,
   commandLine: string[],
 ): Promise<number> {
-  const thresholds = parseThresholdFlags(flags.threshold, "--threshold");
+  const thresholds = parseThresholdFlags(flags.threshold ?? [], "--threshold");
   const docs: ResultDocument[] = [];
   for (const f of files) docs.push(await readResultFile(f));
   const outcomes = docs.flatMap((d) => checkThresholds(thresholds, d));

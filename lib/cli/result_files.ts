@@ -160,7 +160,7 @@ export async function writeOutput(path: string, text: string, flag: string): Pro
   } catch (e) {
     if (
       e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotFound ||
-      e instanceof Deno.errors.NotCapable
+      e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.IsADirectory
     ) {
       throw new UsageError(`cannot write "${path}" (${flag}): ${firstLine(e)}.`);
     }

@@ -29,23 +29,3 @@ export {
 } from "./markdown.ts";
 export { CSV_FIELDS, csvField, type CsvSummaryRow, summaryCsv } from "./csv.ts";
 export { HLOG_FORMAT_VERSION, type HlogFile, hlogFiles, type HlogInput, hlogTag } from "./hlog.ts";
-// Lower layers' names that the exporters' signatures use (re-exported so the docs resolve them).
-export {
-  type ChangeVerdict,
-  type ComparisonRow,
-  type MetricName,
-  METRICS,
-  type ThresholdOutcome,
-} from "../analysis/mod.ts";
-export type {
-  ContextReportInput,
-  DeviceReportInput,
-  HistogramReportInput,
-  MachineReportInput,
-  ManifestInput,
-  NoiseFloorInput,
-  NoiseSampleInput,
-  ResultInput,
-  RunInput,
-  SummaryRowInput,
-} from "../analysis/mod.ts";
