@@ -210,6 +210,20 @@ export async function runCommand(
       );
     }
   }
+  if (flags.baseline === undefined) {
+    const stray = [
+      flags.noiseThreshold !== undefined ? "--noise-threshold" : "",
+      flags.failOn !== undefined ? "--fail-on" : "",
+    ].filter((f) => f !== "");
+    if (stray.length > 0) {
+      throw new UsageError(
+        `${stray.join(" and ")} ${stray.length === 1 ? "says" : "say"} how to judge the ` +
+          `comparison with a baseline: expected --baseline NAME with ${
+            stray.length === 1 ? "it" : "them"
+          }, found none.`,
+      );
+    }
+  }
   const baseline = flags.baseline === undefined
     ? undefined
     : await readBaseline(baselineDir, flags.baseline);

@@ -133,6 +133,11 @@ Deno.test("run: bad thresholds and baselines are exit 2 before anything runs", a
         'has "default": expected the baseline\'s scenario among them.\n',
       ],
       [
+        ["run", "default", "--fail-on", "p99", "--noise-threshold", "5%"],
+        "aiolab: --noise-threshold and --fail-on say how to judge the comparison with a " +
+        "baseline: expected --baseline NAME with them, found none.\n",
+      ],
+      [
         ["run", "default", "--fail-on", "p99,bogus"],
         "aiolab: option '--fail-on <metrics>' argument 'p99,bogus' is invalid. expected metric " +
         "names separated by commas (p50, p90, p99, p99.9, p99.99, max, mean, iops, jitter, " +

@@ -9,6 +9,7 @@ import {
   markdownSummary,
   thresholdsMarkdown,
 } from "./markdown.ts";
+import { syntheticResult } from "../analysis/testdata/synthetic_result.ts";
 import { defaultResult } from "./testdata/export_fixtures.ts";
 
 Deno.test("markdownSummary: the real default-suite result, as a PR comment", async () => {
@@ -135,4 +136,28 @@ Deno.test("comparisonMarkdown: a result against itself has no regression", async
   });
   assert.match(bad, /❌ \*\*1 regression\*\* beyond the noise threshold: `main.disk0.p50`\./);
   assert.match(bad, /Not compared: baseline only: s\/x\/d\.\n$/);
+});
+
+Deno.test("markdownSummary: sweep points, two devices and a failed run, with a clear verdict", () => {
+  const doc = syntheticResult({
+    seed: 3,
+    repetitions: 3,
+    devices: ["disk0", "disk1"],
+    sweeps: [{ qd: 1 }, { qd: 4 }],
+    failed: [{ placement: "iothread", repetition: 3 }],
+    placements: {
+      main: { meanNs: 80_000, offsetNs: 20_000 },
+      iothread: { meanNs: 20_000, offsetNs: 20_000 },
+    },
+  });
+  const md = markdownSummary([doc], { resamples: 200 });
+  assert.match(md, /^### aiolab: synthetic\n\n\*\*synthetic\\\[qd=1\\\]\*\*\n\n\| placement /);
+  assert.ok(md.includes("\n\n**synthetic\\[qd=4\\]**\n\n| placement "), md);
+  const rows = md.split("\n").filter((l) => /^\| (main|iothread) /.test(l));
+  assert.equal(rows.length, 8, "2 points x 2 placements x 2 devices");
+  for (const r of rows.filter((l) => l.startsWith("| iothread"))) {
+    assert.match(r, /\| 0\.\d+× \[0\.\d+, 0\.\d+\] \| \*\*better\*\* \|$/, r);
+  }
+  assert.ok(md.includes("pooled over 2 to 3 repetitions per placement"), md);
+  assert.ok(md.includes(" 2 runs failed or reported nothing and are left out."), md);
 });
