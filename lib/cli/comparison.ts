@@ -67,7 +67,7 @@ export function parseNoiseThreshold(value: string): number {
  * import { parseFailOn } from "./comparison.ts";
  * assert.deepEqual(parseFailOn("none"), []);
  * assert.equal(parseFailOn("all").length, 10);
- * assert.throws(() => parseFailOn("p99,p9"), /Did you mean "p99"\?/);
+ * assert.throws(() => parseFailOn("p99,mx"), /Did you mean "max"\?/);
  * ```
  */
 export function parseFailOn(value: string): MetricName[] {
