@@ -21,9 +21,12 @@ import { ScenarioError } from "../scenario/scenario_error.ts";
 
 /** The command line's exit codes. */
 export const EXIT = {
-  /** Everything ran and was written. */
+  /** Everything ran and was written; every threshold passed; no regression. */
   ok: 0,
-  /** A run failed, or aiolab itself did (the results written so far are kept). */
+  /**
+   * A run failed, a threshold failed, a comparison found a regression, or
+   * aiolab itself failed (the results written so far are kept).
+   */
   failed: 1,
   /** A user mistake: bad scenario, flag, placement or path; nothing ran. */
   usage: 2,
@@ -48,6 +51,12 @@ export type ExitCode = typeof EXIT[keyof typeof EXIT];
  */
 export class UsageError extends Error {
   /**
+   * Keep the message's line breaks (a threshold's error shows the
+   * expression with a `^` under the offending column on its own lines).
+   */
+  readonly keepLines: boolean;
+
+  /**
    * Makes the error.
    *
    * @example
@@ -55,11 +64,13 @@ export class UsageError extends Error {
    * import assert from "node:assert/strict";
    * import { UsageError } from "./errors.ts";
    * assert.equal(new UsageError("x").message, "x");
+   * assert.equal(new UsageError("x\n ^", { keepLines: true }).keepLines, true);
    * ```
    */
-  constructor(message: string) {
+  constructor(message: string, options: { keepLines?: boolean } = {}) {
     super(message);
     this.name = "UsageError";
+    this.keepLines = options.keepLines ?? false;
   }
 }
 
@@ -91,6 +102,9 @@ export function oneParagraph(text: string): string {
  * ```
  */
 export function describeFailure(e: unknown): Failure {
+  if (e instanceof UsageError && e.keepLines) {
+    return { code: EXIT.usage, text: `aiolab: ${e.message.replace(/\s+$/, "")}` };
+  }
   if (e instanceof ScenarioError || e instanceof UsageError) {
     return { code: EXIT.usage, text: `aiolab: ${oneParagraph(e.message)}` };
   }

@@ -28,3 +28,8 @@ Deno.test("errors: anything else is an internal failure, exit 1, with its stack"
   assert.deepEqual(describeFailure("odd"), { code: 1, text: "aiolab: internal error: odd" });
   assert.equal(EXIT.interrupted, 130);
 });
+
+Deno.test("errors: a usage error that keeps its lines (a threshold's caret) keeps them", () => {
+  const f = describeFailure(new UsageError("bad at column 3\n  a<\n    ^\n", { keepLines: true }));
+  assert.deepEqual(f, { code: 2, text: "aiolab: bad at column 3\n  a<\n    ^" });
+});

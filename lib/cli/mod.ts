@@ -1,8 +1,11 @@
 /**
  * The `aiolab` command line: `run` (scenarios under their placements, a
- * progress line, a summary table and one result.json per scenario),
- * `list`, `validate`, `show` and `new`; exit codes 0 ok, 1 failed, 2 user
- * mistake, 130 interrupted. The entry is `main.ts`; the pieces below are
+ * progress line, a summary table, one result.json and report.html per
+ * scenario, thresholds, baselines), `report` (re-render saved results as
+ * HTML, Markdown, CSV, JSON or HdrHistogram logs), `compare` (results
+ * against a baseline, exit 1 on a regression), `list`, `validate`, `show`
+ * and `new`; exit codes 0 ok, 1 failed (a run, a threshold, a
+ * regression), 2 user mistake, 130 interrupted. The entry is `main.ts`; the pieces below are
  * for scripts that want the same behaviour.
  *
  * @example
@@ -41,3 +44,5 @@ export {
   type SummaryTableRow,
 } from "./summary_table.ts";
 export { scenarioTemplate } from "./template.ts";
+export { baselinePath, checkBaselineName, DEFAULT_BASELINE_DIR } from "./result_files.ts";
+export { REPORT_FORMATS, type ReportFormat } from "./report_command.ts";

@@ -1,6 +1,6 @@
 /**
- * The `aiolab` command tree (commander): `run`, `list`, `validate`, `show`
- * and `new`, their flags and the parsers of flag values (durations with a
+ * The `aiolab` command tree (commander): `run`, `report`, `compare`,
+ * `list`, `validate`, `show` and `new`, their flags and the parsers of flag values (durations with a
  * unit, as in scenarios). Commander never exits the process itself: a bad
  * flag becomes one paragraph on stderr and exit code 2. Orchestrator thread.
  *
@@ -22,6 +22,10 @@ import { describeFailure, EXIT, oneParagraph } from "./errors.ts";
 import type { Io } from "./io.ts";
 import { DEFAULT_OUT_DIR, runCommand } from "./run_command.ts";
 import { DEFAULT_SUITE } from "./scenario_ref.ts";
+import { compareCommand } from "./compare_command.ts";
+import { DEFAULT_FAIL_ON, parseFailOn, parseNoiseThreshold } from "./comparison.ts";
+import { parseFormat, reportCommand } from "./report_command.ts";
+import { DEFAULT_BASELINE_DIR } from "./result_files.ts";
 
 /**
  * A duration flag (`5s`, `250ms`, `50us`): integer ns. Throws commander's
@@ -59,6 +63,15 @@ function integerIn(min: number, max: number, what: string): (value: string) => n
   };
 }
 
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+const FAIL_ON_HELP = `metrics whose regression exits 1: names separated by commas, all, or none ` +
+  `(default: ${DEFAULT_FAIL_ON.join(",")})`;
+const NOISE_HELP = "smallest change called a regression, e.g. 5% or 0.05 (default 2%; never " +
+  "below the noise floor the results measured)";
+
 function nameList(value: string): string[] {
   const names = value.split(",").map((s) => s.trim());
   if (names.some((n) => n === "")) {
@@ -78,7 +91,7 @@ function nameList(value: string): string[] {
  * import { buildProgram } from "./program.ts";
  * import { denoIo } from "./io.ts";
  * const names = buildProgram(denoIo(), ["aiolab"], () => {}).commands.map((c) => c.name());
- * assert.deepEqual(names, ["run", "list", "validate", "show", "new"]);
+ * assert.deepEqual(names, ["run", "report", "compare", "list", "validate", "show", "new"]);
  * ```
  */
 export function buildProgram(
@@ -124,9 +137,73 @@ export function buildProgram(
     .option("-o, --out <dir>", "folder of the results", DEFAULT_OUT_DIR)
     .option("-q, --quiet", "no progress line and no summary table")
     .option("--json", "print the result documents on stdout (one per line), nothing else")
+    .option("--no-report", "do not write report.html beside each result.json")
+    .option(
+      "-t, --threshold <expr>",
+      "a threshold to check after the run, added to the scenario's (repeatable), e.g. " +
+        '"iothread.disk0.p99 < 0.5 * main.disk0.p99"',
+      collect,
+    )
+    .option(
+      "--save-baseline <name>",
+      "also store the result as baseline NAME (<baseline-dir>/NAME.json)",
+    )
+    .option(
+      "--baseline <name>",
+      "compare the result with baseline NAME after the run (as compare does)",
+    )
+    .option("--baseline-dir <dir>", "folder of the baselines", DEFAULT_BASELINE_DIR)
+    .option("--noise-threshold <share>", `with --baseline: ${NOISE_HELP}`, parseNoiseThreshold)
+    .option("--fail-on <metrics>", `with --baseline: ${FAIL_ON_HELP}`, parseFailOn)
     .action(async (scenarios, flags) => {
       setCode(await runCommand(scenarios, flags, io, commandLine));
     });
+
+  program.command("report")
+    .description(
+      "Re-render saved results (no run): an HTML page (several files: compare view), the " +
+        "Markdown summary, CSV of the summary rows, JSON, or HdrHistogram logs per device.",
+    )
+    .argument("<result...>", "result.json files")
+    .option(
+      "-f, --format <format>",
+      "html, md, csv, json or hlog",
+      parseFormat,
+      "html" as ReturnType<typeof parseFormat>,
+    )
+    .option(
+      "-o, --out <path>",
+      "file to write (a folder for hlog); default: md, csv and json to stdout, html to " +
+        "report.html and hlog into the first result's folder",
+    )
+    .option(
+      "-t, --threshold <expr>",
+      "a threshold to check on the results (repeatable); a failing one exits 1",
+      collect,
+    )
+    .action(async (files, flags) => setCode(await reportCommand(files, flags, io, commandLine)));
+
+  program.command("compare")
+    .description(
+      "Compare results with a baseline: every metric's ratio with its 95% interval and verdict, " +
+        "a table and an HTML comparison report; exit 1 when a metric regressed beyond the noise " +
+        "threshold.",
+    )
+    .argument(
+      "<result...>",
+      "baseline.json then current.json ... (with --baseline: only current ones)",
+    )
+    .option("--baseline <name>", "compare with baseline NAME (<baseline-dir>/NAME.json)")
+    .option("--baseline-dir <dir>", "folder of the baselines", DEFAULT_BASELINE_DIR)
+    .option("--noise-threshold <share>", NOISE_HELP, parseNoiseThreshold)
+    .option("--fail-on <metrics>", FAIL_ON_HELP, parseFailOn)
+    .option(
+      "-o, --out <file>",
+      "the HTML report (default results/compare/<timestamp>-<scenario>/report.html)",
+    )
+    .option("--no-report", "do not write the HTML report")
+    .option("--markdown <file>", "also write the comparison as Markdown (for a PR comment)")
+    .action(async (files, flags) => setCode(await compareCommand(files, flags, io, commandLine)));
 
   program.command("list")
     .description("List the shipped scenarios with what each shows.")

@@ -1,10 +1,16 @@
 /**
  * `aiolab run [scenario ...]`: loads and checks every scenario and the
- * flags before anything runs (a mistake is exit code 2 and nothing runs),
- * checks that the output folder can be written, then calls `runLab` with a
- * Ctrl-C signal and the progress display, prints the summary table of each
- * result (stdout; stderr with `--json`, which prints the result documents
- * on stdout, one per line) and exits 0, 1 when a run failed, or 130 when
+ * flags before anything runs (a mistake is exit code 2 and nothing runs:
+ * a bad `--threshold` or scenario threshold, a bad or missing baseline
+ * name, an output folder that cannot be written), then calls `runLab` with
+ * a Ctrl-C signal and the progress display, and for each result: prints its
+ * summary table, writes `report.html` beside `result.json` (unless
+ * `--no-report`) and prints its path, checks the scenario's thresholds and
+ * every `--threshold` one by one, stores it as a baseline
+ * (`--save-baseline NAME`) and compares it with one (`--baseline NAME`).
+ * Text goes to stdout (stderr with `--json`, which prints the result
+ * documents on stdout, one per line). Exits 0; 1 when a run failed, a
+ * threshold failed or the comparison found a regression; 130 when
  * interrupted. Orchestrator thread.
  *
  * @example
@@ -19,6 +25,12 @@
  * @module
  */
 
+import { dirname, join } from "node:path";
+import type { MetricName } from "../analysis/metrics.ts";
+import type { Threshold } from "../analysis/threshold_parse.ts";
+import { writeTextFileAtomic } from "../result/atomic_write.ts";
+import type { ResultDocument } from "../result/document.ts";
+import { renderHtmlReport } from "../report/page.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { loadScenario } from "../scenario/load.ts";
 import type { ScenarioInput } from "../scenario/types.ts";
@@ -33,6 +45,15 @@ import { scenarioToInput } from "./scenario_json.ts";
 import { closest, DEFAULT_SUITE, resolveScenarioArg } from "./scenario_ref.ts";
 import { listenForInterrupt } from "./signals.ts";
 import { summaryTable } from "./summary_table.ts";
+import { printComparisons } from "./compare_command.ts";
+import {
+  baselinePath,
+  checkBaselineName,
+  checkWritablePath,
+  DEFAULT_BASELINE_DIR,
+  readBaseline,
+} from "./result_files.ts";
+import { checkThresholds, parseThresholdFlags, thresholdLines } from "./thresholds.ts";
 
 /** The flags of `aiolab run`, parsed (durations in ns). */
 export interface RunFlags {
@@ -52,6 +73,20 @@ export interface RunFlags {
   quiet?: boolean;
   /** `--json`. */
   json?: boolean;
+  /** `--no-report` makes this false (default true: report.html beside result.json). */
+  report?: boolean;
+  /** `--threshold`, repeatable: added to each scenario's own thresholds. */
+  threshold?: string[];
+  /** `--save-baseline NAME`. */
+  saveBaseline?: string;
+  /** `--baseline NAME`: compare after the run. */
+  baseline?: string;
+  /** `--baseline-dir` (default results/baselines). */
+  baselineDir?: string;
+  /** `--noise-threshold` (with --baseline), a share. */
+  noiseThreshold?: number;
+  /** `--fail-on` (with --baseline). */
+  failOn?: MetricName[];
 }
 
 /** The output folder `aiolab run` writes to when not told otherwise. */
@@ -164,9 +199,42 @@ export async function runCommand(
     ...(flags.placement !== undefined ? { placements: flags.placement } : {}),
   };
   const names = args.length > 0 ? args : DEFAULT_SUITE;
+  const cliThresholds = parseThresholdFlags(flags.threshold ?? [], "--threshold");
+  const baselineDir = flags.baselineDir ?? DEFAULT_BASELINE_DIR;
+  if (flags.saveBaseline !== undefined) {
+    checkBaselineName(flags.saveBaseline, "--save-baseline");
+    if (names.length > 1) {
+      throw new UsageError(
+        `--save-baseline ${flags.saveBaseline}: expected one scenario (a baseline holds one ` +
+          `result), found ${names.length}: ${names.join(", ")}. Run them one at a time.`,
+      );
+    }
+  }
+  if (flags.baseline === undefined) {
+    const stray = [
+      flags.noiseThreshold !== undefined ? "--noise-threshold" : "",
+      flags.failOn !== undefined ? "--fail-on" : "",
+    ].filter((f) => f !== "");
+    if (stray.length > 0) {
+      throw new UsageError(
+        `${stray.join(" and ")} ${stray.length === 1 ? "says" : "say"} how to judge the ` +
+          `comparison with a baseline: expected --baseline NAME with ${
+            stray.length === 1 ? "it" : "them"
+          }, found none.`,
+      );
+    }
+  }
+  const baseline = flags.baseline === undefined
+    ? undefined
+    : await readBaseline(baselineDir, flags.baseline);
   const scenarios: LoadedScenario[] = [];
+  const thresholds = new Map<string, Threshold[]>();
   for (const name of names) {
     const loaded = await loadScenario(await resolveScenarioArg(name));
+    thresholds.set(loaded.scenario.name, [
+      ...parseThresholdFlags(loaded.scenario.thresholds, `${loaded.file}: thresholds`),
+      ...cliThresholds,
+    ]);
     if (flags.placement !== undefined) checkPlacements(loaded, flags.placement);
     try {
       validateScenario(withOverrides(scenarioToInput(loaded.scenario), overrides), loaded.file);
@@ -179,7 +247,20 @@ export async function runCommand(
     }
     scenarios.push(loaded);
   }
+  if (baseline !== undefined) {
+    const wanted = baseline.manifest.scenario.name;
+    if (!scenarios.some((l) => l.scenario.name === wanted)) {
+      throw new UsageError(
+        `--baseline ${flags.baseline}: the baseline is a result of scenario "${wanted}", but ` +
+          `this run has ${scenarios.map((l) => `"${l.scenario.name}"`).join(", ")}: expected ` +
+          `the baseline's scenario among them.`,
+      );
+    }
+  }
   await ensureWritable(flags.out);
+  if (flags.saveBaseline !== undefined) {
+    await checkWritablePath(baselinePath(baselineDir, flags.saveBaseline), "--baseline-dir");
+  }
 
   const progress = createProgress({
     draw: io.errIsTerminal && !flags.quiet,
@@ -207,6 +288,8 @@ export async function runCommand(
 
   const table = flags.json ? (t: string) => io.err(t) : (t: string) => io.out(t);
   const note = flags.json ? (t: string) => io.err(t) : (t: string) => io.out(t);
+  let failedThresholds = 0;
+  let regressed = false;
   for (const r of outcome.results) {
     if (flags.json) io.out(`${JSON.stringify(r.document)}\n`);
     if (!flags.quiet) {
@@ -215,6 +298,32 @@ export async function runCommand(
     }
     if (!flags.quiet || !flags.json) {
       note(`result: ${r.path}${outcome.partial ? " (partial)" : ""}\n`);
+    }
+    if (flags.report !== false) {
+      const path = join(dirname(r.path), "report.html");
+      await writeTextFileAtomic(path, renderHtmlReport([r.document], { commandLine }));
+      note(`report: ${path}\n`);
+    }
+    const outcomes = checkThresholds(thresholds.get(r.scenario) ?? cliThresholds, r.document);
+    failedThresholds += outcomes.filter((o) => !o.pass).length;
+    const lines = thresholdLines(outcomes);
+    if (lines !== "") note(lines);
+    if (flags.saveBaseline !== undefined) {
+      regressed = await saveBaseline(r.document, baselineDir, flags.saveBaseline, note, io) ||
+        regressed;
+    }
+    if (baseline !== undefined && r.scenario === baseline.manifest.scenario.name) {
+      const out = flags.json ? { ...io, out: io.err } : io;
+      const c = printComparisons(
+        {
+          name: `baseline ${flags.baseline}`,
+          doc: baseline,
+        },
+        [{ name: r.path, doc: r.document }],
+        flags,
+        out,
+      );
+      regressed = c.failed || regressed;
     }
   }
   if (outcome.interrupted) {
@@ -225,5 +334,31 @@ export async function runCommand(
     io.err("aiolab: some runs failed (see above); the results are marked partial\n");
     return EXIT.failed;
   }
-  return EXIT.ok;
+  if (failedThresholds > 0) {
+    io.err(
+      `aiolab: ${failedThresholds} threshold${
+        failedThresholds === 1 ? "" : "s"
+      } failed (see above)\n`,
+    );
+    return EXIT.failed;
+  }
+  return regressed ? EXIT.failed : EXIT.ok;
+}
+
+/** Stores a complete result as a baseline; a partial one is refused (returns true: a failure). */
+async function saveBaseline(
+  doc: ResultDocument,
+  dir: string,
+  name: string,
+  note: (t: string) => void,
+  io: Io,
+): Promise<boolean> {
+  const path = baselinePath(dir, name);
+  if (doc.manifest.partial) {
+    io.err(`aiolab: not saved as baseline ${name}: the result is partial\n`);
+    return true;
+  }
+  await writeTextFileAtomic(path, JSON.stringify(doc, null, 1) + "\n");
+  note(`baseline: ${path}\n`);
+  return false;
 }

@@ -15,3 +15,17 @@
 
 export { type ChartSection, reportCharts, type VegaLiteSpec } from "./charts.ts";
 export { type HtmlReportOptions, renderHtmlReport } from "./page.ts";
+export {
+  comparisonMarkdown,
+  type ComparisonMarkdownOptions,
+  escapeMarkdown,
+  formatRatio,
+  manifestLine,
+  type MarkdownManifest,
+  type MarkdownOptions,
+  type MarkdownResult,
+  markdownSummary,
+  thresholdsMarkdown,
+} from "./markdown.ts";
+export { CSV_FIELDS, csvField, type CsvSummaryRow, summaryCsv } from "./csv.ts";
+export { HLOG_FORMAT_VERSION, type HlogFile, hlogFiles, type HlogInput, hlogTag } from "./hlog.ts";
