@@ -14,4 +14,9 @@
  */
 
 export { type ChartSection, reportCharts, type VegaLiteSpec } from "./charts.ts";
-export { type HtmlReportOptions, renderHtmlReport } from "./page.ts";
+export {
+  type HtmlReportOptions,
+  renderHtmlReport,
+  type ReportDocumentInput,
+  type ReportManifestInput,
+} from "./page.ts";
