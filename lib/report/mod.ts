@@ -13,6 +13,19 @@
  * @module
  */
 
+// The input types of the public functions (lib/analysis's view of a result document).
+export type {
+  ContextReportInput,
+  DeviceReportInput,
+  HistogramReportInput,
+  MachineReportInput,
+  ManifestInput,
+  NoiseFloorInput,
+  NoiseSampleInput,
+  ResultInput,
+  RunInput,
+  SummaryRowInput,
+} from "../analysis/mod.ts";
 export { type ChartSection, reportCharts, type VegaLiteSpec } from "./charts.ts";
 export {
   type HtmlReportOptions,
