@@ -17,7 +17,8 @@
 /**
  * The boot script: parses the page's JSON data, draws each chart into its
  * `[data-chart]` element with vega-embed (SVG, no action menu), shows a
- * failed chart's error as text and logs it with `console.error`, and keeps
+ * failed chart's error as text and logs it with `console.error` (as it does
+ * when the bundle did not load), and keeps
  * its progress in `window.aiolabReport` (`done`, `views`, `errors`, `ms`:
  * time from navigation start to the last chart drawn).
  */
@@ -25,6 +26,12 @@ export const BOOT_SCRIPT = `(() => {
   "use strict";
   const status = { done: false, views: 0, errors: [], ms: 0 };
   window.aiolabReport = status;
+  if (typeof vegaEmbed !== "function") {
+    status.errors.push("the vega bundle did not load");
+    console.error("aiolab report: the vega bundle did not load; no chart can be drawn");
+    status.done = true;
+    return;
+  }
   const data = JSON.parse(document.getElementById("aiolab-data").textContent);
   const jobs = Array.from(document.querySelectorAll("[data-chart]"), (el) => {
     const chart = data.charts[Number(el.getAttribute("data-chart"))];
@@ -47,7 +54,7 @@ export const BOOT_SCRIPT = `(() => {
 })();`;
 
 /** SHA-256 of {@link BOOT_SCRIPT}, base64 (a CSP hash source; `_page_assets_test.ts` checks it). */
-export const BOOT_SCRIPT_SHA256 = "I98sHVi9XJb91bkoMsR56Xkzac0NJiq+zHxvUF/58zc=";
+export const BOOT_SCRIPT_SHA256 = "IZkxhisxRFYHNYl2uDou0UYn6TmlWLzqssN4PqNbvTk=";
 
 /**
  * The page's Content-Security-Policy: no request of any kind, scripts only

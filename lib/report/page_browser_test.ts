@@ -131,6 +131,16 @@ Deno.test({
       await narrow.page.screenshot({ path: `${SHOTS}/report-narrow.png`, fullPage: true });
       assert.ok(overflow <= 1, `in a 360 px window the page is ${overflow} px too wide`);
       assert.deepEqual(narrow.consoleErrors, []);
+
+      // In print, tables and charts are not clipped to a scroll box, and a PDF comes out.
+      await o.page.emulateMediaType("print");
+      const clipped = await o.page.evaluate(
+        `Array.from(document.querySelectorAll(".scroll, .view"))
+          .filter((e) => getComputedStyle(e).overflowX !== "visible").length`,
+      ) as number;
+      assert.equal(clipped, 0, "in print some table or chart still scrolls");
+      const pdf = await o.page.pdf({ format: "A4" });
+      assert.equal(new TextDecoder().decode(pdf.slice(0, 5)), "%PDF-");
     });
   },
 });
@@ -199,6 +209,32 @@ Deno.test({
       assert.deepEqual(o.consoleErrors, []);
       assert.deepEqual(o.requests, [o.url]);
       assert.equal(o.status.views, charts.length);
+    });
+  },
+});
+
+Deno.test({
+  name: "report in headless Chromium: a bundle that does not match the page's policy is refused, " +
+    "and the page says so (the checks above can fail)",
+  ignore: !here.run,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const html = renderHtmlReport([], { charts: sampleCharts(["main"]) });
+    const at = html.indexOf("globalThis.vegaEmbed=");
+    assert.ok(at > 0);
+    // One changed character: the bundle's hash no longer matches the CSP's.
+    const tampered = `${html.slice(0, at)}globalThis.vegaEmbeD=${html.slice(at + 21)}`;
+    await withChromium(async (browser) => {
+      const o = await open(browser, tampered);
+      assert.deepEqual(o.status.errors, ["the vega bundle did not load"]);
+      assert.equal(o.status.views, 0);
+      assert.ok(
+        o.consoleErrors.some((e) => /Content Security Policy/i.test(e)),
+        `console: ${o.consoleErrors.join(" | ")}`,
+      );
+      assert.ok(o.consoleErrors.some((e) => /the vega bundle did not load/.test(e)));
+      assert.equal((await views(o.page)).filter((v) => v.drawn).length, 0);
     });
   },
 });
