@@ -73,7 +73,7 @@ export interface ReportManifestInput extends ManifestInput {
   /** The scenario. */
   scenario?: {
     /** Its name. */
-    name?: string;
+    name: string;
     /** The file it was loaded from. */
     file?: string;
     /** sha256 of its text. */

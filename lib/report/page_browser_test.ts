@@ -160,7 +160,7 @@ Deno.test({
   fn: async () => {
     const doc = await fixture();
     doc.manifest.scenario = {
-      ...doc.manifest.scenario,
+      ...doc.manifest.scenario!,
       name: SCRIPT_NAME,
       description: HTML_DESCRIPTION,
     };

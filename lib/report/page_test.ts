@@ -96,7 +96,7 @@ Deno.test("renderHtmlReport: the default suite's page holds the summary, charts,
 
 Deno.test("renderHtmlReport: the thresholds stored in the document's scenario are evaluated before the given ones", async () => {
   const doc = await fixture();
-  doc.manifest.scenario = { ...doc.manifest.scenario, thresholds: ["*.disk0.p50 < 1s"] };
+  doc.manifest.scenario = { ...doc.manifest.scenario!, thresholds: ["*.disk0.p50 < 1s"] };
   const html = renderHtmlReport([doc], { charts: [], thresholds: ["main.disk0.p50 < 1ns"] });
   const thresholds = section(html, "thresholds");
   assert.match(thresholds, /1 of 3 checks fail/);
@@ -123,7 +123,7 @@ Deno.test("renderHtmlReport: several documents give the compare view, the first 
 Deno.test("renderHtmlReport: every user string is escaped in text, attributes and inline JSON", async () => {
   const doc = await fixture();
   const evil = `</script><script>alert(1)</script><!--"'&`;
-  doc.manifest.scenario = { ...doc.manifest.scenario, name: evil, description: evil };
+  doc.manifest.scenario = { ...doc.manifest.scenario!, name: evil, description: evil };
   doc.manifest.commandLine = [evil];
   const charts = sampleCharts(["main", evil]).map((c) => ({ ...c, title: evil, lookFor: evil }));
   const html = renderHtmlReport([doc], { charts, title: evil });
