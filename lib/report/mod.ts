@@ -13,8 +13,26 @@
  * @module
  */
 
+// The input types of the public functions (lib/analysis's view of a result document).
+export type {
+  ContextReportInput,
+  DeviceReportInput,
+  HistogramReportInput,
+  MachineReportInput,
+  ManifestInput,
+  NoiseFloorInput,
+  NoiseSampleInput,
+  ResultInput,
+  RunInput,
+  SummaryRowInput,
+} from "../analysis/mod.ts";
 export { type ChartSection, reportCharts, type VegaLiteSpec } from "./charts.ts";
-export { type HtmlReportOptions, renderHtmlReport } from "./page.ts";
+export {
+  type HtmlReportOptions,
+  renderHtmlReport,
+  type ReportDocumentInput,
+  type ReportManifestInput,
+} from "./page.ts";
 export {
   comparisonMarkdown,
   type ComparisonMarkdownOptions,
