@@ -161,7 +161,16 @@ export async function reportCommand(
   const thresholds = parseThresholdFlags(flags.threshold ?? [], "--threshold");
   const docs: ResultDocument[] = [];
   for (const f of files) docs.push(await readResultFile(f));
-  const outcomes = docs.flatMap((d) => checkThresholds(thresholds, d));
+  // Each document's recorded thresholds (the scenario's and the run's --threshold), then these.
+  const outcomes = docs.flatMap((d, i) =>
+    checkThresholds([
+      ...parseThresholdFlags(
+        d.manifest.scenario.thresholds ?? [],
+        `${files[i]}: manifest.scenario.thresholds`,
+      ),
+      ...thresholds,
+    ], d)
+  );
   const toStdout = flags.out === undefined && ["md", "csv", "json"].includes(flags.format);
   const note = toStdout ? (t: string) => io.err(t) : (t: string) => io.out(t);
   const emit = async (text: string, fallback: string) => {
@@ -175,7 +184,10 @@ export async function reportCommand(
   const first = dirname(files[0]);
   switch (flags.format) {
     case "html":
-      await emit(renderHtmlReport(docs, { commandLine }), join(first, "report.html"));
+      await emit(
+        renderHtmlReport(docs, { commandLine, thresholds: flags.threshold ?? [] }),
+        join(first, "report.html"),
+      );
       break;
     case "md":
       await emit(markdownSummary(docs, { thresholds: outcomes }), join(first, "report.md"));

@@ -277,6 +277,7 @@ export async function runCommand(
     outcome = await runLab({
       scenarios,
       overrides,
+      thresholds: flags.threshold ?? [],
       outDir: flags.out,
       signal: interrupt.signal,
       commandLine,

@@ -204,6 +204,17 @@ Deno.test("run: report.html beside result.json, thresholds one by one, baselines
       /^ {2}FAIL {2}default: main\.disk0\.iops > 1000000000: \S+ is not > 1000000000$/,
     );
     assert.equal(lines[6], `baseline: ${dir}/bl/first.json`);
+    // The document records the description and every threshold it was checked against.
+    const doc = JSON.parse(await Deno.readTextFile(result));
+    assert.match(doc.manifest.scenario.description, /^One virtio-blk disk/);
+    assert.deepEqual(doc.manifest.scenario.thresholds, [
+      "*.disk0.p99 < 10s",
+      "main.disk0.iops > 1e9",
+    ]);
+    // `report` re-checks them from the document alone.
+    const again = await aiolab("report", result, "-f", "md", "-o", `${dir}/again.md`);
+    assert.equal(again.code, 1, again.stderr);
+    assert.match(await Deno.readTextFile(`${dir}/again.md`), /FAIL|fail/);
     assert.deepEqual(
       JSON.parse(await Deno.readTextFile(`${dir}/bl/first.json`)),
       JSON.parse(await Deno.readTextFile(result)),

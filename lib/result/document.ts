@@ -83,6 +83,14 @@ export interface Manifest extends HostDescription {
     text: string;
     /** sha256 of the text (UTF-8), hex. */
     sha256: string;
+    /** Its description (absent in documents written before it was recorded). */
+    description?: string;
+    /**
+     * The thresholds the run was checked against: the scenario's own, then
+     * every `--threshold` of the command line, in the threshold grammar
+     * (absent in documents written before they were recorded).
+     */
+    thresholds?: string[];
   };
   /** The seed (after overrides); repetition r uses seed + r - 1, the same for every placement. */
   seed: number;
@@ -240,6 +248,8 @@ const manifestSchema = z.object({
     file: z.string(),
     text: z.string(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    description: z.string().optional(),
+    thresholds: z.array(z.string()).optional(),
   }),
   seed: z.number().int().nonnegative(),
   overrides: z.record(z.string(), z.unknown()),

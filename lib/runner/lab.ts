@@ -93,6 +93,12 @@ export interface LabOptions {
   scenarios: LoadedScenario[];
   /** Command-line overrides. */
   overrides?: LabOverrides;
+  /**
+   * Thresholds given on the command line (`--threshold`), recorded in each
+   * document's manifest after the scenario's own; the runner does not
+   * evaluate them.
+   */
+  thresholds?: readonly string[];
   /** Results go to `<outDir>/<timestamp>-<scenario>/result.json` (the CLI's default: results/runs). */
   outDir: string;
   /** Ctrl-C: the current run stops within 2 s, what it measured is kept, the document is partial. */
@@ -643,6 +649,8 @@ export async function runLab(options: LabOptions, hooks: LabHooks = {}): Promise
         file: st.plan.loaded.file,
         text: st.plan.loaded.text,
         sha256: st.sha256,
+        description: st.plan.resolved.description,
+        thresholds: [...st.plan.resolved.thresholds, ...(options.thresholds ?? [])],
       },
       seed: st.plan.runs[0]?.run.seed ?? options.overrides?.seed ?? 0,
       overrides: { ...(options.overrides ?? {}) },

@@ -3,6 +3,14 @@
 /** The repository root (the subprocess's working directory). */
 export const ROOT: string = new URL("../../../", import.meta.url).pathname;
 
+/** The `--allow-ffi=` of `deno task aiolab` (libc only, for the timer slack), read from deno.json. */
+const FFI_FLAG: string = (() => {
+  const config = JSON.parse(Deno.readTextFileSync(new URL("../../../deno.json", import.meta.url)));
+  const flag = /--allow-ffi=\S+/.exec(config.tasks.aiolab)?.[0];
+  if (flag === undefined) throw new Error("deno.json: the aiolab task has no --allow-ffi=");
+  return flag;
+})();
+
 /** Permissions of the subprocess: those of `deno task aiolab`, with /tmp added for test files. */
 export const CLI_FLAGS: readonly string[] = [
   "--no-prompt",
@@ -10,6 +18,7 @@ export const CLI_FLAGS: readonly string[] = [
   "--allow-write=results/,/tmp",
   "--allow-run",
   "--allow-sys=cpus",
+  FFI_FLAG,
 ];
 
 /** What the subprocess did. */
