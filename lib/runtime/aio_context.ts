@@ -1027,6 +1027,13 @@ export class AioContext implements BhHost {
       if (pollOn && timeout !== 0) {
         timeout = this.#tryPoll(timeout);
         blockStart = this.#pollStart;
+      } else if (this.#notifiers.pollStarted) {
+        // try_poll_mode without a budget ends polling mode (io_poll_end and
+        // a last io_poll, whose hits the handler phase runs), so that a
+        // poller that suppressed its notifications while polled (a device's
+        // NO_NOTIFY) is never left unwatched by a context that has stopped
+        // polling.
+        this.#notifiers.setStarted(false);
       }
 
       if (timeout !== 0) {
