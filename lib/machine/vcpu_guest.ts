@@ -338,9 +338,8 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
     if (e !== epoch) restart(e);
     reapAll(now);
     if (queues.length === 0) {
-      // A vCPU without queues only computes (and exits).
+      // A vCPU without queues only computes (and exits); compute returns the clock after.
       now = compute(now);
-      now = tb.now();
       continue;
     }
     let next = nextExit;
