@@ -22,7 +22,12 @@
  * @module
  */
 
-import { evaluateTargets, type Target, type Verdict } from "../lib/analysis/verdict.ts";
+import {
+  type Criterion,
+  evaluateTargets,
+  type Target,
+  type Verdict,
+} from "../lib/analysis/verdict.ts";
 import { writeTextFileAtomic } from "../lib/result/atomic_write.ts";
 import { describeHost } from "../lib/result/host.ts";
 import { type Measurement, poolMeasurements } from "../lib/result/measurement.ts";
@@ -55,7 +60,19 @@ import {
   timerArmFire,
 } from "./_runtime_benches.ts";
 
-const TARGETS: Target[] = [
+/**
+ * Every comparison the run reports, in one table: a row with a criterion is
+ * a target (PASS / MISS, lib/analysis verdicts); a row without one is an
+ * informational ratio of medians, measured / baseline, from the same run.
+ */
+interface Row {
+  readonly label: string;
+  readonly measured: string;
+  readonly baseline: string | null;
+  readonly criterion?: Criterion;
+}
+
+const ROWS: readonly Row[] = [
   {
     label: "(a) blocking round trip <= 1.25x C futex",
     measured: "rt_blocking",
@@ -127,6 +144,46 @@ const TARGETS: Target[] = [
     measured: "mem_peak_rss_60s",
     baseline: "mem_peak_rss_10s",
     criterion: { kind: "ratio", max: 1.1 },
+  },
+  {
+    label: "runtime blocking round trip vs raw JS Atomics.wait/notify",
+    measured: "rt_blocking",
+    baseline: "js_atomics_pingpong",
+  },
+  {
+    label: "runtime polling round trip vs raw JS spin",
+    measured: "rt_polling",
+    baseline: "js_spin_pingpong",
+  },
+  {
+    label: "raw JS Atomics.wait/notify vs C futex",
+    measured: "js_atomics_pingpong",
+    baseline: "c_futex_pingpong",
+  },
+  {
+    label: "runtime blocking round trip vs C futex pinned cross-CPU",
+    measured: "rt_blocking",
+    baseline: "c_futex_pingpong_crosscore",
+  },
+  {
+    label: "runtime blocking round trip vs C eventfd",
+    measured: "rt_blocking",
+    baseline: "c_eventfd_pingpong",
+  },
+  {
+    label: "null read, vCPU polling its context, vs rt_polling",
+    measured: "null_read_xthread_polling",
+    baseline: "rt_polling",
+  },
+  {
+    label: "(h) histogram record vs a bare Atomics.add",
+    measured: "histogram_record",
+    baseline: "atomics_add",
+  },
+  {
+    label: "host-I/O wait (Atomics.waitAsync) round trip vs the Atomics.wait one",
+    measured: "rt_blocking_hostio",
+    baseline: "rt_blocking",
   },
 ];
 
@@ -250,33 +307,24 @@ async function main(): Promise<void> {
 
   const medians = new Map([...rows.values()].map((m) => [m.name, m.median]));
   for (const r of memory) medians.set(`mem_peak_rss_${r.seconds}s`, r.peak);
-  const verdicts = evaluateTargets(TARGETS, medians).map(formatVerdict);
+  const targets: Target[] = [];
+  for (const r of ROWS) {
+    if (r.criterion !== undefined) targets.push({ ...r, criterion: r.criterion });
+  }
+  const verdicts = evaluateTargets(targets, medians).map(formatVerdict);
   console.log("\nTarget                                                  Measured      Verdict");
   for (const v of verdicts) {
     const verdict = v.ok === null ? "-" : v.ok ? "PASS" : "MISS";
     console.log(`${v.label.padEnd(56)}${v.value.padEnd(14)}${verdict}`);
   }
-  const info: [string, string, string][] = [
-    [
-      "rt_blocking",
-      "js_atomics_pingpong",
-      "runtime blocking round trip vs raw JS Atomics.wait/notify",
-    ],
-    ["rt_polling", "js_spin_pingpong", "runtime polling round trip vs raw JS spin"],
-    ["js_atomics_pingpong", "c_futex_pingpong", "raw JS Atomics.wait/notify vs C futex"],
-    [
-      "rt_blocking",
-      "c_futex_pingpong_crosscore",
-      "runtime blocking round trip vs C futex pinned cross-CPU",
-    ],
-    ["rt_blocking", "c_eventfd_pingpong", "runtime blocking round trip vs C eventfd"],
-  ];
-  for (const [m, b, label] of info) {
-    const mr = rows.get(m);
-    const br = rows.get(b);
-    if (mr !== undefined && br !== undefined) {
-      console.log(`${label}: ${(mr.median / br.median).toFixed(2)}x`);
-    }
+  const comparisons: { label: string; measured: string; baseline: string; ratio: number }[] = [];
+  for (const r of ROWS) {
+    if (r.criterion !== undefined || r.baseline === null) continue;
+    const m = medians.get(r.measured);
+    const b = medians.get(r.baseline);
+    if (m === undefined || b === undefined) continue;
+    comparisons.push({ label: r.label, measured: r.measured, baseline: r.baseline, ratio: m / b });
+    console.log(`${r.label}: ${(m / b).toFixed(2)}x (${fmtNs(m)} vs ${fmtNs(b)})`);
   }
   for (const r of rows.values()) {
     if (r.name.startsWith("file_write_") && r.extra?.mbps !== undefined) {
@@ -288,15 +336,7 @@ async function main(): Promise<void> {
   if (path !== undefined) {
     console.log(
       `(f) request path QD1: ${fmtNs(path.median)}` +
-        (rtp === undefined ? "" : ` = ${(path.median / rtp.median).toFixed(2)}x rt_polling`),
-    );
-  }
-  const ctxPolled = rows.get("null_read_xthread_polling");
-  if (ctxPolled !== undefined && rtp !== undefined) {
-    console.log(
-      `null read, vCPU polling its context: ${
-        (ctxPolled.median / rtp.median).toFixed(2)
-      }x rt_polling`,
+        (rtp === undefined ? "" : ` vs rt_polling ${fmtNs(rtp.median)}`),
     );
   }
   const qd32 = rows.get("blk_qd32_polling");
@@ -304,14 +344,6 @@ async function main(): Promise<void> {
     console.log(
       `(g) QD32: ${(1e3 / qd32.median).toFixed(2)} M completions/s, ` +
         `${qd32.extra?.perReap?.toFixed(1)} completions per reap`,
-    );
-  }
-  const rec = rows.get("histogram_record");
-  const add1 = rows.get("atomics_add");
-  if (rec !== undefined && add1 !== undefined) {
-    console.log(
-      `(h) histogram record ${fmtNs(rec.median)} = ${(rec.median / add1.median).toFixed(2)}x ` +
-        `a bare Atomics.add (${fmtNs(add1.median)})`,
     );
   }
   const over = rows.get("measure_overhead_request");
@@ -332,14 +364,6 @@ async function main(): Promise<void> {
         `${(memory[1].peak / memory[0].peak).toFixed(3)}x`,
     );
   }
-  const extra = rows.get("rt_blocking_hostio");
-  const base = rows.get("rt_blocking");
-  if (extra !== undefined && base !== undefined) {
-    console.log(
-      `host-I/O wait (Atomics.waitAsync) round trip: ${fmtNs(extra.median)} = ` +
-        `${(extra.median / base.median).toFixed(2)}x the Atomics.wait one`,
-    );
-  }
   const doc = {
     kind: "aiolab-micro",
     schema: 1,
@@ -349,6 +373,7 @@ async function main(): Promise<void> {
     rows: [...rows.values()],
     memory,
     verdicts,
+    comparisons,
   };
   const dir = new URL("../results/micro/", import.meta.url);
   await Deno.mkdir(dir, { recursive: true });

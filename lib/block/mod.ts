@@ -49,7 +49,7 @@ export {
   type OpenedDriver,
 } from "./driver_spec.ts";
 export { BlockBackend, type BlockBackendOptions, type BlockDevOps } from "./block_backend.ts";
-export { NullDriver, type NullDriverOptions } from "./null_driver.ts";
+export { NullDriver, type NullDriverOptions, type TaggedDone } from "./null_driver.ts";
 export { FileDriver, type FileDriverOptions } from "./file_driver.ts";
 export { CopyJob, type CopyJobOptions } from "./copy_job.ts";
 export { coDrainedBegin, coDrainedEnd } from "./co_drain.ts";

@@ -40,19 +40,26 @@ import type {
 /** Results shared by every successful request (frozen: callers only read them). */
 const OK: RequestResult = Object.freeze({ ok: true });
 const READ_OK: RequestResult = Object.freeze({ ok: true, data: null });
+const NOOP = (): void => {};
+
+/** A tagged completion callback ({@link NullDriver.submitTagged}): one function for many requests. */
+export type TaggedDone = (tag: number, r: RequestResult) => void;
 
 /**
  * Zero-latency completions of one attached context: its BH and what it
- * completes when it runs. The context's home thread only.
+ * completes when it runs, in parallel arrays reused from run to run (no
+ * allocation per request once they have grown). The context's home thread only.
  */
 interface Batch {
   readonly bh: BottomHalf;
-  /** Completion callbacks, in submission order, and their results. */
-  done: ((r: RequestResult) => void)[];
+  /** Completion callbacks in submission order: `(r)` ones where the tag is -1, else tagged. */
+  fns: (((r: RequestResult) => void) | TaggedDone)[];
+  tags: number[];
   results: RequestResult[];
-  /** Emptied arrays the next run's submissions go to. */
-  spareDone: ((r: RequestResult) => void)[];
-  spareResults: RequestResult[];
+  /** Entries in use. */
+  n: number;
+  /** The pair of arrays the next run's submissions go to. */
+  spare: { fns: Batch["fns"]; tags: number[]; results: RequestResult[] };
   /** batchCompletions(ctx, true) calls not yet matched by a false. */
   refs: number;
 }
@@ -187,10 +194,11 @@ export class NullDriver implements DriverHooks, IoDriver {
       }
       const b: Batch = {
         bh: ctx.bhNew(() => this.#complete(b), undefined, { name: "null-aio-complete" }),
-        done: [],
+        fns: [],
+        tags: [],
         results: [],
-        spareDone: [],
-        spareResults: [],
+        n: 0,
+        spare: { fns: [], tags: [], results: [] },
         refs: 1,
       };
       this.#batches.set(ctxId, b);
@@ -199,39 +207,128 @@ export class NullDriver implements DriverHooks, IoDriver {
     if (had === undefined || --had.refs > 0) return;
     this.#batches.delete(ctxId);
     had.bh.delete();
-    if (had.done.length > 0) {
+    if (had.n > 0) {
       ctx.scheduleOneshot(() => this.#complete(had), undefined, "null-aio-complete");
     }
   }
 
   /** The batch BH: completes what was submitted before it ran (later ones reschedule it). */
   #complete(b: Batch): void {
-    const done = b.done;
-    const results = b.results;
-    // Submissions from the callbacks below go to the spare pair (no allocation per run).
-    b.done = b.spareDone;
-    b.results = b.spareResults;
+    const { fns, tags, results } = b;
+    const n = b.n;
+    // Submissions from the callbacks below go to the spare arrays.
+    b.fns = b.spare.fns;
+    b.tags = b.spare.tags;
+    b.results = b.spare.results;
+    b.n = 0;
     let i = 0;
     try {
-      for (; i < done.length; i++) {
+      for (; i < n; i++) {
         this.completed++;
-        done[i](results[i]);
+        const tag = tags[i];
+        const r = results[i];
+        if (tag < 0) (fns[i] as (r: RequestResult) => void)(r);
+        else (fns[i] as TaggedDone)(tag, r);
       }
     } finally {
-      if (++i < done.length) {
+      if (++i < n) {
         // A callback threw: the requests after it complete on the next run.
-        b.done = done.slice(i).concat(b.done);
-        b.results = results.slice(i).concat(b.results);
-        b.spareDone = [];
-        b.spareResults = [];
+        const rest = n - i;
+        const m = b.n;
+        b.fns = fns.slice(i, n).concat(b.fns.slice(0, m));
+        b.tags = tags.slice(i, n).concat(b.tags.slice(0, m));
+        b.results = results.slice(i, n).concat(b.results.slice(0, m));
+        b.n = rest + m;
+        b.spare = { fns: [], tags: [], results: [] };
         b.bh.schedule();
       } else {
-        done.length = 0;
-        results.length = 0;
-        b.spareDone = done;
-        b.spareResults = results;
+        // Dropped references (the arrays keep their length for reuse).
+        fns.fill(NOOP, 0, n);
+        results.fill(OK, 0, n);
+        b.spare = { fns, tags, results };
       }
     }
+  }
+
+  #result(req: BlockRequest): RequestResult {
+    if (req.op !== "flush" && req.offset + req.bytes > this.size) {
+      return {
+        ok: false,
+        error: new RangeError(
+          `null driver: ${req.op} of ${req.bytes} bytes at ${req.offset} is beyond the size ${this.size}`,
+        ),
+      };
+    }
+    if (req.op === "read") {
+      return this.readZeroes ? { ok: true, data: new Uint8Array(req.bytes) } : READ_OK;
+    }
+    return OK;
+  }
+
+  /**
+   * {@link NullDriver.submit} without a closure per request: `done(tag, r)`
+   * runs once for the request, with the caller's numeric `tag` (>= 0). One
+   * `done` can serve every request of a queue, so a zero-latency request
+   * in a batching context allocates nothing. The node's context's home thread.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AioContext } from "../runtime/aio_context.ts";
+   * import { NullDriver } from "./null_driver.ts";
+   * const ctx = new AioContext();
+   * const d = new NullDriver();
+   * d.batchCompletions(ctx.id, true);
+   * const node = { nodeName: "n", aioContext: ctx.id };
+   * const seen: number[] = [];
+   * const done = (tag: number) => seen.push(tag);
+   * d.submitTagged(node, "read", 0, 512, 7, done);
+   * d.submitTagged(node, "write", 512, 512, 8, done);
+   * ctx.poll(false);
+   * assert.deepEqual(seen, [7, 8]);
+   * d.batchCompletions(ctx.id, false);
+   * ctx.destroy();
+   * ```
+   */
+  submitTagged(
+    node: DriverNode,
+    op: BlockRequest["op"],
+    offset: number,
+    bytes: number,
+    tag: number,
+    done: TaggedDone,
+  ): void {
+    const batch = this.latencyNs === 0 ? this.#batches.get(node.aioContext) : undefined;
+    if (batch === undefined || !(tag >= 0)) {
+      this.submit(node, { op, offset, bytes }, (r) => done(tag, r));
+      return;
+    }
+    const result = op !== "flush" && offset + bytes > this.size
+      ? this.#result({ op, offset, bytes })
+      : op === "read"
+      ? (this.readZeroes ? { ok: true, data: new Uint8Array(bytes) } : READ_OK)
+      : OK;
+    this.#push(batch, done, tag, result);
+  }
+
+  #push(
+    b: Batch,
+    fn: ((r: RequestResult) => void) | TaggedDone,
+    tag: number,
+    r: RequestResult,
+  ): void {
+    const i = b.n++;
+    if (i < b.fns.length) {
+      b.fns[i] = fn;
+      b.tags[i] = tag;
+      b.results[i] = r;
+    } else {
+      b.fns.push(fn);
+      b.tags.push(tag);
+      b.results.push(r);
+    }
+    // Scheduled once per run: a BH already scheduled stays so.
+    if (i === 0) b.bh.schedule();
   }
 
   /**
@@ -262,24 +359,10 @@ export class NullDriver implements DriverHooks, IoDriver {
           `homed in this thread`,
       );
     }
-    let result: RequestResult;
-    if (req.op !== "flush" && req.offset + req.bytes > this.size) {
-      result = {
-        ok: false,
-        error: new RangeError(
-          `null driver: ${req.op} of ${req.bytes} bytes at ${req.offset} is beyond the size ${this.size}`,
-        ),
-      };
-    } else if (req.op === "read") {
-      result = this.readZeroes ? { ok: true, data: new Uint8Array(req.bytes) } : READ_OK;
-    } else {
-      result = OK;
-    }
+    const result = this.#result(req);
     const batch = this.latencyNs === 0 ? this.#batches.get(node.aioContext) : undefined;
     if (batch !== undefined) {
-      batch.done.push(done);
-      batch.results.push(result);
-      batch.bh.schedule();
+      this.#push(batch, done, -1, result);
       return;
     }
     const complete = (): void => {

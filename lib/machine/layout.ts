@@ -54,8 +54,24 @@ export const VIRTIO_BLK = {
 export const VIRTIO_BLK_QUEUE = {
   /** Context id + 1 of the context serving this queue now, 0 while detached. Atomics.store by the attaching / detaching thread (the queue's serving thread); read by any thread (a snapshot). */
   ATTACHED_CTX: 0,
-  /** Requests completed on this queue (statistic). Atomics.add by the serving thread. */
+  /** Requests completed on this queue (statistic). Written (a plain increment) by the queue's one serving thread, which changes only through a drained move; Atomics.load by readers (a snapshot). */
   COMPLETED: 1,
+} as const;
+
+/**
+ * Event suppression words of one virtqueue (virtio's used / avail ring
+ * flags), relative to `q * VIRTIO_BLK_EVENTS.WORDS` in the device's
+ * `events` buffer. Each flag has its own 64-byte line: it is written
+ * rarely by one side and read on every request by the other, so the line
+ * stays in both caches.
+ */
+export const VIRTIO_BLK_EVENTS = {
+  /** 1 while the queue's serving context busy-polls it (VRING_USED_F_NO_NOTIFY): the guest skips its kick. Atomics.store by the serving thread (its context's io_poll_begin / io_poll_end, 0 at attach and detach); Atomics.load by the guest after its publishing push (Dekker with io_poll_end's store of 0 followed by its last io_poll of the ring). */
+  NO_NOTIFY: 0,
+  /** 1 while the guest busy-waits on the completion ring (VRING_AVAIL_F_NO_INTERRUPT): the device skips the interrupt. Atomics.store by the guest; Atomics.load by the serving thread after its publishing push of a completion (Dekker with the guest's store of 0 followed by its look at the ring). */
+  NO_INTERRUPT: 16,
+  /** Words per queue (two 64-byte lines). */
+  WORDS: 32,
 } as const;
 
 /**

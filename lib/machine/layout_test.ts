@@ -3,6 +3,7 @@ import { assertWords } from "../testing/layout.ts";
 import {
   VIRTIO_BLK,
   VIRTIO_BLK_CPL,
+  VIRTIO_BLK_EVENTS,
   VIRTIO_BLK_OP,
   VIRTIO_BLK_QUEUE,
   VIRTIO_BLK_REQ,
@@ -28,4 +29,10 @@ Deno.test("machine layout: ring records fit four words; ops are distinct", () =>
   // MpscRing.push and drain carry at most four words.
   assert.ok(VIRTIO_BLK_REQ.WORDS <= 4 && VIRTIO_BLK_CPL.WORDS <= 4);
   assertWords(VIRTIO_BLK_OP, Object.keys(VIRTIO_BLK_OP), 0, 3, "VIRTIO_BLK_OP");
+});
+
+Deno.test("machine layout: each event-suppression flag has its own line", () => {
+  assert.equal(VIRTIO_BLK_EVENTS.NO_NOTIFY, 0);
+  assert.equal(VIRTIO_BLK_EVENTS.NO_INTERRUPT * 4, 64);
+  assert.equal(VIRTIO_BLK_EVENTS.WORDS * 4, 128);
 });

@@ -350,9 +350,8 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
     // `now` may be old (the last kick did not read the clock): the reap reads it if it finds work.
     reapAll(-1);
     if (queues.length === 0) {
-      // A vCPU without queues only computes (and exits).
+      // A vCPU without queues only computes (and exits); compute returns the clock after.
       now = compute(now);
-      now = tb.now();
       continue;
     }
     let next = nextExit;

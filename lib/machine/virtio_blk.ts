@@ -80,10 +80,12 @@ import { registerHandler } from "../runtime/handler_ref.ts";
 import { getCurrentAioContext, localContext } from "../runtime/thread_state.ts";
 import type { ContextId, DriverHooks, DriverNode } from "../block/driver.ts";
 import { type DriverSpec, openDriver, type OpenedDriver } from "../block/driver_spec.ts";
-import { NullDriver } from "../block/null_driver.ts";
+import { NullDriver, type TaggedDone } from "../block/null_driver.ts";
+import type { RequestResult } from "../block/driver.ts";
 import {
   VIRTIO_BLK,
   VIRTIO_BLK_CPL,
+  VIRTIO_BLK_EVENTS,
   VIRTIO_BLK_OP,
   VIRTIO_BLK_QUEUE,
   VIRTIO_BLK_REQ,
@@ -130,6 +132,12 @@ export interface VirtioBlkHandle {
    * completion's publishing push. Slot: `queue * queueSize + (id & (queueSize - 1))`.
    */
   readonly stamps: SharedArrayBuffer | null;
+  /**
+   * Event suppression words ({@link VIRTIO_BLK_EVENTS} per queue): the serving context
+   * tells the guest not to kick while it busy-polls the queue, and a busy-waiting guest
+   * tells the device not to interrupt it (virtio's used / avail ring flags).
+   */
+  readonly events: SharedArrayBuffer;
 }
 
 /** Options of {@link createVirtioBlk}. */
@@ -200,6 +208,7 @@ export function createVirtioBlk(options: VirtioBlkOptions): VirtioBlkHandle {
     stamps: options.stageStamps
       ? new SharedArrayBuffer(numQueues * size * VIRTIO_BLK_STAMP.WORDS * 8)
       : null,
+    events: new SharedArrayBuffer(numQueues * VIRTIO_BLK_EVENTS.WORDS * 4),
   };
 }
 
@@ -230,8 +239,18 @@ interface HostedQueue {
   readonly cq: MpscRing;
   readonly kick: EventNotifier;
   readonly irq: EventNotifier;
+  /** Start of the queue's event suppression words in `Hosted.ev`. */
+  readonly evBase: number;
   /** The virtqueue's drain callback (made once, see makeTake). */
   take: (reqId: number, op: number, offset: number, bytes: number) => void;
+  /** A request's completion (made once, see makeTake): the tag is the request id. */
+  complete: TaggedDone;
+  /** Whether a serving pass is running (its token counts the requests it took). */
+  inPass: boolean;
+  /** Requests the running pass took (submitted). */
+  passTaken: number;
+  /** Requests of the running pass completed before it ended. */
+  passDone: number;
   /** The node as the driver sees it while this queue is served here, else null. */
   node: DriverNode | null;
   /** The context serving this queue here, else null. */
@@ -248,6 +267,8 @@ interface Hosted {
   attachedTo: ContextId | null;
   /** Stage stamps, or null. */
   readonly stamps: Float64Array | null;
+  /** Event suppression words (VIRTIO_BLK_EVENTS per queue). */
+  readonly ev: Int32Array;
 }
 
 /** Devices this thread can host (this thread only). */
@@ -340,14 +361,20 @@ export function hostVirtioBlk(handle: VirtioBlkHandle): void {
     cq: MpscRing.fromHandle(q.cq),
     kick: EventNotifier.fromHandle(q.kick),
     irq: EventNotifier.fromHandle(q.irq),
+    evBase: index * VIRTIO_BLK_EVENTS.WORDS,
     take: () => {},
+    complete: () => {},
+    inPass: false,
+    passTaken: 0,
+    passDone: 0,
     node: null,
     ctx: null,
   }));
   const w = new Int32Array(handle.words);
   const stamps = handle.stamps === null ? null : new Float64Array(handle.stamps);
-  const h: Hosted = { handle, w, driver, queues, attachedTo: null, stamps };
-  for (const q of queues) q.take = makeTake(h, q);
+  const ev = new Int32Array(handle.events);
+  const h: Hosted = { handle, w, driver, queues, attachedTo: null, stamps, ev };
+  for (const q of queues) makeTake(h, q);
   hosted.set(handle.id, h);
   const t = currentThreadId();
   // Pairs with hostsThread's Atomics.load in the graph's thread.
@@ -394,60 +421,100 @@ function serveQueue(h: Hosted, q: HostedQueue): void {
   const w = h.w;
   // Consume the kick first: a request pushed after this load sets it again
   // (the guest pushes, then kicks), so one pass over the ring takes every
-  // request whose kick this call consumed.
-  q.kick.testAndClear();
+  // request whose kick this call consumed. A load first: while the guest
+  // suppresses kicks it is clear, and the exchange would take its line.
+  if (q.kick.isSet()) q.kick.testAndClear();
   // A token first, then QUIESCED: pairs with the drain's store of QUIESCED
   // followed by its wait for IN_FLIGHT == 0 (Dekker). While the token is
-  // held IN_FLIGHT > 0, so each request counted in take() before its
-  // submission is seen by the drain even if an earlier one completed at once.
+  // held IN_FLIGHT > 0, so a request taken in this pass needs no add of its
+  // own: at the end the token becomes the count of the pass's requests
+  // still in flight (at queue depth 1, no further atomic at all).
   Atomics.add(w, VIRTIO_BLK.IN_FLIGHT, 1);
+  const outer = q.inPass;
+  const outerTaken = q.passTaken;
+  const outerDone = q.passDone;
+  q.inPass = true;
+  q.passTaken = 0;
+  q.passDone = 0;
   try {
     // Quiesced: requests stay in the virtqueue until the drain ends.
     if (Atomics.load(w, VIRTIO_BLK.QUIESCED) === 0) q.vq.drain(q.take);
   } finally {
-    // Pairs with the drain's load of IN_FLIGHT; the kick wakes its wait.
-    Atomics.sub(w, VIRTIO_BLK.IN_FLIGHT, 1);
-    aioWaitKick();
+    const delta = q.passTaken - q.passDone - 1;
+    q.inPass = outer;
+    q.passTaken = outerTaken;
+    q.passDone = outerDone;
+    if (delta !== 0) {
+      // Pairs with the drain's load of IN_FLIGHT; the kick wakes its wait.
+      Atomics.add(w, VIRTIO_BLK.IN_FLIGHT, delta);
+      if (delta < 0) aioWaitKick();
+    }
   }
 }
 
-/** The virtqueue's drain callback of queue `q`: runs one request on the driver. */
-function makeTake(h: Hosted, q: HostedQueue): HostedQueue["take"] {
+/**
+ * Makes queue `q`'s virtqueue drain callback (`take`: runs one request on
+ * the driver) and its completion (`complete`), once per queue: a request
+ * allocates no closure, and with a zero-latency null driver nothing at all.
+ */
+function makeTake(h: Hosted, q: HostedQueue): void {
   const w = h.w;
+  const ev = h.ev;
   const stamps = h.stamps;
   const slotBase = q.index * h.handle.queueSize;
   const slotMask = h.handle.queueSize - 1;
   const lock = h.handle.contextLock;
   const thread = currentThreadId();
-  return (reqId, op, offset, bytes) => {
-    const node = q.node!;
+  const fast = h.driver instanceof NullDriver ? h.driver : null;
+  const completedAt = q.base + VIRTIO_BLK_QUEUE.COMPLETED;
+  const noInterrupt = q.evBase + VIRTIO_BLK_EVENTS.NO_INTERRUPT;
+  q.complete = (reqId: number, r: RequestResult): void => {
+    if (stamps !== null && (reqId & VIRTIO_BLK_STAMP_BIT) !== 0) {
+      // Plain store, published by the completion's push below (its release).
+      const stamp = (slotBase + (reqId & slotMask)) * VIRTIO_BLK_STAMP.WORDS;
+      stamps[stamp + VIRTIO_BLK_STAMP.BACKEND_DONE] = stampClock();
+    }
     const ctx = q.ctx!;
-    // Counted before it is submitted (serveQueue's token covers the gap).
-    Atomics.add(w, VIRTIO_BLK.IN_FLIGHT, 1);
-    const kind = opName(op);
-    // Plain stores, published by the completion's push below (its release).
-    const stamp = stamps !== null && (reqId & VIRTIO_BLK_STAMP_BIT) !== 0
-      ? (slotBase + (reqId & slotMask)) * VIRTIO_BLK_STAMP.WORDS
-      : -1;
-    if (stamp >= 0) stamps![stamp + VIRTIO_BLK_STAMP.PICKED_UP] = stampClock();
-    // Guest memory is not modelled: a write carries zeroes.
-    const data = kind === "write" ? new Uint8Array(bytes) : undefined;
-    h.driver.submit(node, { op: kind, offset, bytes, data }, (r) => {
-      if (stamp >= 0) stamps![stamp + VIRTIO_BLK_STAMP.BACKEND_DONE] = stampClock();
-      // Seed era: the completion runs under the context's lock too.
-      if (lock) ctx.acquire();
-      try {
-        // Completed in this thread, in the context that serves the queue now.
-        q.cq.push(reqId, r.ok ? 1 : 0, thread, node.aioContext);
-        Atomics.add(w, q.base + VIRTIO_BLK_QUEUE.COMPLETED, 1);
-        q.irq.set();
-      } finally {
-        if (lock) ctx.release();
-      }
+    // Seed era: the completion runs under the context's lock too.
+    if (lock) ctx.acquire();
+    try {
+      // Completed in this thread, in the context that serves the queue now.
+      q.cq.push(reqId, r.ok ? 1 : 0, thread, ctx.id);
+      // The queue's one serving thread writes it (readers take a snapshot).
+      w[completedAt] = (w[completedAt] + 1) | 0;
+      // Event suppression: after the publishing push, pairs with the guest's
+      // store of 0 followed by its look at the ring (Dekker).
+      if (Atomics.load(ev, noInterrupt) === 0) q.irq.set();
+    } finally {
+      if (lock) ctx.release();
+    }
+    if (q.inPass) {
+      // The pass's token still covers it: counted when the pass ends.
+      q.passDone++;
+    } else {
       // Pairs with the drain's load of IN_FLIGHT; the kick wakes its wait.
       Atomics.sub(w, VIRTIO_BLK.IN_FLIGHT, 1);
       aioWaitKick();
-    });
+    }
+  };
+  q.take = (reqId, op, offset, bytes) => {
+    const node = q.node!;
+    if (stamps !== null && (reqId & VIRTIO_BLK_STAMP_BIT) !== 0) {
+      // Plain store, published by the completion's push (its release).
+      const stamp = (slotBase + (reqId & slotMask)) * VIRTIO_BLK_STAMP.WORDS;
+      stamps[stamp + VIRTIO_BLK_STAMP.PICKED_UP] = stampClock();
+    }
+    const kind = opName(op);
+    if (fast !== null) {
+      fast.submitTagged(node, kind, offset, bytes, reqId, q.complete);
+    } else {
+      // Guest memory is not modelled: a write carries zeroes.
+      const data = kind === "write" ? new Uint8Array(bytes) : undefined;
+      const complete = q.complete;
+      h.driver.submit(node, { op: kind, offset, bytes, data }, (r) => complete(reqId, r));
+    }
+    // Counted by the pass's token once submitted (a submit that throws took nothing).
+    q.passTaken++;
   };
 }
 
@@ -463,10 +530,28 @@ function batchCompletions(h: Hosted, ctxId: ContextId, on: boolean): void {
 function attachQueue(h: Hosted, q: HostedQueue, ctx: AioContext): void {
   q.node = { nodeName: h.handle.name, aioContext: ctx.id };
   q.ctx = ctx;
-  // Like virtio-blk's host notifier: an io_poll (is the kick set?) so that
-  // a busy-polling context sees requests without a wakeup.
+  // Like virtio-blk's host notifier: an io_poll that looks at the kick and
+  // at the virtqueue itself (virtio_queue_host_notifier_aio_poll), so that a
+  // busy-polling context sees requests without a wakeup, and while it
+  // polls, the guest need not kick at all (io_poll_begin / io_poll_end set
+  // and clear NO_NOTIFY, virtio_queue_set_notification). Quiesced, only a
+  // kick counts: the requests wait, and polling them would never end.
   const onKick = (): void => serve(h, q);
-  ctx.setEventNotifier(q.kick, onKick, (n) => n.isSet(), onKick);
+  const w = h.w;
+  const ev = h.ev;
+  const noNotify = q.evBase + VIRTIO_BLK_EVENTS.NO_NOTIFY;
+  const poll = (n: EventNotifier): boolean =>
+    n.isSet() || (Atomics.load(w, VIRTIO_BLK.QUIESCED) === 0 && q.vq.consumerHasData());
+  ctx.setEventNotifier(q.kick, onKick, poll, onKick);
+  // io_poll_end's store of 0 is followed by the context's last io_poll of
+  // the ring (NotifierSet.setStarted): pairs with the guest's publishing
+  // push followed by its load of NO_NOTIFY (Dekker).
+  ctx.setEventNotifierPoll(
+    q.kick,
+    () => Atomics.store(ev, noNotify, 1),
+    () => Atomics.store(ev, noNotify, 0),
+  );
+  Atomics.store(ev, noNotify, 0);
   // A snapshot for readers; no ordering depends on it.
   Atomics.store(h.w, q.base + VIRTIO_BLK_QUEUE.ATTACHED_CTX, ctx.id + 1);
   // Requests that arrived while detached are still in the virtqueue and
@@ -547,6 +632,8 @@ export function virtioBlkDetach(id: number): void {
   const ctx = localContext(h.attachedTo);
   for (const q of h.queues) {
     ctx?.setEventNotifier(q.kick, null);
+    // Not polled here any more: the guest kicks again (whoever serves next sees the kick).
+    Atomics.store(h.ev, q.evBase + VIRTIO_BLK_EVENTS.NO_NOTIFY, 0);
     q.node = null;
     q.ctx = null;
     Atomics.store(h.w, q.base + VIRTIO_BLK_QUEUE.ATTACHED_CTX, 0);
@@ -646,6 +733,7 @@ export function virtioBlkDetachQueues(id: number, queues: number[]): void {
     }
     ctxId = q.ctx.id;
     q.ctx.setEventNotifier(q.kick, null);
+    Atomics.store(h.ev, q.evBase + VIRTIO_BLK_EVENTS.NO_NOTIFY, 0);
     q.node = null;
     q.ctx = null;
     Atomics.store(h.w, q.base + VIRTIO_BLK_QUEUE.ATTACHED_CTX, 0);

@@ -25,6 +25,7 @@ import { EventNotifier } from "../sync/event_notifier.ts";
 import { MpscRing } from "../sync/mpsc_ring.ts";
 import type { AioContext } from "../runtime/aio_context.ts";
 import type { VirtioBlkHandle } from "./virtio_blk.ts";
+import { VIRTIO_BLK_EVENTS } from "./layout.ts";
 
 /** A completion as the guest sees it: request id, success, and where it completed. */
 export type VirtioBlkCompletionFn = (
@@ -64,6 +65,10 @@ export class VirtioBlkGuest {
   readonly #cq: MpscRing;
   readonly #kick: EventNotifier;
   readonly #irq: EventNotifier;
+  readonly #ev: Int32Array;
+  readonly #noNotify: number;
+  readonly #noInterrupt: number;
+  #suppressed = 0;
   #listening: AioContext | null = null;
   /** The last function given to reap and the ring callback made for it (one allocation per function, not per reap). */
   #reapFn: VirtioBlkCompletionFn | null = null;
@@ -94,6 +99,9 @@ export class VirtioBlkGuest {
     this.#cq = MpscRing.fromHandle(q.cq);
     this.#kick = EventNotifier.fromHandle(q.kick);
     this.#irq = EventNotifier.fromHandle(q.irq);
+    this.#ev = new Int32Array(device.events);
+    this.#noNotify = queue * VIRTIO_BLK_EVENTS.WORDS + VIRTIO_BLK_EVENTS.NO_NOTIFY;
+    this.#noInterrupt = queue * VIRTIO_BLK_EVENTS.WORDS + VIRTIO_BLK_EVENTS.NO_INTERRUPT;
   }
 
   /**
@@ -130,7 +138,9 @@ export class VirtioBlkGuest {
   }
 
   /**
-   * Notifies the device that requests are waiting (sets the ioeventfd).
+   * Notifies the device that requests are waiting (sets the ioeventfd),
+   * unless the context serving the queue busy-polls it and has said so
+   * (virtio's VRING_USED_F_NO_NOTIFY): then it sees them without a kick.
    *
    * @example
    * ```ts
@@ -140,7 +150,54 @@ export class VirtioBlkGuest {
    * ```
    */
   kick(): void {
+    // After the publishing push: pairs with io_poll_end's store of 0
+    // followed by the serving context's last io_poll of the ring (Dekker).
+    if (Atomics.load(this.#ev, this.#noNotify) !== 0) {
+      this.#suppressed++;
+      return;
+    }
     this.#kick.set();
+  }
+
+  /**
+   * Kicks this guest skipped because the device was polling the queue
+   * (statistic).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createVirtioBlk } from "./virtio_blk.ts";
+   * import { VirtioBlkGuest } from "./virtio_blk_guest.ts";
+   * const guest = new VirtioBlkGuest(createVirtioBlk({ name: "vdk" }));
+   * guest.kick(); // nobody polls the queue: a real kick
+   * assert.equal(guest.kicksSuppressed, 0);
+   * ```
+   */
+  get kicksSuppressed(): number {
+    return this.#suppressed;
+  }
+
+  /**
+   * Tells the device whether to interrupt this guest on completions
+   * (virtio's VRING_AVAIL_F_NO_INTERRUPT): a guest that busy-waits on the
+   * completion ring ({@link hasCompletions}) turns interrupts off; one that
+   * turns them back on must look at the ring afterwards (a completion
+   * pushed meanwhile raised no interrupt).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createVirtioBlk } from "./virtio_blk.ts";
+   * import { VirtioBlkGuest } from "./virtio_blk_guest.ts";
+   * const guest = new VirtioBlkGuest(createVirtioBlk({ name: "vdl" }));
+   * guest.setInterrupts(false); // busy-waiting from here on
+   * guest.setInterrupts(true);
+   * assert.equal(guest.reap(() => {}), 0); // the look after turning them on
+   * ```
+   */
+  setInterrupts(on: boolean): void {
+    // Pairs with the device's publishing push followed by its load (Dekker).
+    Atomics.store(this.#ev, this.#noInterrupt, on ? 0 : 1);
   }
 
   /**

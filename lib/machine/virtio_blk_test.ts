@@ -12,7 +12,9 @@ import { IoThread } from "../runtime/io_thread.ts";
 import { MainLoop } from "../runtime/main_loop.ts";
 import { threadPoolFor } from "../runtime/thread_pool.ts";
 import { BlockGraph } from "../block/block_graph.ts";
-import { VIRTIO_BLK, VIRTIO_BLK_OP, VIRTIO_BLK_QUEUE } from "./layout.ts";
+import { VIRTIO_BLK, VIRTIO_BLK_EVENTS, VIRTIO_BLK_OP, VIRTIO_BLK_QUEUE } from "./layout.ts";
+import { EventNotifier } from "../sync/event_notifier.ts";
+import { ClockType, Scale } from "../runtime/clock.ts";
 import {
   createVirtioBlk,
   hostVirtioBlk,
@@ -174,5 +176,73 @@ Deno.test("virtio-blk: a file driver description serves reads, writes and flushe
     await threadPoolFor(ctx).destroy();
     ctx.destroy();
     await Deno.remove(path);
+  });
+});
+
+Deno.test("virtio-blk: event suppression: no kick while the context polls the queue, no interrupt for a busy-waiting guest", async () => {
+  // pollMaxNs of a second: any sleep of this test grows the busy-poll budget.
+  const ctx = new AioContext({ pollMaxNs: 1e9 });
+  const dev = createVirtioBlk({ name: "vds", driver: { kind: "null" } });
+  registerVirtioBlkHandlers();
+  hostVirtioBlk(dev);
+  virtioBlkAttach(dev.id, ctx.id);
+  const guest = new VirtioBlkGuest(dev);
+  const kick = EventNotifier.fromHandle(dev.queues[0].kick);
+  const irq = EventNotifier.fromHandle(dev.queues[0].irq);
+  const ev = new Int32Array(dev.events);
+  let fired = 0;
+  const timer = ctx.timerNew(ClockType.REALTIME, Scale.NS, () => fired++);
+  const w = new Int32Array(dev.words);
+  const got: number[] = [];
+  const complete = (reqId: number) => got.push(reqId);
+  /** Polls (bounded: a timer ends every sleep) until `n` completions were reaped from the ring. */
+  const until = (n: number): void => {
+    for (let i = 0; i < 1000 && got.length < n; i++) {
+      if (!timer.pending()) timer.modNs(ctx.clocks.now(ClockType.REALTIME) + 1e8);
+      if (guest.hasCompletions()) guest.reap(complete);
+      else ctx.poll(true);
+    }
+    assert.equal(got.length, n, `${n} completions`);
+  };
+  await withCleanup(() => {
+    // A sleep (on a timer) so that the context busy-polls from now on
+    // (a slow machine may run past the timer without sleeping: try again).
+    for (let i = 0; i < 100 && ctx.stats().pollNs === 0; i++) {
+      const n = fired;
+      timer.modNs(ctx.clocks.now(ClockType.REALTIME) + 2e6);
+      while (fired === n) ctx.poll(true);
+    }
+    assert.ok(ctx.stats().pollNs > 0, "a busy-poll budget");
+    guest.setInterrupts(false);
+    assert.equal(ev[VIRTIO_BLK_EVENTS.NO_NOTIFY], 0, "nobody polls the queue yet");
+    guest.submit(1, VIRTIO_BLK_OP.READ, 0, 512);
+    guest.kick();
+    assert.equal(guest.kicksSuppressed, 0);
+    until(1);
+    assert.equal(irq.isSet(), false, "interrupts off: none raised");
+    assert.equal(ev[VIRTIO_BLK_EVENTS.NO_NOTIFY], 1, "the context polls the queue now");
+    guest.submit(2, VIRTIO_BLK_OP.READ, 512, 512);
+    guest.kick();
+    assert.equal(guest.kicksSuppressed, 1, "the guest did not kick");
+    assert.equal(kick.isSet(), false);
+    until(2); // busy-polling found it in the ring
+    assert.deepEqual(got, [1, 2]);
+    // A context that stops busy-polling ends polling mode: the guest kicks again.
+    for (let i = 0; i < 8; i++) ctx.poll(false);
+    assert.equal(ev[VIRTIO_BLK_EVENTS.NO_NOTIFY], 0, "polling mode ended");
+    guest.setInterrupts(true);
+    guest.submit(3, VIRTIO_BLK_OP.READ, 0, 512);
+    guest.kick();
+    assert.equal(guest.kicksSuppressed, 1);
+    assert.equal(kick.isSet(), true);
+    until(3);
+    assert.equal(irq.isSet(), true, "interrupts on: raised");
+    assert.equal(w[VIRTIO_BLK.IN_FLIGHT], 0, "nothing in flight once all completed");
+    assert.equal(w[VIRTIO_BLK.QUEUES + VIRTIO_BLK_QUEUE.COMPLETED], 3);
+  }, () => {
+    timer.del();
+    virtioBlkDetach(dev.id);
+    assert.equal(ev[VIRTIO_BLK_EVENTS.NO_NOTIFY], 0, "detached: the guest kicks again");
+    ctx.destroy();
   });
 });

@@ -435,9 +435,18 @@ export class SharedHistogram implements HistogramGeometry {
 
   /**
    * Records one value in ns (fractions are truncated). Any thread, no lock:
-   * one `Atomics.add` on the value's count plus two gate loads for min/max
-   * (the compareExchange loops run only when the value could be a new
-   * extreme).
+   * one `Atomics.add` on the value's count plus two plain loads of the
+   * min/max index gates (the compareExchange loops run only when the value
+   * could be a new extreme).
+   *
+   * The gates are read without `Atomics.load` on purpose: in V8 every
+   * `Atomics.*` call is an out-of-line builtin (about 6 ns each here, as
+   * much as the whole rest of a record), and a gate is only a hint. A read
+   * that lags behind a concurrent record's raise sends this record through
+   * the compareExchange loops, which decide with atomic reads; the one lag
+   * that could skip an update (a stale gate racing with `drain`'s reset) is
+   * repaired when the next snapshot is taken: its min and max are always
+   * kept within the bounds of its lowest and highest non-empty counts.
    */
   record(ns: number): void {
     let i: number;
@@ -465,8 +474,8 @@ export class SharedHistogram implements HistogramGeometry {
     // A count at 0xffffffff wraps to 0: count the wrap so readers know.
     if (Atomics.add(this.#counts, i, 1) === -1) Atomics.add(this.#header, HISTOGRAM.WRAPS, 1);
     const h = this.#header;
-    if (i >= Atomics.load(h, HISTOGRAM.MAX_INDEX)) this.#raiseMax(i, v);
-    if (i <= Atomics.load(h, HISTOGRAM.MIN_INDEX)) this.#lowerMin(i, v);
+    if (i >= h[HISTOGRAM.MAX_INDEX]) this.#raiseMax(i, v);
+    if (i <= h[HISTOGRAM.MIN_INDEX]) this.#lowerMin(i, v);
   }
 
   #clampHigh(): number {
@@ -578,18 +587,33 @@ export class SharedHistogram implements HistogramGeometry {
         s.minValue = Number(Atomics.load(i64, HISTOGRAM.MIN_I64));
       }
     }
-    if (s.maxValue < 0 && s.totalCount > 0) {
-      // A record's count landed but its extremes did not yet: bound them by its counts.
-      fixExtremesFromCounts(s);
-    }
+    boundExtremesByCounts(s);
     return s;
   }
 }
 
-function fixExtremesFromCounts(s: HistogramSnapshot): void {
-  for (let i = 0; i < s.length; i++) {
-    if (s.counts[i] === 0) continue;
-    if (s.maxValue < 0) s.minValue = valueFromIndex(s.halfMagnitude, i);
-    s.maxValue = highestValueAtIndex(s.halfMagnitude, i);
+/**
+ * Keeps a snapshot's exact min and max within its counts: a record racing
+ * with a drain may land its count in one interval and its extreme in the
+ * other (or, through a stale gate, in neither). An extreme outside the
+ * lowest / highest non-empty count is replaced by that count's bound, so
+ * it is exact when no record raced and within the count's resolution when
+ * one did.
+ */
+function boundExtremesByCounts(s: HistogramSnapshot): void {
+  let lo = 0;
+  while (lo < s.length && s.counts[lo] === 0) lo++;
+  if (lo === s.length) {
+    s.minValue = Number.POSITIVE_INFINITY;
+    s.maxValue = -1;
+    return;
   }
+  let hi = s.length - 1;
+  while (s.counts[hi] === 0) hi--;
+  const minLo = valueFromIndex(s.halfMagnitude, lo);
+  const minHi = highestValueAtIndex(s.halfMagnitude, lo);
+  if (!(s.minValue >= minLo && s.minValue <= minHi)) s.minValue = minLo;
+  const maxLo = valueFromIndex(s.halfMagnitude, hi);
+  const maxHi = highestValueAtIndex(s.halfMagnitude, hi);
+  if (!(s.maxValue >= maxLo && s.maxValue <= maxHi)) s.maxValue = maxHi;
 }

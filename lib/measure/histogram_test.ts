@@ -225,3 +225,49 @@ Deno.test("SharedHistogram: concurrent records from 3 real Workers give exact co
   assert.equal(s.min, 100);
   assert.equal(s.max, 107);
 });
+
+Deno.test("SharedHistogram: drains racing with 2 Workers' new extremes lose nothing", async () => {
+  const h = new SharedHistogram();
+  const n = 400_000;
+  const mid = 5_000_000;
+  const step = 40;
+  const start = new Barrier(2);
+  let finished = false;
+  const workers = Promise.all([
+    runInThread<number>(FIXTURE, "recordRamp", h.handle, start.handle, n, mid, step),
+    runInThread<number>(FIXTURE, "recordRamp", h.handle, start.handle, n, mid + 1, step),
+  ]).finally(() => finished = true);
+  const drains = [];
+  while (!finished) {
+    drains.push(h.drain());
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  assert.deepEqual(await workers, [n, n]);
+  assert.ok(drains.length > 1, "no drain raced with the recorders");
+  drains.push(h.drain());
+  let total = 0;
+  for (const d of drains) {
+    total += d.totalCount;
+    if (d.totalCount === 0) {
+      assert.equal(d.max, 0);
+      continue;
+    }
+    // Extremes stay within the counts: exact, or the bound of the extreme count under a race.
+    let lo = 0;
+    while (d.counts[lo] === 0) lo++;
+    let hi = d.length - 1;
+    while (d.counts[hi] === 0) hi--;
+    assert.ok(d.min >= valueFromIndex(d.halfMagnitude, lo), `min ${d.min} below count ${lo}`);
+    assert.ok(d.min <= highestValueAtIndex(d.halfMagnitude, lo), `min ${d.min} above ${lo}`);
+    assert.ok(d.max >= valueFromIndex(d.halfMagnitude, hi), `max ${d.max} below count ${hi}`);
+    assert.ok(d.max <= highestValueAtIndex(d.halfMagnitude, hi), `max ${d.max} above ${hi}`);
+  }
+  assert.equal(total, 2 * n);
+  // Without a drain racing, the extremes are exact.
+  h.record(mid);
+  h.record(mid + 12_345_678);
+  h.record(3);
+  const last = h.snapshot();
+  assert.equal(last.min, 3);
+  assert.equal(last.max, mid + 12_345_678);
+});

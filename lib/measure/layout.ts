@@ -77,9 +77,9 @@ export const HISTOGRAM = {
   OVERFLOWS: 5,
   /** Times a count wrapped past 2^32 - 1 (the histogram's counts are then wrong). Atomics.add by the recorder whose add wrapped. */
   WRAPS: 6,
-  /** Smallest counts index recorded so far (the min gate), 0x7fffffff when empty. Atomics.compareExchange downwards by recorders; Atomics.store by reset. */
+  /** Smallest counts index recorded so far (the min gate), 0x7fffffff when empty. Read plainly by recorders (a hint); Atomics.compareExchange downwards by recorders; Atomics.store by reset. */
   MIN_INDEX: 7,
-  /** Largest counts index recorded so far (the max gate), -1 when empty. Atomics.compareExchange upwards by recorders; Atomics.store by reset. */
+  /** Largest counts index recorded so far (the max gate), -1 when empty. Read plainly by recorders (a hint); Atomics.compareExchange upwards by recorders; Atomics.store by reset. */
   MAX_INDEX: 8,
   /** Highest trackable value asked for, ns (low 32 bits; the value is below 2^53). Written once at creation. */
   HIGHEST_LO: 9,

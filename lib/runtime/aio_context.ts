@@ -90,6 +90,9 @@ export const DEFAULT_POLL_CLOCK_EVERY = 8;
 /** Upper bound on {@link AioContextOptions.sharedBhCapacity}. */
 const MAX_SHARED_BHS = 1 << 16;
 
+/** poll() calls in a row without a busy-poll budget after which polling mode ends. */
+const UNPOLLED_POLL_MODE_END = 8;
+
 /**
  * An integer option in [min, max] (`fallback` when undefined); otherwise a
  * TypeError (not a number) or RangeError naming the option, what was
@@ -244,6 +247,8 @@ export class AioContext implements BhHost {
   #polledNs = 0;
   /** Clock reading when the current poll()'s busy-polling started, or -1 (out-value of #tryPoll). */
   #pollStart = -1;
+  /** poll() calls in a row that found no budget to busy-poll while polling mode was on. */
+  #unpolled = 0;
   /** Busy-polling rounds between clock reads (QEMU: 1). */
   readonly #pollClockEvery: number;
   /** A home-thread kick not yet accepted (see #kick). */
@@ -1015,8 +1020,18 @@ export class AioContext implements BhHost {
       this.#polledNs = 0;
       this.#pollStart = -1;
       if (pollOn && timeout !== 0) {
+        this.#unpolled = 0;
         timeout = this.#tryPoll(timeout);
         blockStart = this.#pollStart;
+      } else if (this.#notifiers.pollStarted && ++this.#unpolled >= UNPOLLED_POLL_MODE_END) {
+        // QEMU's try_poll_mode ends polling mode (io_poll_end and a last
+        // io_poll, whose hits the handler phase runs) on every call without
+        // a budget; here after a few in a row, so that the one BH-only
+        // iteration between two busy-polls (a request's completion) keeps
+        // polling mode, while a poller that suppresses its notifications
+        // while polled (a device's NO_NOTIFY) is never left unwatched by a
+        // context that stopped busy-polling.
+        this.#notifiers.setStarted(false);
       }
 
       if (timeout !== 0) {
