@@ -334,7 +334,12 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
     doing(VCPU_DOING.IO_WAIT);
     if (until < Infinity) timer.modNs(toLocal(until));
     timerFired = false;
-    ctx.poll(true);
+    // Arming the timer kicks this context (QEMU's timerlist_notify), and a
+    // bare kick makes poll(true) return at once with no progress: poll until
+    // something ran (an interrupt, the wake notifier or the timer).
+    while (!ctx.poll(true)) {
+      // woken by the kick only
+    }
     if (until < Infinity && !timerFired) timer.del();
     const t = tb.now();
     times[VCPU_TIME.IO_WAIT_NS] += t - t0;
