@@ -12,7 +12,8 @@
  * ({@link Mutex.setTimingSlot}), each wait and hold also goes to the sink
  * the calling thread installed for that slot (lock_timing.ts), from the
  * same clock reads: one per acquisition (two when it had to wait) and one
- * per release.
+ * per release. Only contended acquisitions report a wait (an uncontended
+ * one waits 0; the statistics count them).
  *
  * @example
  * ```ts
@@ -266,15 +267,20 @@ export class Mutex {
     const s = this.#stats!;
     const base = currentThreadId() * MUTEX_STAT.COUNT;
     s[base + MUTEX_STAT.ACQUIRED]++;
+    s[base + MUTEX_STAT.ACQUIRED_AT] = now;
     if (contended) {
       s[base + MUTEX_STAT.CONTENDED]++;
       if (slept) s[base + MUTEX_STAT.SLEPT]++;
       s[base + MUTEX_STAT.WAIT_TOTAL_NS] += waitNs;
       if (waitNs > s[base + MUTEX_STAT.WAIT_MAX_NS]) s[base + MUTEX_STAT.WAIT_MAX_NS] = waitNs;
+      // Only contended waits go to the sink: an uncontended one is 0, and
+      // the statistics count those (acquisitions - contended).
+      const slot = this.#words[MUTEX.TIMING_SLOT];
+      if (slot !== 0) {
+        const sink = lockTimingSink(slot);
+        if (sink !== null) sink.wait.record(waitNs);
+      }
     }
-    s[base + MUTEX_STAT.ACQUIRED_AT] = now;
-    const slot = this.#words[MUTEX.TIMING_SLOT];
-    if (slot !== 0) lockTimingSink(slot)?.wait.record(waitNs);
   }
 
   /**
@@ -325,7 +331,10 @@ export class Mutex {
       s[base + MUTEX_STAT.HOLD_TOTAL_NS] += held;
       if (held > s[base + MUTEX_STAT.HOLD_MAX_NS]) s[base + MUTEX_STAT.HOLD_MAX_NS] = held;
       const slot = w[MUTEX.TIMING_SLOT];
-      if (slot !== 0) lockTimingSink(slot)?.hold.record(held);
+      if (slot !== 0) {
+        const sink = lockTimingSink(slot);
+        if (sink !== null) sink.hold.record(held);
+      }
     }
     w[MUTEX.OWNER] = 0;
     // Release: pairs with the compareExchange/exchange of the next locker.
