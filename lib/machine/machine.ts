@@ -100,7 +100,7 @@ export interface MachineSample {
 }
 
 /** An encoded histogram plus its summary. */
-export interface HistogramReport {
+export type HistogramReport = {
   /** HdrHistogram V2 compressed, base64 (lib/measure encodeHdr). */
   hdr: string;
   /** Records. */
@@ -121,10 +121,10 @@ export interface HistogramReport {
   p999Ns: number;
   /** 99.99th percentile, ns. */
   p9999Ns: number;
-}
+};
 
 /** What was measured of one device. */
-export interface DeviceReport {
+export type DeviceReport = {
   /** Requests issued (open loop: intended arrivals, dropped ones included). */
   issued: number;
   /** Completions seen by the vCPUs. */
@@ -146,10 +146,10 @@ export interface DeviceReport {
   stageSampleEvery: number;
   /** Context of each queue at start. */
   contexts: string[];
-}
+};
 
 /** What was measured of one context. */
-export interface ContextReport {
+export type ContextReport = {
   /** Thread name. */
   thread: string;
   /** Time neither asleep nor busy-polling (dispatching handlers, BHs, timers), ns. */
@@ -166,10 +166,10 @@ export interface ContextReport {
   wakeups: number;
   /** Lateness of the jitter-probe timer. */
   jitter: HistogramReport;
-}
+};
 
 /** One thread's use of one lock. */
-export interface LockThreadReport {
+export type LockThreadReport = {
   /** Acquisitions. */
   acquisitions: number;
   /** Acquisitions that found the lock held. */
@@ -182,10 +182,10 @@ export interface LockThreadReport {
   wait: HistogramReport | null;
   /** Its holds, one per release; null as for `wait`. */
   hold: HistogramReport | null;
-}
+};
 
 /** What was measured of one lock. */
-export interface LockReport {
+export type LockReport = {
   /** Acquisitions, every thread. */
   acquisitions: number;
   /** Acquisitions that found the lock held. */
@@ -202,10 +202,10 @@ export interface LockReport {
   hold: HistogramReport | null;
   /** Per thread name (`main-loop`, `IO <id>`, `CPU <i>/aiolab`, ...): only threads that took it. */
   byThread: Record<string, LockThreadReport>;
-}
+};
 
 /** What was measured of one vCPU. */
-export interface VcpuReport {
+export type VcpuReport = {
   /** Thread name. */
   thread: string;
   /** Time in compute bursts, ns. */
@@ -214,10 +214,10 @@ export interface VcpuReport {
   bqlWaitNs: number;
   /** Time waiting for completions, ns. */
   ioWaitNs: number;
-}
+};
 
 /** A failure seen during the run. */
-export interface MachineError {
+export type MachineError = {
   /** Thread name. */
   thread: string;
   /** Handler, when known. */
@@ -226,10 +226,10 @@ export interface MachineError {
   message: string;
   /** Stack. */
   stack: string;
-}
+};
 
 /** Everything measured since resetMeasurements(), JSON-serializable. */
-export interface MachineReport {
+export type MachineReport = {
   /** Placement name. */
   placement: string;
   /** Per device. */
@@ -250,7 +250,7 @@ export interface MachineReport {
   durationNs: number;
   /** Failures. */
   errors: MachineError[];
-}
+};
 
 const DOING_NAMES: Record<number, string> = {
   [VCPU_DOING.IDLE]: "idle (before begin)",
