@@ -99,6 +99,12 @@ export interface MachineSample {
   devices: Record<string, { completions: number; p50Ns: number; p99Ns: number; maxNs: number }>;
 }
 
+// The report types below are the producer's side of the result contract
+// (lib/result machine_report.ts, a zod schema of the same shape);
+// lib/runner/_machine_seam_test.ts asserts at compile time that they are
+// equal. They are type aliases, not interfaces, so that a report is
+// assignable as it is to the contract's types, which keep unknown fields.
+
 /** An encoded histogram plus its summary. */
 export type HistogramReport = {
   /** HdrHistogram V2 compressed, base64 (lib/measure encodeHdr). */
