@@ -37,7 +37,8 @@ import type { AioContext } from "../runtime/aio_context.ts";
 import { SharedHistogram } from "../measure/histogram.ts";
 import { TimeBase } from "../measure/time_base.ts";
 import { CTX_STAT, MACHINE_CTL } from "./layout.ts";
-import type { MachinePlan } from "./machine_plan.ts";
+import type { LockPlan, MachinePlan } from "./machine_plan.ts";
+import { installLockSinks, removeLockSinks } from "./lock_sinks.ts";
 import {
   hostVirtioBlk,
   registerVirtioBlkHandlers,
@@ -79,6 +80,8 @@ interface Probe {
 }
 
 let probe: Probe | null = null;
+/** The locks whose sinks probeStart installed in this thread. */
+let lockSinksOf: readonly LockPlan[] = [];
 
 function raw(p: Probe, now: number) {
   const s = p.ctx.stats();
@@ -263,6 +266,7 @@ export function probeStart(plan: MachinePlan, ctxIndex: number): boolean {
   for (const d of plan.devices) hostVirtioBlk(d.handle);
   const cp = plan.contexts[ctxIndex];
   const main = cp.id === "main";
+  installLockSinks(plan.lockTiming.locks, plan.lockTiming.contexts[ctxIndex]);
   const jitter = SharedHistogram.fromHandle(cp.jitter);
   const period = cp.jitterPeriodNs > 0 ? cp.jitterPeriodNs : STATS_PERIOD_NS;
   const clocks = ctx.clocks;
@@ -299,6 +303,7 @@ export function probeStart(plan: MachinePlan, ctxIndex: number): boolean {
     const pool = threadPoolFor(ctx);
     pool.setMinMax(Math.min(warm, pool.maxWorkers), pool.maxWorkers);
   }
+  lockSinksOf = plan.lockTiming.locks;
   let slept = 0;
   // Sleep timing: the context's wait hooks (the main loop's also drop and
   // retake the BQL, as main_loop_wait does; the time to retake it is not sleep).
@@ -369,6 +374,8 @@ export async function probeStop(): Promise<boolean> {
   if (p.main) p.ctx.setWaitHooks(() => bqlUnlock(), () => bqlLock(), true);
   else p.ctx.setWaitHooks(() => {}, () => {}, false);
   probe = null;
+  removeLockSinks(lockSinksOf);
+  lockSinksOf = [];
   if (p.fileDevices) await threadPoolFor(p.ctx).destroy();
   return true;
 }

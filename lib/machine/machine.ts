@@ -43,7 +43,10 @@
  */
 
 import { EventNotifier } from "../sync/event_notifier.ts";
-import type { MutexStats } from "../sync/mutex.ts";
+import { MAX_LOCK_TIMING_SLOT, setLockTimingSink } from "../sync/lock_timing.ts";
+import { Mutex, type MutexStats } from "../sync/mutex.ts";
+import { RecMutex } from "../sync/rec_mutex.ts";
+import { defaultRegistry } from "../sync/registry.ts";
 import type { AioThreadError } from "../runtime/aio_thread_error.ts";
 import type { EventLoopThread } from "../runtime/event_loop_thread.ts";
 import { IoThread } from "../runtime/io_thread.ts";
@@ -57,7 +60,12 @@ import type { RunScenario } from "../scenario/types.ts";
 import { CONTEXT_PROBE_MODULE } from "./context_probe.ts";
 import { CTX_STAT, MACHINE_CTL, QUEUE_STAT, VCPU_CTL, VCPU_DOING, VCPU_TIME } from "./layout.ts";
 import { MACHINE_GRAPH_MODULE } from "./machine_graph.ts";
-import { MACHINE_HISTOGRAM_HIGHEST_NS, type MachinePlan, planMachine } from "./machine_plan.ts";
+import {
+  type LockHistograms,
+  MACHINE_HISTOGRAM_HIGHEST_NS,
+  type MachinePlan,
+  planMachine,
+} from "./machine_plan.ts";
 import { MAIN_LOOP_CHORES_MODULE } from "./main_loop_chores.ts";
 import { VCPU_GUEST_MODULE, type VcpuGuestResult } from "./vcpu_guest.ts";
 
@@ -91,8 +99,14 @@ export interface MachineSample {
   devices: Record<string, { completions: number; p50Ns: number; p99Ns: number; maxNs: number }>;
 }
 
+// The report types below are the producer's side of the result contract
+// (lib/result machine_report.ts, a zod schema of the same shape);
+// lib/runner/_machine_seam_test.ts asserts at compile time that they are
+// equal. They are type aliases, not interfaces, so that a report is
+// assignable as it is to the contract's types, which keep unknown fields.
+
 /** An encoded histogram plus its summary. */
-export interface HistogramReport {
+export type HistogramReport = {
   /** HdrHistogram V2 compressed, base64 (lib/measure encodeHdr). */
   hdr: string;
   /** Records. */
@@ -113,10 +127,10 @@ export interface HistogramReport {
   p999Ns: number;
   /** 99.99th percentile, ns. */
   p9999Ns: number;
-}
+};
 
 /** What was measured of one device. */
-export interface DeviceReport {
+export type DeviceReport = {
   /** Requests issued (open loop: intended arrivals, dropped ones included). */
   issued: number;
   /** Completions seen by the vCPUs. */
@@ -138,10 +152,10 @@ export interface DeviceReport {
   stageSampleEvery: number;
   /** Context of each queue at start. */
   contexts: string[];
-}
+};
 
 /** What was measured of one context. */
-export interface ContextReport {
+export type ContextReport = {
   /** Thread name. */
   thread: string;
   /** Time neither asleep nor busy-polling (dispatching handlers, BHs, timers), ns. */
@@ -158,12 +172,10 @@ export interface ContextReport {
   wakeups: number;
   /** Lateness of the jitter-probe timer. */
   jitter: HistogramReport;
-}
+};
 
-/** One thread's share of a lock. */
-export interface LockThreadReport {
-  /** Thread name. */
-  thread: string;
+/** One thread's use of one lock. */
+export type LockThreadReport = {
   /** Acquisitions. */
   acquisitions: number;
   /** Acquisitions that found the lock held. */
@@ -172,30 +184,34 @@ export interface LockThreadReport {
   waitTotalNs: number;
   /** Total hold, ns. */
   holdTotalNs: number;
-}
+  /** Its waits, one per acquisition (0 when the lock was free: the lock path records contended waits only, the report adds the free ones); null for a thread that records no timings (not a machine thread). */
+  wait: HistogramReport | null;
+  /** Its holds, one per release; null as for `wait`. */
+  hold: HistogramReport | null;
+};
 
 /** What was measured of one lock. */
-export interface LockReport {
-  /** Acquisitions. */
+export type LockReport = {
+  /** Acquisitions, every thread. */
   acquisitions: number;
   /** Acquisitions that found the lock held. */
   contended: number;
-  /** contended / acquisitions. */
+  /** contended / acquisitions (0 without acquisitions). */
   contendedShare: number;
-  /** Total wait, ns. */
+  /** Total wait, ns, every thread. */
   waitTotalNs: number;
-  /** Total hold, ns. */
+  /** Total hold, ns, every thread. */
   holdTotalNs: number;
-  /** Waits where guest code takes it (BQL: exits and tcg kicks), or null. */
+  /** Waits of every machine thread merged; null when the lock is not timed (an AioContext lock outside the seed era). */
   wait: HistogramReport | null;
-  /** Holds by guest exits and main-loop chores (BQL), or null. */
+  /** Holds of every machine thread merged; null as for `wait`. */
   hold: HistogramReport | null;
-  /** Per thread. */
-  perThread: LockThreadReport[];
-}
+  /** Per thread name (`main-loop`, `IO <id>`, `CPU <i>/aiolab`, ...): only threads that took it. */
+  byThread: Record<string, LockThreadReport>;
+};
 
 /** What was measured of one vCPU. */
-export interface VcpuReport {
+export type VcpuReport = {
   /** Thread name. */
   thread: string;
   /** Time in compute bursts, ns. */
@@ -204,10 +220,10 @@ export interface VcpuReport {
   bqlWaitNs: number;
   /** Time waiting for completions, ns. */
   ioWaitNs: number;
-}
+};
 
 /** A failure seen during the run. */
-export interface MachineError {
+export type MachineError = {
   /** Thread name. */
   thread: string;
   /** Handler, when known. */
@@ -216,29 +232,31 @@ export interface MachineError {
   message: string;
   /** Stack. */
   stack: string;
-}
+};
 
 /** Everything measured since resetMeasurements(), JSON-serializable. */
-export interface MachineReport {
+export type MachineReport = {
   /** Placement name. */
   placement: string;
   /** Per device. */
   devices: Record<string, DeviceReport>;
   /** `main` and each IOThread id. */
   contexts: Record<string, ContextReport>;
-  /** `bql` and each AioContext lock (`aio:<ctx>`). */
+  /** `bql`, and each context's AioContext lock (`aio:<ctx>`) in the seed locking era (in the modern era only if something took it). */
   locks: Record<string, LockReport>;
   /** Per vCPU. */
   vcpus: VcpuReport[];
   /** The time series: lib/measure IntervalRow rows and SeriesEvent events. */
   timeSeries: { intervalNs: number; rows: unknown[]; events: unknown[]; rowsDropped: number };
-  /** Measured cost of measuring, per request (ns): clock reads + histogram records. */
+  /** Measured cost of measuring, per request (ns): clock reads and histogram records of the request path, plus lockMeasurementNs times the lock acquisitions per completion. */
   measurementOverheadNs: number;
+  /** Measured cost of the lock statistics and timings, per acquisition (ns): a timed lock/unlock pair against a bare one. */
+  lockMeasurementNs: number;
   /** Measured time, ns. */
   durationNs: number;
   /** Failures. */
   errors: MachineError[];
-}
+};
 
 const DOING_NAMES: Record<number, string> = {
   [VCPU_DOING.IDLE]: "idle (before begin)",
@@ -316,6 +334,45 @@ function measureOverhead(tb: TimeBase, every: number): number {
   return 2 * clockNs + recordNs + (2 * clockNs + 4 * recordNs) / every;
 }
 
+/** Timing slot of the lock-overhead probe (no plan uses it). */
+const PROBE_TIMING_SLOT = MAX_LOCK_TIMING_SLOT;
+
+/**
+ * Measures what the lock statistics and timings cost per acquisition, ns:
+ * uncontended lock/unlock pairs of a lock with statistics and a timing
+ * sink (two clock reads, two histogram records) against a bare lock; the
+ * best of 5 rounds of each.
+ */
+function measureLockOverhead(): number {
+  const bare = new Mutex();
+  const timed = new Mutex({ stats: true });
+  timed.setTimingSlot(PROBE_TIMING_SLOT);
+  const sink = {
+    wait: new SharedHistogram({ highestNs: MACHINE_HISTOGRAM_HIGHEST_NS }),
+    hold: new SharedHistogram({ highestNs: MACHINE_HISTOGRAM_HIGHEST_NS }),
+  };
+  setLockTimingSink(PROBE_TIMING_SLOT, sink);
+  const n = 5_000;
+  const pairs = (m: Mutex): number => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      m.lock();
+      m.unlock();
+    }
+    return ((performance.now() - t0) * 1e6) / n;
+  };
+  let bareNs = Infinity, timedNs = Infinity;
+  try {
+    for (let r = 0; r < 5; r++) {
+      bareNs = Math.min(bareNs, pairs(bare));
+      timedNs = Math.min(timedNs, pairs(timed));
+    }
+  } finally {
+    setLockTimingSink(PROBE_TIMING_SLOT, null);
+  }
+  return Math.max(0, timedNs - bareNs);
+}
+
 /**
  * A running guest machine. Every method: the orchestrating thread that
  * started it.
@@ -354,6 +411,7 @@ export class Machine {
   readonly #drainMs: number;
   readonly #joinTimeoutMs: number;
   readonly #overheadNs: number;
+  readonly #lockOverheadNs: number;
   #series: TimeSeries;
   #epoch = 0;
   #measureStart: number;
@@ -394,6 +452,7 @@ export class Machine {
     this.#drainMs = opts.drainMs ?? 500;
     this.#joinTimeoutMs = opts.joinTimeoutMs ?? 5000;
     this.#overheadNs = measureOverhead(tb, plan.stageSampleEvery);
+    this.#lockOverheadNs = measureLockOverhead();
     this.#series = this.#newSeries();
     this.#measureStart = tb.now();
     this.#threadNames.set(main.threadId, "main-loop");
@@ -458,6 +517,11 @@ export class Machine {
         const t = await IoThread.create({ id: c.id, ...c.iothread, onError });
         iothreads.set(c.id, t);
         c.handle = t.contextHandle;
+      }
+      for (const l of plan.lockTiming.locks) {
+        const c = plan.contexts.find((x) => x.id === l.context);
+        if (c === undefined) defaultRegistry().bql.setTimingSlot(l.slot);
+        else RecMutex.fromHandle(c.handle!.lock).setTimingSlot(l.slot);
       }
       const threadOf = (id: string): EventLoopThread => id === "main" ? main! : iothreads.get(id)!;
       await Promise.all(
@@ -542,12 +606,18 @@ export class Machine {
     // measured time (else its completions are counted but its latencies never gathered).
     for (const w of this.#plan.vcpuWake) EventNotifier.fromHandle(w).set();
     for (const c of this.#plan.contexts) SharedHistogram.fromHandle(c.jitter).reset();
-    SharedHistogram.fromHandle(this.#plan.bql.wait).reset();
-    SharedHistogram.fromHandle(this.#plan.bql.hold).reset();
     for (const h of Object.values(this.#deviceHists)) h.reset();
+    // Lock counts first, histograms after (and the reverse in #lockReport):
+    // a live lock's histograms then hold at most one event per thread that
+    // its counts miss (the acquisition or release in progress at the edge).
     this.#bqlBase = bqlStats();
     this.#aioBase.clear();
     for (const c of this.#plan.contexts) this.#aioBase.set(c.id, this.#remote(c.id).lockStats());
+    const lt = this.#plan.lockTiming;
+    for (const h of [...lt.contexts.flat(), ...lt.vcpus.flat()]) {
+      SharedHistogram.fromHandle(h.wait).reset();
+      SharedHistogram.fromHandle(h.hold).reset();
+    }
     this.#series = this.#newSeries();
     this.#measureStart = this.#tb.now();
   }
@@ -766,58 +836,106 @@ export class Machine {
     return this.#threadNames.get(id) ?? (id === 0 ? "orchestrator" : `thread ${id}`);
   }
 
+  /** Per thread name, lock `lock`'s histograms of that thread (every machine thread). */
+  #lockHistograms(lock: number): Map<string, LockHistograms> {
+    const lt = this.#plan.lockTiming;
+    const out = new Map<string, LockHistograms>();
+    this.#plan.contexts.forEach((c, i) => {
+      out.set(c.id === "main" ? "main-loop" : `IO ${c.id}`, lt.contexts[i][lock]);
+    });
+    this.#vcpus.forEach((v, i) => out.set(v.threadName, lt.vcpus[i][lock]));
+    return out;
+  }
+
+  /**
+   * One lock's report: each thread's histograms when the lock is timed
+   * (`lock`: its index in the plan's lockTiming.locks, or null), then its
+   * statistics since `base` per thread (read after the histograms, see
+   * resetMeasurements). The whole-lock histograms merge the very snapshots
+   * the threads report.
+   */
   #lockReport(
-    now: MutexStats,
+    stats: () => MutexStats,
     base: MutexStats | undefined,
-    wait: HistogramReport | null,
-    hold: HistogramReport | null,
+    lock: number | null,
   ): LockReport {
+    const snaps = new Map<string, { wait: HistogramSnapshot; hold: HistogramSnapshot }>();
+    if (lock !== null) {
+      for (const [name, h] of this.#lockHistograms(lock)) {
+        snaps.set(name, {
+          wait: SharedHistogram.fromHandle(h.wait).snapshot(),
+          hold: SharedHistogram.fromHandle(h.hold).snapshot(),
+        });
+      }
+    }
+    const now = stats();
     const b = new Map((base?.perThread ?? []).map((t) => [t.threadId, t]));
-    const perThread: LockThreadReport[] = [];
+    const byThread: Record<string, LockThreadReport> = {};
+    const wait = emptySnapshot();
+    const hold = emptySnapshot();
+    let acquisitions = 0, contended = 0, waitTotalNs = 0, holdTotalNs = 0;
     for (const t of now.perThread) {
       const o = b.get(t.threadId);
+      const acq = t.acquired - (o?.acquired ?? 0);
+      if (acq <= 0) continue;
+      const name = this.#threadName(t.threadId);
+      const s = snaps.get(name);
       const r: LockThreadReport = {
-        thread: this.#threadName(t.threadId),
-        acquisitions: t.acquired - (o?.acquired ?? 0),
+        acquisitions: acq,
         contended: t.contended - (o?.contended ?? 0),
         waitTotalNs: t.waitTotalNs - (o?.waitTotalNs ?? 0),
         holdTotalNs: t.holdTotalNs - (o?.holdTotalNs ?? 0),
+        wait: null,
+        hold: null,
       };
-      if (r.acquisitions > 0) perThread.push(r);
+      if (s !== undefined) {
+        // The sinks get contended waits only; the uncontended ones waited 0.
+        const free = r.acquisitions - r.contended;
+        if (free > 0) s.wait.recordValue(0, free);
+        wait.add(s.wait);
+        hold.add(s.hold);
+        r.wait = report(s.wait);
+        r.hold = report(s.hold);
+      }
+      byThread[name] = r;
+      acquisitions += r.acquisitions;
+      contended += r.contended;
+      waitTotalNs += r.waitTotalNs;
+      holdTotalNs += r.holdTotalNs;
     }
-    const sum = (k: keyof LockThreadReport) => perThread.reduce((n, t) => n + (t[k] as number), 0);
-    const acquisitions = sum("acquisitions");
-    const contended = sum("contended");
     return {
       acquisitions,
       contended,
       contendedShare: acquisitions > 0 ? contended / acquisitions : 0,
-      waitTotalNs: sum("waitTotalNs"),
-      holdTotalNs: sum("holdTotalNs"),
-      wait,
-      hold,
-      perThread,
+      waitTotalNs,
+      holdTotalNs,
+      wait: lock === null ? null : report(wait),
+      hold: lock === null ? null : report(hold),
+      byThread,
     };
   }
 
   #lockReports(): Record<string, LockReport> {
     const plan = this.#plan;
+    const timed = plan.lockTiming.locks;
     const locks: Record<string, LockReport> = {
       bql: this.#lockReport(
-        bqlStats(),
+        bqlStats,
         this.#bqlBase ?? undefined,
-        report(SharedHistogram.fromHandle(plan.bql.wait).snapshot()),
-        report(SharedHistogram.fromHandle(plan.bql.hold).snapshot()),
+        timed.findIndex((l) => l.context === null),
       ),
     };
     for (const c of plan.contexts) {
       try {
-        locks[`aio:${c.id}`] = this.#lockReport(
-          this.#remote(c.id).lockStats(),
+        const i = timed.findIndex((l) => l.context === c.id);
+        const remote = this.#remote(c.id);
+        const r = this.#lockReport(
+          () => remote.lockStats(),
           this.#aioBase.get(c.id),
-          null,
-          null,
+          i >= 0 ? i : null,
         );
+        // Outside the seed era the lock is not taken; listed only if something did.
+        if (i >= 0 || r.acquisitions > 0) locks[`aio:${c.id}`] = r;
       } catch (err) {
         this.#errors.push(errorOf("orchestrator", `lockStats ${c.id}`, err));
       }
@@ -903,11 +1021,15 @@ export class Machine {
       ioWaitNs: vt[i * VCPU_TIME.WORDS + VCPU_TIME.IO_WAIT_NS],
     }));
     const end = this.#measureEnd >= 0 ? this.#measureEnd : this.#tb.now();
+    const locks = this.#finalLocks ?? this.#lockReports();
+    const acquired = Object.values(locks).reduce((n, l) => n + l.acquisitions, 0);
+    const completed = Object.values(devices).reduce((n, d) => n + d.completions, 0);
+    const lockShare = completed > 0 ? (this.#lockOverheadNs * acquired) / completed : 0;
     return {
       placement: plan.placement,
       devices,
       contexts,
-      locks: this.#finalLocks ?? this.#lockReports(),
+      locks,
       vcpus,
       timeSeries: {
         intervalNs: this.#intervalNs,
@@ -915,7 +1037,8 @@ export class Machine {
         events: this.#series.drainEvents(),
         rowsDropped: this.#series.rowsDropped,
       },
-      measurementOverheadNs: this.#overheadNs,
+      measurementOverheadNs: this.#overheadNs + lockShare,
+      lockMeasurementNs: this.#lockOverheadNs,
       durationNs: end - this.#measureStart,
       errors: [...this.#errors],
     };

@@ -164,9 +164,46 @@ export interface MachinePlan {
   queueStat: SharedArrayBuffer;
   /** Per-context statistics (CTX_STAT, Float64). */
   ctxStat: SharedArrayBuffer;
-  /** BQL wait and hold histograms, where guest and chore code take or hold it. */
-  bql: { wait: SharedHistogramHandle; hold: SharedHistogramHandle };
+  /** The measured locks and their per-thread histograms (see {@link LockTimingPlan}). */
+  lockTiming: LockTimingPlan;
 }
+
+/** Wait and hold histograms of one thread for one lock (recorded by that thread only). */
+export interface LockHistograms {
+  /** Each acquisition's wait, ns (0 when the lock was free). */
+  wait: SharedHistogramHandle;
+  /** Each hold, ns. */
+  hold: SharedHistogramHandle;
+}
+
+/** One measured lock. */
+export interface LockPlan {
+  /** Report name: `bql`, or `aio:<context id>` for a context's AioContext lock. */
+  name: string;
+  /** Its lock timing slot (lib/sync lock_timing.ts), the same in every thread. */
+  slot: number;
+  /** The context whose AioContext lock it is, or null for the BQL. */
+  context: string | null;
+}
+
+/**
+ * Lock measurement: the BQL always, each context's AioContext lock in the
+ * seed locking era (the only era that takes it). Every thread of the
+ * machine installs, for each lock, a sink of its own histograms, so each
+ * lock's waits and holds are split per thread; the orchestrator merges
+ * them into whole-lock histograms.
+ */
+export interface LockTimingPlan {
+  /** The measured locks. */
+  locks: LockPlan[];
+  /** Per context (plan.contexts order), per lock (locks order): its thread's histograms. */
+  contexts: LockHistograms[][];
+  /** Per vCPU, per lock: its histograms. */
+  vcpus: LockHistograms[][];
+}
+
+/** Timing slot of the BQL; the AioContext lock of context i has slot BQL + 1 + i. */
+export const BQL_TIMING_SLOT = 1;
 
 function histogram(): SharedHistogram {
   return new SharedHistogram({ highestNs: MACHINE_HISTOGRAM_HIGHEST_NS });
@@ -300,6 +337,26 @@ export function planMachine(
     ),
     queueStat: new SharedArrayBuffer(Math.max(1, queues.length) * QUEUE_STAT.WORDS * 4),
     ctxStat: new SharedArrayBuffer(contexts.length * CTX_STAT.WORDS * 8),
-    bql: { wait: histogram().handle, hold: histogram().handle },
+    lockTiming: planLockTiming(p.locking, contexts, vcpus),
+  };
+}
+
+function planLockTiming(
+  locking: Locking,
+  contexts: ContextPlan[],
+  vcpus: number,
+): LockTimingPlan {
+  const locks: LockPlan[] = [{ name: "bql", slot: BQL_TIMING_SLOT, context: null }];
+  if (locking === "seed") {
+    for (const c of contexts) {
+      locks.push({ name: `aio:${c.id}`, slot: BQL_TIMING_SLOT + 1 + c.index, context: c.id });
+    }
+  }
+  const perThread = (): LockHistograms[] =>
+    locks.map(() => ({ wait: histogram().handle, hold: histogram().handle }));
+  return {
+    locks,
+    contexts: contexts.map(perThread),
+    vcpus: Array.from({ length: vcpus }, perThread),
   };
 }

@@ -64,7 +64,38 @@ function assertBooks(r: MachineReport, device = "disk0"): void {
     d.completions,
   );
   assert.ok(r.measurementOverheadNs > 0);
+  assert.ok(r.lockMeasurementNs >= 0);
   assert.ok(r.durationNs > 0);
+  assertLocks(r);
+}
+
+/** Every lock's per-thread figures add up to its totals; histograms match the counts. */
+function assertLocks(r: MachineReport): void {
+  assert.ok(r.locks.bql !== undefined, "the BQL is always reported");
+  for (const [name, l] of Object.entries(r.locks)) {
+    const threads = Object.entries(l.byThread);
+    const sum = (f: (t: (typeof threads)[number][1]) => number) =>
+      threads.reduce((n, [, t]) => n + f(t), 0);
+    assert.equal(sum((t) => t.acquisitions), l.acquisitions, `${name}: acquisitions add up`);
+    assert.equal(sum((t) => t.contended), l.contended, `${name}: contended adds up`);
+    assert.equal(l.contendedShare, l.acquisitions > 0 ? l.contended / l.acquisitions : 0);
+    for (const [thread, t] of threads) {
+      assert.ok(t.acquisitions > 0, `${name} ${thread}: listed only when it took the lock`);
+      assert.ok(t.contended <= t.acquisitions);
+      if (l.wait === null) {
+        assert.equal(t.wait, null, `${name} is not timed, so neither is ${thread}`);
+        continue;
+      }
+      if (t.wait === null || t.hold === null) continue; // not a machine thread
+      // One wait per acquisition, one hold per release; at most one more at the window's edge.
+      assert.ok(t.wait.count <= t.acquisitions + 1, `${name} ${thread}: ${t.wait.count} waits`);
+      assert.ok(t.hold.count <= t.acquisitions + 1, `${name} ${thread}: ${t.hold.count} holds`);
+    }
+    if (l.wait !== null && l.hold !== null) {
+      assert.equal(l.wait.count, sum((t) => t.wait?.count ?? 0), `${name}: waits merge`);
+      assert.equal(l.hold.count, sum((t) => t.hold?.count ?? 0), `${name}: holds merge`);
+    }
+  }
 }
 
 const disk = { id: "disk0", driver: { kind: "null" as const, latency: "20us" as const } };
@@ -141,10 +172,20 @@ Deno.test("machine: open loop counts drops; seed locking and spread queues work"
     spread.devices.disk0.dropped > 0,
     "arrivals beyond the queue depth are dropped, and counted",
   );
-  assert.equal(spread.locks["aio:io0"].acquisitions, 0, "modern: no AioContext lock");
+  assert.deepEqual(Object.keys(spread.locks), ["bql"], "modern: no AioContext lock is taken");
+  // The vCPU's exits and the main loop both take the BQL; each has its own histograms.
+  const bql = spread.locks.bql.byThread;
+  assert.deepEqual(Object.keys(bql).sort(), ["CPU 0/aiolab", "main-loop"]);
+  assert.ok(bql["CPU 0/aiolab"].wait!.count > 0 && bql["main-loop"].hold!.count > 0);
   const seed = await runMachine(input, "seed");
   assertBooks(seed);
-  assert.ok(seed.locks["aio:io0"].acquisitions > 0, "seed era: handlers took the AioContext lock");
+  assert.deepEqual(Object.keys(seed.locks).sort(), ["aio:io0", "aio:main", "bql"]);
+  const aio = seed.locks["aio:io0"];
+  assert.ok(aio.acquisitions > 0, "seed era: handlers took the AioContext lock");
+  // The device's handlers in io0 and the monitor's commands in the main loop.
+  assert.ok(aio.byThread["IO io0"].acquisitions > 0, "the IOThread took its context's lock");
+  assert.ok(aio.byThread["main-loop"].acquisitions > 0, "the QMP commands took io0's lock");
+  assert.ok(aio.wait!.count > 0 && aio.hold!.count > 0);
 });
 
 Deno.test("machine: a move during the run loses no request", async () => {

@@ -12,7 +12,8 @@
  * commands arrive as a Poisson process (seeded). Seed-era locking: a
  * command takes the AioContext lock of the device it touches; with
  * `drainFraction` it also drains the device (the wait releases that lock,
- * as AIO_WAIT_WHILE does). Each chore run's time is recorded as a BQL hold.
+ * as AIO_WAIT_WHILE does). The main loop holds the BQL while it runs them, so
+ * they show in its holds of the BQL (the lock's own timing, per thread).
  *
  * Every function here runs in the main-loop thread.
  *
@@ -30,7 +31,6 @@ import { EventNotifier } from "../sync/event_notifier.ts";
 import { ClockType, Scale } from "../runtime/clock.ts";
 import type { Timer } from "../runtime/timer.ts";
 import { getCurrentAioContext } from "../runtime/thread_state.ts";
-import { SharedHistogram } from "../measure/histogram.ts";
 import type { MachinePlan } from "./machine_plan.ts";
 import { graphDeviceContext, graphDrain } from "./machine_graph.ts";
 import { Prng } from "./prng.ts";
@@ -83,7 +83,6 @@ function spin(ns: number): number {
 export function choresStart(plan: MachinePlan): boolean {
   const ctx = getCurrentAioContext()!;
   if (chores !== null) throw new Error("choresStart: the chores already run");
-  const hold = SharedHistogram.fromHandle(plan.bql.hold);
   const counts: ChoreCounts = { frames: 0, qmp: 0, qmpDrains: 0, hogs: 0, timers: 0, injected: 0 };
   const c: Chores = { timers: [], notifiers: [], counts };
   const now = (): number => ctx.clocks.now(ClockType.REALTIME);
@@ -110,7 +109,7 @@ export function choresStart(plan: MachinePlan): boolean {
   if (ml.vnc !== null && ml.vnc.period > 0) {
     const { period, work } = ml.vnc;
     every("vnc-frame", start + period, (due) => {
-      hold.record(spin(work));
+      spin(work);
       counts.frames++;
       return due + period;
     });
@@ -118,7 +117,7 @@ export function choresStart(plan: MachinePlan): boolean {
   if (ml.bqlHog !== null && ml.bqlHog.hold > 0 && ml.bqlHog.every > 0) {
     const { hold: h, every: e } = ml.bqlHog;
     every("bql-hog", start + e, (due) => {
-      hold.record(spin(h));
+      spin(h);
       counts.hogs++;
       return due + e;
     });
@@ -126,7 +125,7 @@ export function choresStart(plan: MachinePlan): boolean {
   ml.timers.forEach((tm, i) => {
     if (tm.period <= 0) return;
     every(`timer${i}`, start + tm.period, (due) => {
-      hold.record(spin(tm.work));
+      spin(tm.work);
       counts.timers++;
       return due + tm.period;
     });
@@ -139,7 +138,6 @@ export function choresStart(plan: MachinePlan): boolean {
     every("qmp", start + draws.exponential(mean), (due) => {
       const d = device;
       device = (device + 1) % plan.devices.length;
-      const t0 = performance.now();
       const seed = plan.locking === "seed";
       const lock = seed ? graphDeviceContext(plan, d) : null;
       lock?.acquire();
@@ -152,7 +150,6 @@ export function choresStart(plan: MachinePlan): boolean {
       } finally {
         lock?.release();
       }
-      hold.record((performance.now() - t0) * 1e6);
       counts.qmp++;
       return due + draws.exponential(mean);
     });

@@ -49,14 +49,19 @@ export {
   type VcpuReport,
 } from "./machine.ts";
 export {
+  BQL_TIMING_SLOT,
   type ContextPlan,
   type DevicePlan,
+  type LockHistograms,
+  type LockPlan,
+  type LockTimingPlan,
   MACHINE_HISTOGRAM_HIGHEST_NS,
   type MachinePlan,
   planMachine,
   type QueueHistograms,
   type QueuePlan,
 } from "./machine_plan.ts";
+export { installLockSinks, removeLockSinks } from "./lock_sinks.ts";
 export { type DrawShape, Prng } from "./prng.ts";
 export { VCPU_GUEST_MODULE, type VcpuGuestResult, vcpuGuestRun } from "./vcpu_guest.ts";
 export {

@@ -56,6 +56,7 @@ import {
   VIRTIO_BLK_STAMP_BIT,
 } from "./layout.ts";
 import type { MachinePlan } from "./machine_plan.ts";
+import { installLockSinks, removeLockSinks } from "./lock_sinks.ts";
 import { Prng } from "./prng.ts";
 import { VirtioBlkGuest } from "./virtio_blk_guest.ts";
 
@@ -123,8 +124,7 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
   const my = new Int32Array(plan.vcpuCtl, index * VCPU_CTL.WORDS * 4, VCPU_CTL.WORDS);
   const times = new Float64Array(plan.vcpuTime, index * VCPU_TIME.WORDS * 8, VCPU_TIME.WORDS);
   const qstat = new Int32Array(plan.queueStat);
-  const bqlWaitH = SharedHistogram.fromHandle(plan.bql.wait);
-  const bqlHoldH = SharedHistogram.fromHandle(plan.bql.hold);
+  installLockSinks(plan.lockTiming.locks, plan.lockTiming.vcpus[index]);
   const ctx = new AioContext({ name: `vcpu${index}` });
   const wake = EventNotifier.fromHandle(plan.vcpuWake[index]);
   const clear = (n: EventNotifier): void => void n.testAndClear();
@@ -233,8 +233,6 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
     let t = t1;
     while (t < end) t = tb.now();
     bqlUnlock();
-    bqlWaitH.record(t1 - t0);
-    bqlHoldH.record(t - t1);
     times[VCPU_TIME.BQL_WAIT_NS] += t1 - t0;
     nextExit = t + exitDraws.exponential(exitMeanNs);
     return t;
@@ -283,7 +281,6 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
     const t1 = tb.now();
     dq.guest.kick();
     bqlUnlock();
-    bqlWaitH.record(t1 - t0);
     times[VCPU_TIME.BQL_WAIT_NS] += t1 - t0;
     return t1;
   };
@@ -412,5 +409,6 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
   timer.deinit();
   ctx.destroy();
   doing(VCPU_DOING.STOPPED);
+  removeLockSinks(plan.lockTiming.locks);
   return { index, abandoned: inFlight };
 }

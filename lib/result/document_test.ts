@@ -11,6 +11,7 @@ import {
   writeResult,
 } from "./document.ts";
 import { emptyHistogramReport, type MachineReport } from "./machine_report.ts";
+import type { ResultInput } from "../analysis/input.ts";
 
 function report(completions: number, durationNs: number, bqlWaitNs: number): MachineReport {
   const latency = {
@@ -33,6 +34,7 @@ function report(completions: number, durationNs: number, bqlWaitNs: number): Mac
         issued: completions + 2,
         completions,
         dropped: 2,
+        inFlight: 0,
         latency,
         stages: { queued: e, dispatch: e, service: e, completion: e },
         stageSampleEvery: 16,
@@ -43,8 +45,9 @@ function report(completions: number, durationNs: number, bqlWaitNs: number): Mac
     contexts: {},
     locks: {},
     vcpus: [{ thread: "vcpu0", computeNs: 0, bqlWaitNs, ioWaitNs: 0 }],
-    timeSeries: { intervalNs: 100e6, rows: [], events: [] },
+    timeSeries: { intervalNs: 100e6, rows: [], events: [], rowsDropped: 0 },
     measurementOverheadNs: 30,
+    lockMeasurementNs: 0,
     durationNs,
     errors: [],
   };
@@ -219,4 +222,13 @@ Deno.test("loadResult: refuses unknown versions, non-documents and broken docume
     () => loadResult(JSON.stringify(noHist)),
     /<inline>: .*runs\.0\.report\.devices\.disk0\.latency/,
   );
+});
+
+Deno.test("document: a ResultDocument is what analysis reads (ResultInput), by type and by value", async () => {
+  // Compile-time: lib/analysis's structural subset stays a subset of the contract.
+  const asInput = (d: ResultDocument): ResultInput => d;
+  const loaded = loadResult(JSON.stringify(await doc([record({ report: report(10, 1e9, 0) })])));
+  const input = asInput(loaded);
+  assert.equal(input.runs[0].report?.devices.disk0.completions, 10);
+  assert.equal(input.summary[0].bqlWaitShare, 0);
 });

@@ -1,10 +1,13 @@
 /**
- * The report of one run as a result document stores it: the shape of the
- * guest model's `MachineReport` (lib/machine, LAB_API.md), written here as
- * a zod schema so that a loaded document is checked field by field. The
- * schema keeps fields it does not know (a newer machine may report more),
- * so a document round-trips through {@linkcode machineReportSchema}
- * unchanged. Pure; any thread.
+ * The report of one run as a result document stores it: the validated
+ * contract of what the guest model (lib/machine `Machine.collect()`)
+ * produces, as a zod schema so that a loaded document is checked field by
+ * field. lib/machine's `MachineReport` interface is the producer's side of
+ * the same shape; lib/runner/_machine_seam_test.ts asserts, at compile
+ * time, that the two are the same type (apart from the index signatures
+ * that keep unknown fields here). The schema keeps fields it does not know
+ * (a newer machine may report more), so a document round-trips through
+ * {@linkcode machineReportSchema} unchanged. Pure; any thread.
  *
  * @example
  * ```ts
@@ -48,8 +51,7 @@ export interface HistogramReport {
   [extra: string]: unknown;
 }
 
-/** Schema of a {@linkcode HistogramReport}. */
-export const histogramReportSchema: z.ZodType<HistogramReport> = z.looseObject({
+const histogram = z.looseObject({
   hdr: z.string(),
   count,
   minNs: ns,
@@ -61,6 +63,9 @@ export const histogramReportSchema: z.ZodType<HistogramReport> = z.looseObject({
   p999Ns: ns,
   p9999Ns: ns,
 });
+
+/** Schema of a {@linkcode HistogramReport}. */
+export const histogramReportSchema: z.ZodType<HistogramReport> = histogram;
 
 /**
  * A histogram report with no records (what a run that measured nothing
@@ -96,12 +101,8 @@ export interface DeviceReport {
   completions: number;
   /** Open loop: arrivals that could not be issued (queue full). */
   dropped: number;
-  /**
-   * Requests still in flight when the machine stopped, so that
-   * `issued = completions + dropped + inFlight`. Absent in documents of
-   * machines that did not report it.
-   */
-  inFlight?: number;
+  /** Requests still in flight when the machine stopped (issued = completions + dropped + inFlight). */
+  inFlight: number;
   /** Total latency (from the intended issue time in open loop). */
   latency: HistogramReport;
   /** The latency split into its stages, sampled one request in {@linkcode DeviceReport.stageSampleEvery}. */
@@ -143,8 +144,6 @@ export interface ContextReport {
 
 /** One thread's use of one lock. */
 export interface LockThreadReport {
-  /** Thread name. */
-  thread: string;
   /** Acquisitions. */
   acquisitions: number;
   /** Acquisitions that had to wait. */
@@ -153,6 +152,10 @@ export interface LockThreadReport {
   waitTotalNs: number;
   /** Time holding, ns. */
   holdTotalNs: number;
+  /** Its waits, one per acquisition (0 when the lock was free), or null when the thread recorded no timings. */
+  wait: HistogramReport | null;
+  /** Its holds, one per release, or null as for `wait`. */
+  hold: HistogramReport | null;
   /** Fields a newer machine added. */
   [extra: string]: unknown;
 }
@@ -169,12 +172,12 @@ export interface LockReport {
   waitTotalNs: number;
   /** Time holding, ns, summed over threads. */
   holdTotalNs: number;
-  /** Wait histogram, or null when not recorded. */
+  /** Waits of every machine thread merged, or null when the lock is not timed. */
   wait: HistogramReport | null;
-  /** Hold histogram, or null when not recorded. */
+  /** Holds of every machine thread merged, or null when the lock is not timed. */
   hold: HistogramReport | null;
-  /** Per thread. */
-  perThread: LockThreadReport[];
+  /** Per thread name: only threads that took it. */
+  byThread: Record<string, LockThreadReport>;
   /** Fields a newer machine added. */
   [extra: string]: unknown;
 }
@@ -220,9 +223,17 @@ export interface MachineReport {
   /** Per vCPU thread. */
   vcpus: VcpuReport[];
   /** Time series (lib/measure TimeSeries rows and events). */
-  timeSeries: { intervalNs: number; rows: unknown[]; events: unknown[]; [extra: string]: unknown };
-  /** Measured cost of measuring, per request, ns. */
+  timeSeries: {
+    intervalNs: number;
+    rows: unknown[];
+    events: unknown[];
+    rowsDropped: number;
+    [extra: string]: unknown;
+  };
+  /** Measured cost of measuring, per request, ns (the request path, plus the locks' share). */
   measurementOverheadNs: number;
+  /** Measured cost of the lock statistics and timings, per acquisition, ns. */
+  lockMeasurementNs: number;
   /** Measured time, ns. */
   durationNs: number;
   /** Errors raised by the run's threads. */
@@ -231,7 +242,7 @@ export interface MachineReport {
   [extra: string]: unknown;
 }
 
-const threadError: z.ZodType<ThreadErrorReport> = z.looseObject({
+const threadError = z.looseObject({
   thread: z.string(),
   handler: z.string().nullable(),
   message: z.string(),
@@ -241,8 +252,7 @@ const threadError: z.ZodType<ThreadErrorReport> = z.looseObject({
 /** Schema of a {@linkcode ThreadErrorReport}. */
 export const threadErrorReportSchema: z.ZodType<ThreadErrorReport> = threadError;
 
-/** Schema of a {@linkcode MachineReport}. */
-export const machineReportSchema: z.ZodType<MachineReport> = z.looseObject({
+const machineReport = z.looseObject({
   placement: z.string(),
   devices: z.record(
     z.string(),
@@ -250,13 +260,13 @@ export const machineReportSchema: z.ZodType<MachineReport> = z.looseObject({
       issued: count,
       completions: count,
       dropped: count,
-      inFlight: count.optional(),
-      latency: histogramReportSchema,
+      inFlight: count,
+      latency: histogram,
       stages: z.looseObject({
-        queued: histogramReportSchema,
-        dispatch: histogramReportSchema,
-        service: histogramReportSchema,
-        completion: histogramReportSchema,
+        queued: histogram,
+        dispatch: histogram,
+        service: histogram,
+        completion: histogram,
       }),
       stageSampleEvery: count,
       contexts: z.array(z.string()),
@@ -272,7 +282,7 @@ export const machineReportSchema: z.ZodType<MachineReport> = z.looseObject({
       polls: count,
       pollsWithWork: count,
       wakeups: count,
-      jitter: histogramReportSchema,
+      jitter: histogram,
     }),
   ),
   locks: z.record(
@@ -283,15 +293,19 @@ export const machineReportSchema: z.ZodType<MachineReport> = z.looseObject({
       contendedShare: z.number().min(0).max(1),
       waitTotalNs: ns,
       holdTotalNs: ns,
-      wait: histogramReportSchema.nullable(),
-      hold: histogramReportSchema.nullable(),
-      perThread: z.array(z.looseObject({
-        thread: z.string(),
-        acquisitions: count,
-        contended: count,
-        waitTotalNs: ns,
-        holdTotalNs: ns,
-      })),
+      wait: histogram.nullable(),
+      hold: histogram.nullable(),
+      byThread: z.record(
+        z.string(),
+        z.looseObject({
+          acquisitions: count,
+          contended: count,
+          waitTotalNs: ns,
+          holdTotalNs: ns,
+          wait: histogram.nullable(),
+          hold: histogram.nullable(),
+        }),
+      ),
     }),
   ),
   vcpus: z.array(z.looseObject({
@@ -304,8 +318,27 @@ export const machineReportSchema: z.ZodType<MachineReport> = z.looseObject({
     intervalNs: z.number().positive(),
     rows: z.array(z.unknown()),
     events: z.array(z.unknown()),
+    rowsDropped: count,
   }),
   measurementOverheadNs: ns,
+  lockMeasurementNs: ns,
   durationNs: ns,
   errors: z.array(threadError),
 });
+
+/** Schema of a {@linkcode MachineReport}. */
+export const machineReportSchema: z.ZodType<MachineReport> = machineReport;
+
+// Compile-time: the schema's output is the declared interface at every level
+// (apart from the index signatures that keep unknown fields): a field in one
+// and not the other fails `deno check` here. lib/runner/_machine_seam_test.ts
+// checks lib/machine's MachineReport against the same interface.
+type Known<T> = T extends readonly (infer E)[] ? Known<E>[]
+  : T extends object ? {
+      [K in keyof T as string extends K ? (unknown extends T[K] ? never : K) : K]: Known<T[K]>;
+    }
+  : T;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
+  : false;
+const _schemaIsTheInterface: Equal<Known<z.infer<typeof machineReport>>, Known<MachineReport>> =
+  true;

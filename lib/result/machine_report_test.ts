@@ -26,22 +26,32 @@ Deno.test("machineReportSchema: an empty run's report passes; a missing section 
         holdTotalNs: 20,
         wait: null,
         hold: emptyHistogramReport(),
-        perThread: [{
-          thread: "vcpu0",
-          acquisitions: 3,
-          contended: 1,
-          waitTotalNs: 10,
-          holdTotalNs: 20,
-        }],
+        byThread: {
+          "CPU 0/aiolab": {
+            acquisitions: 3,
+            contended: 1,
+            waitTotalNs: 10,
+            holdTotalNs: 20,
+            wait: null,
+            hold: emptyHistogramReport(),
+          },
+        },
       },
     },
     vcpus: [],
-    timeSeries: { intervalNs: 1e8, rows: [{ device: "d" }], events: [] },
+    timeSeries: { intervalNs: 1e8, rows: [{ device: "d" }], events: [], rowsDropped: 0 },
     measurementOverheadNs: 0,
+    lockMeasurementNs: 0,
     durationNs: 0,
     errors: [{ thread: "io0", handler: null, message: "m", stack: "" }],
   };
   assert.deepEqual(machineReportSchema.parse(r), r);
   const { vcpus: _, ...noVcpus } = r;
   assert.equal(machineReportSchema.safeParse(noVcpus).success, false);
+  const { byThread: _b, ...noByThread } = r.locks.bql;
+  assert.equal(
+    machineReportSchema.safeParse({ ...r, locks: { bql: noByThread } }).success,
+    false,
+    "a lock without its per-thread figures",
+  );
 });

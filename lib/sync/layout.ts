@@ -70,10 +70,12 @@ export const MUTEX = {
   STATS_ON: 2,
   /** Spin iterations before sleeping. Written once at creation. */
   SPIN: 3,
+  /** Lock timing slot (lock_timing.ts), 0 for none: with statistics on, each thread hands its waits and holds to the sink it installed for this slot. Written by whoever sets up the measurement (Atomics.store), read plainly on the lock path (a late view only delays the first records). */
+  TIMING_SLOT: 4,
   /** Byte offset of the Float64 statistics area (8-byte aligned). */
-  STATS_BYTE: 16,
+  STATS_BYTE: 24,
   /** Total bytes: header + MAX_THREADS x MUTEX_STAT.COUNT Float64 slots. Slot values are written only by the lock holder (guarded by the mutex itself). */
-  BYTES: 16 + MAX_THREADS * MUTEX_STAT.COUNT * 8,
+  BYTES: 24 + MAX_THREADS * MUTEX_STAT.COUNT * 8,
 } as const;
 
 /** RecMutex (QemuRecMutex): a Mutex block followed by owner/depth words. */

@@ -29,7 +29,13 @@ Deno.test("layout: MUTEX_STAT slots are distinct and COUNT covers them", () => {
 Deno.test("layout: MUTEX header words, 8-aligned statistics area and BYTES", () => {
   assert.equal(MUTEX.STATS_BYTE % 8, 0, "Float64 statistics need 8-byte alignment");
   assert.equal(MUTEX.STATS_BYTE % 4, 0);
-  assertWords(MUTEX, ["STATE", "OWNER", "STATS_ON", "SPIN"], 0, MUTEX.STATS_BYTE / 4, "MUTEX");
+  assertWords(
+    MUTEX,
+    ["STATE", "OWNER", "STATS_ON", "SPIN", "TIMING_SLOT"],
+    0,
+    MUTEX.STATS_BYTE / 4,
+    "MUTEX",
+  );
   assert.equal(MUTEX.BYTES, MUTEX.STATS_BYTE + MAX_THREADS * MUTEX_STAT.COUNT * 8);
   assert.equal(MUTEX.BYTES % 8, 0, "consecutive mutex blocks stay 8-aligned");
   // The statistics area really fits: a Float64Array of every slot builds.

@@ -27,6 +27,13 @@ export {
   type MutexStats,
   type MutexThreadStats,
 } from "./mutex.ts";
+export {
+  type DurationRecorder,
+  type LockTimingSink,
+  lockTimingSink,
+  MAX_LOCK_TIMING_SLOT,
+  setLockTimingSink,
+} from "./lock_timing.ts";
 export { RecMutex, type RecMutexHandle, type RecMutexStats } from "./rec_mutex.ts";
 export { EventNotifier, type EventNotifierHandle } from "./event_notifier.ts";
 export { MpscRing, type MpscRingHandle, type MpscRingOptions } from "./mpsc_ring.ts";

@@ -8,7 +8,12 @@
  * {@link Mutex.fromHandle}. Statistics are chosen at creation: when off the
  * lock path reads no clock and writes no statistic; when on, each thread's
  * figures go to its own slot, written only while holding the lock (the lock
- * itself guards them).
+ * itself guards them). With statistics on and a timing slot set
+ * ({@link Mutex.setTimingSlot}), each wait and hold also goes to the sink
+ * the calling thread installed for that slot (lock_timing.ts), from the
+ * same clock reads: one per acquisition (two when it had to wait) and one
+ * per release. Only contended acquisitions report a wait (an uncontended
+ * one waits 0; the statistics count them).
  *
  * @example
  * ```ts
@@ -24,6 +29,7 @@
  */
 
 import { MAX_THREADS, MUTEX, MUTEX_STAT } from "./layout.ts";
+import { lockTimingSink, MAX_LOCK_TIMING_SLOT } from "./lock_timing.ts";
 import {
   currentThreadId,
   currentThreadName,
@@ -211,7 +217,7 @@ export class Mutex {
     const c = Atomics.compareExchange(w, MUTEX.STATE, 0, 1);
     if (c === 0) {
       w[MUTEX.OWNER] = currentThreadToken();
-      if (this.#stats !== null) this.#record(0, false, false);
+      if (this.#stats !== null) this.#record(nowNs(), 0, false, false);
       return;
     }
     this.#lockContended(c);
@@ -250,20 +256,31 @@ export class Mutex {
       }
     }
     w[MUTEX.OWNER] = currentThreadToken();
-    if (this.#stats !== null) this.#record(nowNs() - start, true, slept);
+    if (this.#stats !== null) {
+      const now = nowNs();
+      this.#record(now, now - start, true, slept);
+    }
   }
 
-  #record(waitNs: number, contended: boolean, slept: boolean): void {
+  /** Statistics of an acquisition at `now` (the one clock read) after a wait of `waitNs`. */
+  #record(now: number, waitNs: number, contended: boolean, slept: boolean): void {
     const s = this.#stats!;
     const base = currentThreadId() * MUTEX_STAT.COUNT;
     s[base + MUTEX_STAT.ACQUIRED]++;
+    s[base + MUTEX_STAT.ACQUIRED_AT] = now;
     if (contended) {
       s[base + MUTEX_STAT.CONTENDED]++;
       if (slept) s[base + MUTEX_STAT.SLEPT]++;
       s[base + MUTEX_STAT.WAIT_TOTAL_NS] += waitNs;
       if (waitNs > s[base + MUTEX_STAT.WAIT_MAX_NS]) s[base + MUTEX_STAT.WAIT_MAX_NS] = waitNs;
+      // Only contended waits go to the sink: an uncontended one is 0, and
+      // the statistics count those (acquisitions - contended).
+      const slot = this.#words[MUTEX.TIMING_SLOT];
+      if (slot !== 0) {
+        const sink = lockTimingSink(slot);
+        if (sink !== null) sink.wait.record(waitNs);
+      }
     }
-    s[base + MUTEX_STAT.ACQUIRED_AT] = nowNs();
   }
 
   /**
@@ -283,7 +300,7 @@ export class Mutex {
     // Pairs with the release in unlock().
     if (Atomics.compareExchange(this.#words, MUTEX.STATE, 0, 1) !== 0) return false;
     this.#words[MUTEX.OWNER] = currentThreadToken();
-    if (this.#stats !== null) this.#record(0, false, false);
+    if (this.#stats !== null) this.#record(nowNs(), 0, false, false);
     return true;
   }
 
@@ -313,6 +330,11 @@ export class Mutex {
       const held = nowNs() - s[base + MUTEX_STAT.ACQUIRED_AT];
       s[base + MUTEX_STAT.HOLD_TOTAL_NS] += held;
       if (held > s[base + MUTEX_STAT.HOLD_MAX_NS]) s[base + MUTEX_STAT.HOLD_MAX_NS] = held;
+      const slot = w[MUTEX.TIMING_SLOT];
+      if (slot !== 0) {
+        const sink = lockTimingSink(slot);
+        if (sink !== null) sink.hold.record(held);
+      }
     }
     w[MUTEX.OWNER] = 0;
     // Release: pairs with the compareExchange/exchange of the next locker.
@@ -404,6 +426,54 @@ export class Mutex {
   holderExited(): boolean {
     const token = Atomics.load(this.#words, MUTEX.OWNER);
     return token !== 0 && !threadTokenAlive(token);
+  }
+
+  /**
+   * Sets the lock's timing slot (1..1023; 0 turns timing off): from now on,
+   * with statistics on, every thread that installed a sink for that slot
+   * (lock_timing.ts `setLockTimingSink`) receives its own waits and holds
+   * of this lock. Any thread; a lock without statistics refuses (it reads
+   * no clock).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Mutex } from "./mutex.ts";
+   * const m = new Mutex({ stats: true });
+   * m.setTimingSlot(5);
+   * assert.equal(m.timingSlot, 5);
+   * assert.throws(() => new Mutex().setTimingSlot(5), /without statistics/);
+   * ```
+   */
+  setTimingSlot(slot: number): void {
+    if (!Number.isInteger(slot) || slot < 0 || slot > MAX_LOCK_TIMING_SLOT) {
+      throw new RangeError(
+        `mutex "${this.name}": timing slot must be an integer in 0..${MAX_LOCK_TIMING_SLOT}, ` +
+          `got ${slot}`,
+      );
+    }
+    if (this.#stats === null && slot !== 0) {
+      throw new Error(
+        `mutex "${this.name}": a timing slot needs statistics, and this mutex was created ` +
+          "without statistics (stats: true)",
+      );
+    }
+    // Pairs with the lock path's plain read (a late view only delays the first records).
+    Atomics.store(this.#words, MUTEX.TIMING_SLOT, slot);
+  }
+
+  /**
+   * The lock's timing slot (0: none). Any thread.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Mutex } from "./mutex.ts";
+   * assert.equal(new Mutex({ stats: true }).timingSlot, 0);
+   * ```
+   */
+  get timingSlot(): number {
+    return Atomics.load(this.#words, MUTEX.TIMING_SLOT);
   }
 
   /**

@@ -242,6 +242,37 @@ export class RecMutex {
   }
 
   /**
+   * Sets the timing slot of the lock (see `Mutex.setTimingSlot`): nested
+   * acquisitions are not timed, only the outermost lock and unlock. Any thread.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { RecMutex } from "./rec_mutex.ts";
+   * const r = new RecMutex({ stats: true });
+   * r.setTimingSlot(9);
+   * assert.equal(r.timingSlot, 9);
+   * ```
+   */
+  setTimingSlot(slot: number): void {
+    this.#inner.setTimingSlot(slot);
+  }
+
+  /**
+   * The lock's timing slot (0: none). Any thread.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { RecMutex } from "./rec_mutex.ts";
+   * assert.equal(new RecMutex({ stats: true }).timingSlot, 0);
+   * ```
+   */
+  get timingSlot(): number {
+    return this.#inner.timingSlot;
+  }
+
+  /**
    * Statistics: those of the inner mutex plus nested acquisitions. Any thread.
    *
    * @example

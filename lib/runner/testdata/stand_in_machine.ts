@@ -11,24 +11,13 @@ import { encodeHdr } from "../../measure/hdr_export.ts";
 import { type IntervalRow, type SeriesEvent, TimeSeries } from "../../measure/time_series.ts";
 import type {
   HistogramReport,
+  MachineError as ThreadErrorReport,
+  MachineOptions,
   MachineReport,
-  ThreadErrorReport,
-} from "../../result/machine_report.ts";
+  MachineSample,
+  ThreadHeartbeat,
+} from "../../machine/machine.ts";
 import { emptyHistogramReport } from "../../result/machine_report.ts";
-import type { RunScenario } from "../../scenario/types.ts";
-
-/** `MachineOptions` of the contract. */
-interface MachineOptions {
-  run: RunScenario;
-  placement: string;
-  seed: number;
-}
-/** `MachineSample` of the contract. */
-type MachineSample = {
-  devices: Record<string, { completions: number; p50Ns: number; p99Ns: number; maxNs: number }>;
-};
-/** `ThreadHeartbeat` of the contract. */
-type ThreadHeartbeat = { thread: string; progress: number; doing: string };
 import { CTL, DOING, type ThreadInit } from "./stand_in_thread.ts";
 
 const THREAD = new URL("./stand_in_thread.ts", import.meta.url);
@@ -254,7 +243,7 @@ export class Machine {
   }
 
   /** The report. */
-  collect(): MachineReport {
+  collect(): MachineReport & { terminatedThreads: string[] } {
     const durationNs = ((this.#t1 ?? performance.now()) - this.#t0) * 1e6;
     const devices: MachineReport["devices"] = {};
     for (const d of Object.keys(this.#hists)) {
@@ -263,6 +252,7 @@ export class Machine {
         issued: latency.count,
         completions: latency.count,
         dropped: 0,
+        inFlight: 0,
         latency,
         stages: {
           queued: emptyHistogramReport(),
@@ -303,12 +293,18 @@ export class Machine {
           holdTotalNs: 0,
           wait: null,
           hold: null,
-          perThread: [],
+          byThread: {},
         },
       },
       vcpus: [{ thread: "vcpu0", computeNs: 0, bqlWaitNs, ioWaitNs: 0 }],
-      timeSeries: { intervalNs: this.#intervalNs, rows: this.#rows, events: this.#events },
+      timeSeries: {
+        intervalNs: this.#intervalNs,
+        rows: this.#rows,
+        events: this.#events,
+        rowsDropped: 0,
+      },
       measurementOverheadNs: 0,
+      lockMeasurementNs: 0,
       durationNs,
       errors: [...this.#errors],
       terminatedThreads: this.#terminated,
