@@ -58,6 +58,41 @@ export function baseSpec(
   };
 }
 
+const POSITION = new Set(["x", "y"]);
+
+function fixDomains(node: unknown, inEncoding: boolean): void {
+  if (Array.isArray(node)) {
+    for (const n of node) fixDomains(n, false);
+    return;
+  }
+  if (!isRecord(node)) return;
+  for (const [k, v] of Object.entries(node)) {
+    if (inEncoding && POSITION.has(k) && isRecord(v) && v.type === "quantitative") {
+      const scale = isRecord(v.scale) ? v.scale : {};
+      if (v.scale !== null && scale.domain === undefined) {
+        const type = scale.type;
+        v.scale = {
+          ...scale,
+          domain: type === "log" ? [1, 10] : type === "symlog" ? [0, 10] : [0, 1],
+        };
+      }
+    } else fixDomains(v, k === "encoding");
+  }
+}
+
+/**
+ * The finished spec: without data, every quantitative position scale gets
+ * a fixed domain (vega warns about the infinite extent of an empty field
+ * otherwise), so that an empty chart still renders cleanly.
+ */
+export function finish(spec: Spec): Spec {
+  const data = spec.data as { values?: unknown[] } | undefined;
+  if ((data?.values?.length ?? 0) > 0) return spec;
+  const out = structuredClone(spec);
+  fixDomains(out, false);
+  return out;
+}
+
 /** Colour, dash and shape scales over `domain`, so a series looks the same in colour and grey. */
 export function seriesScales(domain: readonly string[]): {
   color: Spec;

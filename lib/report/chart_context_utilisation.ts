@@ -18,6 +18,7 @@
 
 import {
   baseSpec,
+  finish,
   placementsOf,
   round,
   runsOf,
@@ -83,7 +84,7 @@ export function contextUtilisationChart(docs: readonly ChartDocument[]): VegaLit
       });
     }
   }
-  return {
+  return finish({
     ...baseSpec(values, { step: 22 }),
     mark: { type: "bar", stroke: "#333333", strokeWidth: 0.5 },
     encoding: {
@@ -112,5 +113,5 @@ export function contextUtilisationChart(docs: readonly ChartDocument[]): VegaLit
         { field: "ms", type: "quantitative", title: "time (ms, all repetitions)", format: ".4~g" },
       ],
     },
-  };
+  });
 }

@@ -26,6 +26,7 @@ import {
 } from "../measure/histogram.ts";
 import {
   baseSpec,
+  finish,
   logScale,
   placementsOf,
   remember,
@@ -151,7 +152,7 @@ export function latencyHistogramChart(docs: readonly ChartDocument[]): VegaLiteS
     }
   }
   const legend = seriesTitle(naming, naming.devices ? ["device"] : []);
-  return {
+  return finish({
     ...baseSpec(values, 240),
     mark: { type: "line", interpolate: "step-after", strokeWidth: 2 },
     encoding: {
@@ -179,5 +180,5 @@ export function latencyHistogramChart(docs: readonly ChartDocument[]): VegaLiteS
         { field: "folded", type: "quantitative", title: "of them faster, folded in" },
       ],
     },
-  };
+  });
 }

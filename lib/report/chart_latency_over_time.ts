@@ -20,6 +20,7 @@ import { intervalRows } from "../analysis/jitter.ts";
 import {
   baseSpec,
   eventsOf,
+  finish,
   logScale,
   placementsOf,
   remember,
@@ -180,7 +181,7 @@ export function latencyOverTimeChart(docs: readonly ChartDocument[]): VegaLiteSp
     { field: "t", type: "quantitative", title: "time (s)", format: ".3~f" },
     { field: "valueUs", type: "quantitative", title: "latency (µs)", format: ".4~g" },
   ];
-  return {
+  return finish({
     ...baseSpec(values, 280),
     layer: [
       {
@@ -226,5 +227,5 @@ export function latencyOverTimeChart(docs: readonly ChartDocument[]): VegaLiteSp
       },
       ...eventLayers(events),
     ],
-  };
+  });
 }

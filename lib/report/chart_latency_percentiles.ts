@@ -20,6 +20,7 @@ import { mergeHistograms } from "../analysis/histogram_stats.ts";
 import type { HistogramSnapshot } from "../measure/histogram.ts";
 import {
   baseSpec,
+  finish,
   logScale,
   percentileAxis,
   percentileCurve,
@@ -96,7 +97,7 @@ export function percentileCurveSpec(
     { field: "percentile", type: "quantitative", title: "percentile", format: ".6~g" },
     { field: "valueUs", type: "quantitative", title: yTitle, format: ".4~g" },
   ];
-  return {
+  return finish({
     ...baseSpec(values),
     encoding: { x, y },
     layer: [
@@ -110,7 +111,7 @@ export function percentileCurveSpec(
         encoding: { ...seriesEncoding(order, legendTitle, ["color"]), tooltip },
       },
     ],
-  };
+  });
 }
 
 /**

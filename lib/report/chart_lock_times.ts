@@ -25,6 +25,7 @@ import type { HistogramReportInput, LockReportInput } from "../analysis/input.ts
 import {
   asHistogram,
   baseSpec,
+  finish,
   isRecord,
   mergeReports,
   placementsOf,
@@ -250,7 +251,7 @@ export function lockTimesChart(docs: readonly ChartDocument[]): VegaLiteSpec {
     { field: "recorded", type: "quantitative", title: "in the histogram" },
     { field: "histograms", type: "nominal", title: "histograms" },
   ];
-  return {
+  return finish({
     ...baseSpec(values, { step: 26 }),
     encoding: {
       y: { field: "row", type: "nominal", title: null, sort: rows, axis: { labelLimit: 300 } },
@@ -297,5 +298,5 @@ export function lockTimesChart(docs: readonly ChartDocument[]): VegaLiteSpec {
         },
       },
     ],
-  };
+  });
 }

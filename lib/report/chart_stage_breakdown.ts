@@ -20,6 +20,7 @@
 import { histogramStats } from "../analysis/histogram_stats.ts";
 import {
   baseSpec,
+  finish,
   mergeReports,
   placementsOf,
   remember,
@@ -101,7 +102,7 @@ export function stageBreakdownChart(docs: readonly ChartDocument[]): VegaLiteSpe
     { field: "meanUs", type: "quantitative", title: "mean (µs)", format: ".4~g" },
     { field: "count", type: "quantitative", title: "requests sampled" },
   ];
-  return {
+  return finish({
     ...baseSpec(values, { step: 14 }),
     encoding: { y, yOffset },
     layer: [
@@ -126,5 +127,5 @@ export function stageBreakdownChart(docs: readonly ChartDocument[]): VegaLiteSpe
         encoding: { x, ...seriesEncoding(order, legend, ["color", "shape"]), tooltip },
       },
     ],
-  };
+  });
 }

@@ -23,6 +23,7 @@ import { deriveSeed } from "../analysis/random.ts";
 import { metricIntervals } from "./_metric_interval.ts";
 import {
   baseSpec,
+  finish,
   logScale,
   placementsOf,
   remember,
@@ -140,7 +141,7 @@ export function sweepChart(
     { field: "high", type: "quantitative", title: "95% interval to", format: ".4~g" },
     { field: "repetitions", type: "quantitative", title: "repetitions" },
   ];
-  return {
+  return finish({
     ...baseSpec(values, 260),
     encoding: { x },
     layer: [
@@ -161,5 +162,5 @@ export function sweepChart(
         encoding: { y, ...seriesEncoding(order, legend, ["color"]), tooltip },
       },
     ],
-  };
+  });
 }

@@ -18,6 +18,7 @@
 import { intervalRows } from "../analysis/jitter.ts";
 import {
   baseSpec,
+  finish,
   placementsOf,
   remember,
   round,
@@ -74,7 +75,7 @@ export function throughputOverTimeChart(docs: readonly ChartDocument[]): VegaLit
   }
   const legend = seriesTitle(naming, naming.devices ? ["device"] : []);
   const events = values.length === 0 ? [] : timelineEvents(docs);
-  return {
+  return finish({
     ...baseSpec(values, 240),
     layer: [
       {
@@ -101,5 +102,5 @@ export function throughputOverTimeChart(docs: readonly ChartDocument[]): VegaLit
       },
       ...eventLayers(events),
     ],
-  };
+  });
 }

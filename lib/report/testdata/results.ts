@@ -417,3 +417,15 @@ export function lockThreadsResult(shape: LockShape): ResultDocument {
     locks: shape,
   });
 }
+
+/** Every fixture by name, as the chart tests run them (fresh documents on each call). */
+export function fixtures(): Record<string, ResultDocument[]> {
+  return {
+    default: [defaultResult()],
+    empty: [emptyResult()],
+    single: [singlePlacementResult()],
+    partial: [partialResult()],
+    sweep: [sweepResult()],
+    compare: [defaultResult(), partialResult()],
+  };
+}

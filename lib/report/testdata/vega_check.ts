@@ -100,3 +100,8 @@ export async function renderChart(spec: Record<string, unknown>): Promise<Render
 export function valuesOf<T = Record<string, unknown>>(spec: Record<string, unknown>): T[] {
   return (spec.data as { values: T[] }).values;
 }
+
+/** The distinct values of `field` in a spec's inline data, in first-seen order. */
+export function distinct(spec: Record<string, unknown>, field: string): unknown[] {
+  return [...new Set(valuesOf(spec).map((v) => v[field]))];
+}
