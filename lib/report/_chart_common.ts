@@ -42,14 +42,13 @@ export const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 export const US = 1e-3;
 
 /** The start of every spec: container width, bottom legends, data inline. */
-export function baseSpec(
-  values: readonly unknown[],
-  height: number | { step: number } = 260,
-): Spec {
+export function baseSpec(values: readonly unknown[], height = 260): Spec {
   return {
     $schema: SCHEMA,
     width: "container",
     height,
+    // The whole chart, axes and legend included, fits the container's width (a narrow window).
+    autosize: { type: "fit-x", contains: "padding" },
     data: { values },
     config: {
       legend: { orient: "bottom", direction: "vertical", labelLimit: 360, symbolStrokeWidth: 2 },
@@ -91,6 +90,11 @@ export function finish(spec: Spec): Spec {
   const out = structuredClone(spec);
   fixDomains(out, false);
   return out;
+}
+
+/** The height of a chart with one band per row: `step` pixels a row, at least 60. */
+export function rowsHeight(rows: number, step: number): number {
+  return Math.max(60, rows * step);
 }
 
 /** Colour, dash and shape scales over `domain`, so a series looks the same in colour and grey. */

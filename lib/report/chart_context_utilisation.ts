@@ -21,6 +21,7 @@ import {
   finish,
   placementsOf,
   round,
+  rowsHeight,
   runsOf,
   seriesName,
   seriesNaming,
@@ -85,7 +86,7 @@ export function contextUtilisationChart(docs: readonly ChartDocument[]): VegaLit
     }
   }
   return finish({
-    ...baseSpec(values, { step: 22 }),
+    ...baseSpec(values, rowsHeight(rows.length, 22)),
     mark: { type: "bar", stroke: "#333333", strokeWidth: 0.5 },
     encoding: {
       y: { field: "row", type: "nominal", title: null, sort: rows, axis: { labelLimit: 260 } },

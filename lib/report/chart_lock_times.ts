@@ -30,6 +30,7 @@ import {
   mergeReports,
   placementsOf,
   round,
+  rowsHeight,
   runsOf,
   seriesName,
   seriesNaming,
@@ -252,7 +253,7 @@ export function lockTimesChart(docs: readonly ChartDocument[]): VegaLiteSpec {
     { field: "histograms", type: "nominal", title: "histograms" },
   ];
   return finish({
-    ...baseSpec(values, { step: 26 }),
+    ...baseSpec(values, rowsHeight(rows.length, 26)),
     encoding: {
       y: { field: "row", type: "nominal", title: null, sort: rows, axis: { labelLimit: 300 } },
       yOffset: { field: "kind", type: "nominal", sort: [...KINDS] },

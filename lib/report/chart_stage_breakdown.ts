@@ -25,6 +25,7 @@ import {
   placementsOf,
   remember,
   round,
+  rowsHeight,
   runsOf,
   seriesEncoding,
   seriesName,
@@ -103,7 +104,7 @@ export function stageBreakdownChart(docs: readonly ChartDocument[]): VegaLiteSpe
     { field: "count", type: "quantitative", title: "requests sampled" },
   ];
   return finish({
-    ...baseSpec(values, { step: 14 }),
+    ...baseSpec(values, rowsHeight(STAGES.length * order.length, 14)),
     encoding: { y, yOffset },
     layer: [
       {
