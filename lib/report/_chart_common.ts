@@ -266,15 +266,16 @@ const CURVE_STEPS = 10;
 
 /**
  * The percentile curve of `h` HdrHistogram style: ten points per decade of
- * 1 / (1 - p) from 0 % up to the last request (x = count), whose point is
- * the largest value.
+ * 1 / (1 - p) (the one next to 50 % at 50 % exactly) from 0 % up to the last
+ * request (x = count), whose point is the largest value.
  */
 export function percentileCurve(h: HistogramSnapshot): CurvePoint[] {
   const n = h.totalCount;
   if (n === 0) return [];
   const out: CurvePoint[] = [];
   for (let k = 0;; k++) {
-    const x = 10 ** (k / CURVE_STEPS);
+    // 10^0.3 = 1.995: the grid's nearest point to the median is the median itself.
+    const x = k === 3 ? 2 : 10 ** (k / CURVE_STEPS);
     if (x >= n) break;
     const percentile = 100 * (1 - 1 / x);
     out.push({ x, percentile, valueNs: h.valueAtPercentile(percentile) });
