@@ -74,11 +74,11 @@ export interface LockThreadInput {
 }
 
 /**
- * One lock of a run (the contract's `MachineReport.locks[name]`). Per-thread
- * wait and hold histograms, when a producer records them, are read from
- * `byThread` (a record by thread name or a list with `thread` fields, each
- * with `wait` and `hold` histograms) or from the `perThread` entries' own
- * `wait` and `hold`; without them the lock's whole histograms are used.
+ * One lock of a run (the contract's `MachineReport.locks[name]`). Its
+ * threads are read from `byThread` (a record by thread name, or a list with
+ * `thread` fields, each with the totals of {@link LockThreadInput} and, when
+ * recorded, `wait` and `hold` histograms) or from the older `perThread`
+ * list; without per-thread histograms the lock's whole ones are used.
  */
 export interface LockReportInput {
   /** Acquisitions. */
@@ -93,9 +93,9 @@ export interface LockReportInput {
   wait: HistogramReportInput | null;
   /** Hold histogram of the whole lock, or null when not recorded. */
   hold: HistogramReportInput | null;
-  /** Totals per thread. */
-  perThread: LockThreadInput[];
-  /** Per-thread histograms, when recorded (see the interface doc for the shapes read). */
+  /** Totals per thread (documents written before `byThread`). */
+  perThread?: LockThreadInput[];
+  /** Per thread: totals and, when recorded, histograms (see the interface doc for the shapes read). */
   byThread?: unknown;
 }
 

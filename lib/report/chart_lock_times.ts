@@ -3,8 +3,8 @@
  * placement, summed or pooled over the repetitions: the median and the
  * range up to p99 where the lab recorded histograms, and the mean from
  * the totals (time / acquisitions) always. Per-thread histograms are read
- * where a producer writes them (`byThread`, or histograms in `perThread`,
- * see lib/analysis `LockReportInput`); without them the lock's whole
+ * where the lab records them (`byThread`; see lib/analysis
+ * `LockReportInput` for the shapes read); without them the lock's whole
  * histograms stand for all its threads, and without those the per-thread
  * means are shown alone. Pure; any thread.
  *
@@ -21,7 +21,7 @@
  */
 
 import { histogramStats } from "../analysis/histogram_stats.ts";
-import type { HistogramReportInput, LockReportInput } from "../analysis/input.ts";
+import type { HistogramReportInput, LockReportInput, LockThreadInput } from "../analysis/input.ts";
 import {
   asHistogram,
   baseSpec,
@@ -53,8 +53,8 @@ export interface ThreadLockHistograms {
 
 /**
  * The per-thread histograms of `lock`, from `byThread` (a record by thread
- * or a list with `thread` fields) or from histograms in `perThread`; null
- * when the lock has none (only totals per thread).
+ * or a list with `thread` fields) or else from histograms in `perThread`;
+ * null when the lock has none (only totals per thread).
  *
  * @example
  * ```ts
@@ -62,7 +62,7 @@ export interface ThreadLockHistograms {
  * import { lockThreadHistograms } from "./chart_lock_times.ts";
  * const lock = {
  *   acquisitions: 1, contended: 0, waitTotalNs: 0, holdTotalNs: 5, wait: null, hold: null,
- *   perThread: [{ thread: "t", acquisitions: 1, contended: 0, waitTotalNs: 0, holdTotalNs: 5 }],
+ *   byThread: { t: { acquisitions: 1, contended: 0, waitTotalNs: 0, holdTotalNs: 5, wait: null, hold: null } },
  * };
  * assert.equal(lockThreadHistograms(lock), null);
  * const h = { hdr: "", count: 0 };
@@ -73,17 +73,62 @@ export interface ThreadLockHistograms {
  */
 export function lockThreadHistograms(lock: LockReportInput): ThreadLockHistograms[] | null {
   const entries: ThreadLockHistograms[] = [];
-  const add = (thread: unknown, v: unknown) => {
-    if (typeof thread !== "string" || !isRecord(v)) return;
+  for (const [thread, v] of threadEntries(lock)) {
     const wait = asHistogram(v.wait);
     const hold = asHistogram(v.hold);
     if (wait !== null || hold !== null) entries.push({ thread, wait, hold });
-  };
-  const b = lock.byThread;
-  if (Array.isArray(b)) { for (const v of b) add(isRecord(v) ? v.thread : undefined, v); }
-  else if (isRecord(b)) { for (const [thread, v] of Object.entries(b)) add(thread, v); }
-  else for (const t of lock.perThread) add(t.thread, t);
+  }
   return entries.length === 0 ? null : entries;
+}
+
+/** The threads of `lock` with their records: `byThread` (record or list), else `perThread`. */
+function threadEntries(lock: LockReportInput): [string, Record<string, unknown>][] {
+  const fromList = (xs: readonly unknown[]) =>
+    xs.flatMap((v): [string, Record<string, unknown>][] =>
+      isRecord(v) && typeof v.thread === "string" ? [[v.thread, v]] : []
+    );
+  const b = lock.byThread;
+  const by = Array.isArray(b)
+    ? fromList(b)
+    : isRecord(b)
+    ? Object.entries(b).flatMap(([t, v]): [string, Record<string, unknown>][] =>
+      isRecord(v) ? [[t, v]] : []
+    )
+    : [];
+  const per = fromList(lock.perThread ?? []);
+  const withHistograms = (xs: [string, Record<string, unknown>][]) =>
+    xs.some(([, v]) => asHistogram(v.wait) !== null || asHistogram(v.hold) !== null);
+  if (by.length > 0 && (withHistograms(by) || !withHistograms(per))) return by;
+  return per.length > 0 ? per : by;
+}
+
+/**
+ * The totals of every thread of `lock` (`byThread`, or the older
+ * `perThread`); fields that are not numbers count 0.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lockThreadTotals } from "./chart_lock_times.ts";
+ * const t = { acquisitions: 2, contended: 1, waitTotalNs: 10, holdTotalNs: 40, wait: null, hold: null };
+ * const lock = { acquisitions: 2, contended: 1, waitTotalNs: 10, holdTotalNs: 40, wait: null, hold: null };
+ * assert.deepEqual(lockThreadTotals({ ...lock, byThread: { vcpu0: t } }), [
+ *   { thread: "vcpu0", acquisitions: 2, contended: 1, waitTotalNs: 10, holdTotalNs: 40 },
+ * ]);
+ * assert.deepEqual(lockThreadTotals({ ...lock, perThread: [{ thread: "vcpu0", ...t }] }), [
+ *   { thread: "vcpu0", acquisitions: 2, contended: 1, waitTotalNs: 10, holdTotalNs: 40 },
+ * ]);
+ * ```
+ */
+export function lockThreadTotals(lock: LockReportInput): LockThreadInput[] {
+  const num = (x: unknown) => (typeof x === "number" && Number.isFinite(x) ? x : 0);
+  return threadEntries(lock).map(([thread, v]) => ({
+    thread,
+    acquisitions: num(v.acquisitions),
+    contended: num(v.contended),
+    waitTotalNs: num(v.waitTotalNs),
+    holdTotalNs: num(v.holdTotalNs),
+  }));
 }
 
 interface Acc {
@@ -129,7 +174,7 @@ export function lockTimesChart(docs: readonly ChartDocument[]): VegaLiteSpec {
       if (locks.every((l) => l.acquisitions === 0)) continue;
       const perThread = locks.map(lockThreadHistograms);
       const threads = [
-        ...new Set(locks.flatMap((l) => l.perThread.map((t) => t.thread))),
+        ...new Set(locks.flatMap((l) => lockThreadTotals(l).map((t) => t.thread))),
         ...perThread.flatMap((p) => p?.map((t) => t.thread) ?? []),
       ].filter((t, i, all) => all.indexOf(t) === i);
       const mine = new Map<string, Acc>();
@@ -154,7 +199,7 @@ export function lockTimesChart(docs: readonly ChartDocument[]): VegaLiteSpec {
       };
       if (perThread.some((p) => p !== null)) {
         for (const [i, l] of locks.entries()) {
-          for (const t of l.perThread) {
+          for (const t of lockThreadTotals(l)) {
             const a = accOf(t.thread, "per thread");
             a.acquisitions += t.acquisitions;
             a.contended += t.contended;
@@ -179,7 +224,7 @@ export function lockTimesChart(docs: readonly ChartDocument[]): VegaLiteSpec {
         }
       } else {
         for (const l of locks) {
-          for (const t of l.perThread) {
+          for (const t of lockThreadTotals(l)) {
             const a = accOf(t.thread, "none");
             a.acquisitions += t.acquisitions;
             a.contended += t.contended;

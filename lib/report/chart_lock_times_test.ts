@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { chartDocuments } from "./chart_documents.ts";
-import { lockThreadHistograms, lockTimesChart } from "./chart_lock_times.ts";
+import { lockThreadHistograms, lockThreadTotals, lockTimesChart } from "./chart_lock_times.ts";
 import { fixtures, lockThreadsResult } from "./testdata/results.ts";
 import { distinct, renderChart, valuesOf } from "./testdata/vega_check.ts";
 
@@ -22,7 +22,7 @@ Deno.test("lockTimesChart: every fixture compiles and renders without a warning"
     assert.deepEqual(r.warnings, [], name);
   }
   for (
-    const shape of ["totals", "byThread-record", "byThread-array", "perThread-histograms"] as const
+    const shape of ["totals", "byThread", "perThread-histograms"] as const
   ) {
     const r = await renderChart(lockTimesChart(chartDocuments([lockThreadsResult(shape)])));
     assert.deepEqual(r.warnings, [], shape);
@@ -64,10 +64,8 @@ Deno.test("lockTimesChart: today's lab (totals per thread, whole-lock histograms
 });
 
 Deno.test("lockTimesChart: per-thread histograms in any of the shapes give the same rows per thread", () => {
-  const [record, array, perThread] =
-    (["byThread-record", "byThread-array", "perThread-histograms"] as const)
-      .map((shape) => valuesOf<Row>(lockTimesChart(chartDocuments([lockThreadsResult(shape)]))));
-  assert.deepEqual(array, record);
+  const [record, perThread] = (["byThread", "perThread-histograms"] as const)
+    .map((shape) => valuesOf<Row>(lockTimesChart(chartDocuments([lockThreadsResult(shape)]))));
   assert.deepEqual(perThread, record);
   const rows = [...new Set(record.map((r) => r.row))];
   assert.deepEqual(rows, [
@@ -117,4 +115,26 @@ Deno.test("lockThreadHistograms: reads byThread as a record or a list, or histog
   );
   assert.equal(lockThreadHistograms(lock), null);
   assert.equal(lockThreadHistograms({ ...lock, byThread: { t: { wait: "x" } } }), null);
+});
+
+Deno.test("lockThreadTotals: from byThread (record or list), else perThread", () => {
+  const totals = { acquisitions: 3, contended: 1, waitTotalNs: 30, holdTotalNs: 90 };
+  const lock = { ...totals, wait: null, hold: null };
+  const want = [{ thread: "t", ...totals }];
+  assert.deepEqual(lockThreadTotals({ ...lock, byThread: { t: { ...totals, wait: null } } }), want);
+  assert.deepEqual(lockThreadTotals({ ...lock, byThread: [{ thread: "t", ...totals }] }), want);
+  assert.deepEqual(lockThreadTotals({ ...lock, perThread: [{ thread: "t", ...totals }] }), want);
+  assert.deepEqual(lockThreadTotals(lock), []);
+});
+
+Deno.test("lockTimesChart: a lab document with byThread only (no perThread) gives the same rows", () => {
+  const doc = lockThreadsResult("byThread");
+  const before = valuesOf(lockTimesChart(chartDocuments([doc])));
+  const stripped = structuredClone(doc);
+  for (const run of stripped.runs) {
+    for (const lock of Object.values(run.report!.locks)) {
+      delete (lock as { perThread?: unknown }).perThread;
+    }
+  }
+  assert.deepEqual(valuesOf(lockTimesChart(chartDocuments([stripped]))), before);
 });

@@ -36,6 +36,7 @@ export {
 export { stageBreakdownChart, STAGES } from "./chart_stage_breakdown.ts";
 export {
   lockThreadHistograms,
+  lockThreadTotals,
   lockTimesChart,
   type ThreadLockHistograms,
 } from "./chart_lock_times.ts";

@@ -21,9 +21,29 @@ import {
 import type { HistogramReport, LockReport, MachineReport } from "../../result/machine_report.ts";
 import defaultJson from "./default_result.json" with { type: "json" };
 
-/** The real default-suite result (placements "main" and "iothread", 2 repetitions each). */
+/**
+ * The real default-suite result (placements "main" and "iothread", 2
+ * repetitions each). It was written before locks reported `byThread`: each
+ * lock gets one built from its `perThread` totals (no per-thread
+ * histograms, as then), so that it loads whichever of the two shapes
+ * lib/result's schema asks for.
+ */
 export function defaultResult(): ResultDocument {
-  return loadResult(JSON.stringify(defaultJson), "default_result.json");
+  const raw = structuredClone(defaultJson) as unknown as {
+    runs: { report: { locks: Record<string, Record<string, unknown>> } | null }[];
+  };
+  for (const run of raw.runs) {
+    for (const lock of Object.values(run.report?.locks ?? {})) {
+      if (lock.byThread !== undefined || !Array.isArray(lock.perThread)) continue;
+      lock.byThread = Object.fromEntries(
+        (lock.perThread as { thread: string }[]).map(({ thread, ...totals }) => [
+          thread,
+          { ...totals, wait: null, hold: null },
+        ]),
+      );
+    }
+  }
+  return loadResult(JSON.stringify(raw), "default_result.json");
 }
 
 function histogramReport(s: HistogramSnapshot): HistogramReport {
@@ -48,8 +68,13 @@ function histogramOf(values: readonly number[]): HistogramReport {
   return histogramReport(h.snapshot());
 }
 
-/** How per-thread lock histograms are written (see lib/analysis `LockReportInput`). */
-export type LockShape = "totals" | "byThread-record" | "byThread-array" | "perThread-histograms";
+/**
+ * Where per-thread lock histograms are written: nowhere ("totals"), in
+ * `byThread` (the lab's shape) or in the older `perThread` list. Every
+ * lock carries both `byThread` and `perThread` totals, so that it loads
+ * whichever of the two lib/result's schema asks for.
+ */
+export type LockShape = "totals" | "byThread" | "perThread-histograms";
 
 /** One placement of a built result. */
 export interface BuiltPlacement {
@@ -136,19 +161,19 @@ function lockReport(
 ): LockReport {
   const all = (k: "waits" | "holds") => threads.flatMap((t) => t[k]);
   const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
-  const perThread = threads.map((t) => ({
-    thread: t.thread,
+  const totals = threads.map((t) => ({
     acquisitions: t.holds.length,
     contended: t.waits.filter((w) => w > 0).length,
     waitTotalNs: sum(t.waits),
     holdTotalNs: sum(t.holds),
-    ...(shape === "perThread-histograms"
-      ? { wait: histogramOf(t.waits), hold: histogramOf(t.holds) }
-      : {}),
   }));
-  const acquisitions = sum(perThread.map((t) => t.acquisitions));
-  const contended = sum(perThread.map((t) => t.contended));
-  const lock: LockReport = {
+  const histograms = (i: number, where: LockShape) =>
+    shape === where
+      ? { wait: histogramOf(threads[i].waits), hold: histogramOf(threads[i].holds) }
+      : { wait: null, hold: null };
+  const acquisitions = sum(totals.map((t) => t.acquisitions));
+  const contended = sum(totals.map((t) => t.contended));
+  const lock = {
     acquisitions,
     contended,
     contendedShare: acquisitions === 0 ? 0 : contended / acquisitions,
@@ -156,21 +181,15 @@ function lockReport(
     holdTotalNs: sum(all("holds")),
     wait: withHistograms ? histogramOf(all("waits")) : null,
     hold: withHistograms ? histogramOf(all("holds")) : null,
-    perThread,
+    byThread: Object.fromEntries(
+      threads.map((t, i) => [t.thread, { ...totals[i], ...histograms(i, "byThread") }]),
+    ),
+    perThread: threads.map((t, i) => {
+      const h = histograms(i, "perThread-histograms");
+      return { thread: t.thread, ...totals[i], ...(h.wait === null ? {} : h) };
+    }),
   };
-  if (shape === "byThread-record") {
-    lock.byThread = Object.fromEntries(threads.map((t) => [t.thread, {
-      wait: histogramOf(t.waits),
-      hold: histogramOf(t.holds),
-    }]));
-  } else if (shape === "byThread-array") {
-    lock.byThread = threads.map((t) => ({
-      thread: t.thread,
-      wait: histogramOf(t.waits),
-      hold: histogramOf(t.holds),
-    }));
-  }
-  return lock;
+  return lock as unknown as LockReport;
 }
 
 function machineReport(
