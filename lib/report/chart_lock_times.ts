@@ -275,7 +275,7 @@ export function lockTimesChart(docs: readonly ChartDocument[]): VegaLiteSpec {
   const x = {
     field: "valueUs",
     type: "quantitative",
-    title: "time per acquisition (µs): median, bar to p99; mean",
+    title: "µs per acquisition (bar: median to p99)",
     scale: symlogScale(values.length > 0),
     axis: { grid: true, values: symlogTicks(maxUs) },
   };

@@ -89,7 +89,7 @@ export function stageBreakdownChart(docs: readonly ChartDocument[]): VegaLiteSpe
   const x = {
     field: "p50Us",
     type: "quantitative",
-    title: "time in the stage (µs): median, bar to p99",
+    title: "µs in the stage (bar: median to p99)",
     scale: symlogScale(values.length > 0),
     axis: { grid: true, values: symlogTicks(maxUs) },
   };
