@@ -23,18 +23,92 @@ export interface HistogramReportInput {
   count: number;
 }
 
+/** The latency of a device split into its stages (the contract's `DeviceReport.stages`). */
+export interface StagesInput {
+  /** Intended issue time to issue (open loop; 0 in a closed loop). */
+  queued: HistogramReportInput;
+  /** Issue to the device's handler taking the request. */
+  dispatch: HistogramReportInput;
+  /** Taken to the backend's completion. */
+  service: HistogramReportInput;
+  /** Backend completion to the vCPU seeing it. */
+  completion: HistogramReportInput;
+}
+
 /** One device of a run (the contract's `MachineReport.devices[name]`). */
 export interface DeviceReportInput {
   /** Requests completed in the measured time. */
   completions: number;
   /** Total latency of every completed request. */
   latency: HistogramReportInput;
+  /** The latency split into its stages (sampled); read by the report's charts. */
+  stages?: StagesInput;
 }
 
 /** One AioContext of a run (the contract's `MachineReport.contexts[name]`). */
 export interface ContextReportInput {
   /** Lateness of the context's jitter-probe timer. */
   jitter: HistogramReportInput;
+  /** The thread that runs the context. */
+  thread?: string;
+  /** Time dispatching handlers, ns. */
+  dispatchNs?: number;
+  /** Time busy-polling, ns. */
+  pollNs?: number;
+  /** Time asleep, ns. */
+  sleepNs?: number;
+}
+
+/** One thread's use of one lock (the contract's `LockThreadReport`). */
+export interface LockThreadInput {
+  /** Thread name. */
+  thread: string;
+  /** Acquisitions. */
+  acquisitions: number;
+  /** Acquisitions that had to wait. */
+  contended: number;
+  /** Time waiting, ns. */
+  waitTotalNs: number;
+  /** Time holding, ns. */
+  holdTotalNs: number;
+}
+
+/**
+ * One lock of a run (the contract's `MachineReport.locks[name]`). Its
+ * threads are read from `byThread` (a record by thread name, or a list with
+ * `thread` fields, each with the totals of {@link LockThreadInput} and, when
+ * recorded, `wait` and `hold` histograms) or from the older `perThread`
+ * list; without per-thread histograms the lock's whole ones are used.
+ */
+export interface LockReportInput {
+  /** Acquisitions. */
+  acquisitions: number;
+  /** Acquisitions that had to wait. */
+  contended: number;
+  /** Time waiting, ns, summed over threads. */
+  waitTotalNs: number;
+  /** Time holding, ns, summed over threads. */
+  holdTotalNs: number;
+  /** Wait histogram of the whole lock, or null when not recorded. */
+  wait: HistogramReportInput | null;
+  /** Hold histogram of the whole lock, or null when not recorded. */
+  hold: HistogramReportInput | null;
+  /** Totals per thread (documents written before `byThread`). */
+  perThread?: LockThreadInput[];
+  /** Per thread: totals and, when recorded, histograms (see the interface doc for the shapes read). */
+  byThread?: unknown;
+}
+
+/** One vCPU thread of a run (the contract's `VcpuReport`). */
+export interface VcpuReportInput {
+  /** Thread name. */
+  thread: string;
+  /** Time computing, ns. */
+  computeNs: number;
+  /** Time waiting for the BQL, ns. */
+  bqlWaitNs: number;
+  /** Time waiting for I/O completions, ns. */
+  ioWaitNs: number;
 }
 
 /** What analysis reads of a run's `MachineReport`. */
@@ -43,10 +117,17 @@ export interface MachineReportInput {
   devices: Record<string, DeviceReportInput>;
   /** Per context ("main" and each IOThread id). */
   contexts: Record<string, ContextReportInput>;
-  /** lib/measure `TimeSeries` rows (see `IntervalRowInput` in jitter.ts) and events. */
-  timeSeries: { intervalNs: number; rows: unknown[] };
+  /**
+   * lib/measure `TimeSeries` rows (see `IntervalRowInput` in jitter.ts) and
+   * scenario events (`{ atNs, name }`, on the rows' clock).
+   */
+  timeSeries: { intervalNs: number; rows: unknown[]; events?: unknown[] };
   /** Measured time, ns. */
   durationNs: number;
+  /** Per lock (`"bql"`, `"aio:<ctx>"`); read by the report's charts. */
+  locks?: Record<string, LockReportInput>;
+  /** Per vCPU thread. */
+  vcpus?: VcpuReportInput[];
 }
 
 /** One child run (the contract's `RunRecord`). */
@@ -104,6 +185,12 @@ export interface NoiseFloorInput {
 export interface ManifestInput {
   /** The measured noise floor; `null` when calibration was skipped. */
   noiseFloor: NoiseFloorInput | null;
+  /** The scenario (its name labels a document in a compare view). */
+  scenario?: { name: string };
+  /** When the invocation started, ISO 8601 (labels a document in a compare view). */
+  startTime?: string;
+  /** Not every planned run completed. */
+  partial?: boolean;
 }
 
 /** What analysis reads of a result document (the contract's `ResultDocument`). */

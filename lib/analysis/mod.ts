@@ -57,13 +57,17 @@ export type {
   ContextReportInput,
   DeviceReportInput,
   HistogramReportInput,
+  LockReportInput,
+  LockThreadInput,
   MachineReportInput,
   ManifestInput,
   NoiseFloorInput,
   NoiseSampleInput,
   ResultInput,
   RunInput,
+  StagesInput,
   SummaryRowInput,
+  VcpuReportInput,
 } from "./input.ts";
 export {
   intervalP99Spread,

@@ -26,7 +26,6 @@ export type {
   RunInput,
   SummaryRowInput,
 } from "../analysis/mod.ts";
-export { type ChartSection, reportCharts, type VegaLiteSpec } from "./charts.ts";
 export {
   type HtmlReportOptions,
   renderHtmlReport,
@@ -47,3 +46,35 @@ export {
 } from "./markdown.ts";
 export { CSV_FIELDS, csvField, type CsvSummaryRow, summaryCsv } from "./csv.ts";
 export { HLOG_FORMAT_VERSION, type HlogFile, hlogFiles, type HlogInput, hlogTag } from "./hlog.ts";
+export { type ChartSection, reportCharts, type ReportChartsOptions } from "./charts.ts";
+export { chartHasData, type VegaLiteSpec } from "./vega_lite_spec.ts";
+export { type ChartDocument, chartDocuments, documentLabels } from "./chart_documents.ts";
+export {
+  type CurveSeries,
+  latencyPercentileChart,
+  percentileCurveSpec,
+} from "./chart_latency_percentiles.ts";
+export {
+  eventLayers,
+  latencyOverTimeChart,
+  type TimelineEvent,
+  timelineEvents,
+} from "./chart_latency_over_time.ts";
+export {
+  BINS_PER_DECADE,
+  latencyHistogramChart,
+  type LogBin,
+  logBins,
+} from "./chart_latency_histogram.ts";
+export { stageBreakdownChart, STAGES } from "./chart_stage_breakdown.ts";
+export {
+  lockThreadHistograms,
+  lockThreadTotals,
+  lockTimesChart,
+  type ThreadLockHistograms,
+} from "./chart_lock_times.ts";
+export { CONTEXT_STATES, contextUtilisationChart } from "./chart_context_utilisation.ts";
+export { jitterProbeChart } from "./chart_jitter_probes.ts";
+export { throughputOverTimeChart } from "./chart_throughput_over_time.ts";
+export { sweepChart, type SweepMetric, sweptOption } from "./chart_sweep.ts";
+export { type HtmlReportOptions, renderHtmlReport } from "./page.ts";
