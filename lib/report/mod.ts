@@ -77,4 +77,3 @@ export { CONTEXT_STATES, contextUtilisationChart } from "./chart_context_utilisa
 export { jitterProbeChart } from "./chart_jitter_probes.ts";
 export { throughputOverTimeChart } from "./chart_throughput_over_time.ts";
 export { sweepChart, type SweepMetric, sweptOption } from "./chart_sweep.ts";
-export { type HtmlReportOptions, renderHtmlReport } from "./page.ts";

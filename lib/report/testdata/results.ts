@@ -310,6 +310,7 @@ function machineReport(
     }],
     timeSeries: { intervalNs, rows: ts.drainRows(), events: ts.drainEvents(), rowsDropped: 0 },
     measurementOverheadNs: 800,
+    lockMeasurementNs: 50,
     durationNs,
     errors: [],
   };
