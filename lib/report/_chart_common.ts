@@ -7,6 +7,7 @@ import type { PlacementAnalysis, PointAnalysis } from "../analysis/analyse.ts";
 import { pointKey } from "../analysis/analyse.ts";
 import { decodeHistogram, mergeHistograms } from "../analysis/histogram_stats.ts";
 import type { HistogramReportInput, MachineReportInput, RunInput } from "../analysis/input.ts";
+import { type IntervalRowInput, intervalRows } from "../analysis/jitter.ts";
 import type { HistogramSnapshot } from "../measure/histogram.ts";
 import type { ChartDocument } from "./chart_documents.ts";
 import type { VegaLiteSpec } from "./vega_lite_spec.ts";
@@ -219,6 +220,45 @@ export function runsOf(doc: ChartDocument, point: PointAnalysis, placement: stri
     r.status !== "failed" && r.report !== null && r.placement === placement &&
     pointKey(r.scenario, r.sweep) === point.key
   ).sort((a, b) => a.repetition - b.repetition);
+}
+
+/** One time-series interval of one device in one run, with its series and the run's time origin. */
+export interface SeriesInterval {
+  /** The series name (document, point, placement and, when several, device). */
+  series: string;
+  /** The run the interval belongs to. */
+  run: ReportedRun;
+  /** The run's first interval start (ns), the charts' time zero. */
+  origin: number;
+  /** The interval. */
+  row: IntervalRowInput;
+}
+
+/**
+ * Every time-series interval of every device of every reported run, in
+ * document, run and time order; `order` collects the series names in order
+ * of first appearance (the charts' legend order).
+ */
+export function* seriesIntervals(
+  docs: readonly ChartDocument[],
+  naming: SeriesNaming,
+  order: string[],
+): Generator<SeriesInterval> {
+  for (const { doc, point, placement } of placementsOf(docs)) {
+    for (const device of Object.keys(placement.devices)) {
+      const series = remember(
+        order,
+        seriesName(naming, doc, point, placement.placement, naming.devices ? [device] : []),
+      );
+      for (const run of runsOf(doc, point, placement.placement)) {
+        const origin = seriesOrigin(run.report);
+        if (origin === null) continue;
+        for (const row of intervalRows(run.report.timeSeries.rows, device)) {
+          yield { series, run, origin, row };
+        }
+      }
+    }
+  }
 }
 
 /** Decodes and merges histogram reports (nulls and empty ones skipped); null when none has records. */

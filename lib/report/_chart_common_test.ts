@@ -6,10 +6,14 @@ import {
   PALETTE,
   percentileCurve,
   percentileTicks,
+  seriesIntervals,
+  seriesNaming,
   seriesScales,
   SHAPES,
   symlogTicks,
 } from "./_chart_common.ts";
+import { chartDocuments } from "./chart_documents.ts";
+import { defaultResult } from "./testdata/results.ts";
 
 Deno.test("palette: Okabe-Ito, and no two series share colour, dash and shape", () => {
   assert.equal(new Set(PALETTE).size, 8);
@@ -68,4 +72,21 @@ Deno.test("finish: an empty chart gets fixed position domains, a full one is lef
   assert.equal("scale" in spec.encoding.y, false, "the input is not changed");
   const full = { ...spec, data: { values: [{ a: 1 }] } };
   assert.equal(finish(full), full);
+});
+
+Deno.test("seriesIntervals: every interval of every device of every reported run, once, in order", () => {
+  const doc = defaultResult();
+  const order: string[] = [];
+  const docs = chartDocuments([doc]);
+  const got = [...seriesIntervals(docs, seriesNaming(docs), order)];
+  const expected = doc.runs.filter((r) => r.status !== "failed" && r.report !== null)
+    .reduce((n, r) => n + r.report!.timeSeries.rows.length, 0);
+  assert.ok(expected > 0);
+  assert.equal(got.length, expected);
+  assert.deepEqual(order, ["main", "iothread"]);
+  for (const g of got) assert.ok(g.row.startNs >= g.origin, `${g.series}: before its origin`);
+  assert.deepEqual(
+    [...seriesIntervals(chartDocuments([]), seriesNaming(chartDocuments([])), [])],
+    [],
+  );
 });

@@ -16,17 +16,16 @@
  * @module
  */
 
-import { intervalRows } from "../analysis/jitter.ts";
 import {
   baseSpec,
   eventsOf,
   finish,
   logScale,
   placementsOf,
-  remember,
   round,
   runsOf,
   seriesEncoding,
+  seriesIntervals,
   seriesName,
   seriesNaming,
   seriesOrigin,
@@ -137,31 +136,19 @@ export function latencyOverTimeChart(docs: readonly ChartDocument[]): VegaLiteSp
   const naming = seriesNaming(docs);
   const order: string[] = [];
   const values: Record<string, unknown>[] = [];
-  for (const { doc, point, placement } of placementsOf(docs)) {
-    for (const device of Object.keys(placement.devices)) {
-      const series = remember(
-        order,
-        seriesName(naming, doc, point, placement.placement, naming.devices ? [device] : []),
-      );
-      for (const run of runsOf(doc, point, placement.placement)) {
-        const origin = seriesOrigin(run.report);
-        if (origin === null) continue;
-        for (const r of intervalRows(run.report.timeSeries.rows, device)) {
-          if (r.completions === 0) continue;
-          const t = round(((r.startNs + r.endNs) / 2 - origin) / 1e9, 6);
-          for (const [stat, ns] of [["p50", r.p50], ["p99", r.p99], ["max", r.max]] as const) {
-            if (!(ns > 0)) continue;
-            values.push({
-              series,
-              run: `${series} #${run.repetition}`,
-              repetition: run.repetition,
-              stat,
-              t,
-              valueUs: round(ns * US),
-            });
-          }
-        }
-      }
+  for (const { series, run, origin, row: r } of seriesIntervals(docs, naming, order)) {
+    if (r.completions === 0) continue;
+    const t = round(((r.startNs + r.endNs) / 2 - origin) / 1e9, 6);
+    for (const [stat, ns] of [["p50", r.p50], ["p99", r.p99], ["max", r.max]] as const) {
+      if (!(ns > 0)) continue;
+      values.push({
+        series,
+        run: `${series} #${run.repetition}`,
+        repetition: run.repetition,
+        stat,
+        t,
+        valueUs: round(ns * US),
+      });
     }
   }
   const legend = seriesTitle(naming, naming.devices ? ["device"] : []);

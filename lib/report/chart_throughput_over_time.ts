@@ -15,18 +15,13 @@
  * @module
  */
 
-import { intervalRows } from "../analysis/jitter.ts";
 import {
   baseSpec,
   finish,
-  placementsOf,
-  remember,
   round,
-  runsOf,
   seriesEncoding,
-  seriesName,
+  seriesIntervals,
   seriesNaming,
-  seriesOrigin,
   seriesTitle,
 } from "./_chart_common.ts";
 import { eventLayers, timelineEvents } from "./chart_latency_over_time.ts";
@@ -49,29 +44,17 @@ export function throughputOverTimeChart(docs: readonly ChartDocument[]): VegaLit
   const naming = seriesNaming(docs);
   const order: string[] = [];
   const values: Record<string, unknown>[] = [];
-  for (const { doc, point, placement } of placementsOf(docs)) {
-    for (const device of Object.keys(placement.devices)) {
-      const series = remember(
-        order,
-        seriesName(naming, doc, point, placement.placement, naming.devices ? [device] : []),
-      );
-      for (const run of runsOf(doc, point, placement.placement)) {
-        const origin = seriesOrigin(run.report);
-        if (origin === null) continue;
-        for (const r of intervalRows(run.report.timeSeries.rows, device)) {
-          const seconds = (r.endNs - r.startNs) / 1e9;
-          if (!(seconds > 0)) continue;
-          values.push({
-            series,
-            run: `${series} #${run.repetition}`,
-            repetition: run.repetition,
-            t: round(((r.startNs + r.endNs) / 2 - origin) / 1e9, 6),
-            iops: round(r.completions / seconds),
-            completions: r.completions,
-          });
-        }
-      }
-    }
+  for (const { series, run, origin, row: r } of seriesIntervals(docs, naming, order)) {
+    const seconds = (r.endNs - r.startNs) / 1e9;
+    if (!(seconds > 0)) continue;
+    values.push({
+      series,
+      run: `${series} #${run.repetition}`,
+      repetition: run.repetition,
+      t: round(((r.startNs + r.endNs) / 2 - origin) / 1e9, 6),
+      iops: round(r.completions / seconds),
+      completions: r.completions,
+    });
   }
   const legend = seriesTitle(naming, naming.devices ? ["device"] : []);
   const events = values.length === 0 ? [] : timelineEvents(docs);
