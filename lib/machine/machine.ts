@@ -53,7 +53,7 @@ import { IoThread } from "../runtime/io_thread.ts";
 import { bqlStats, MainLoop } from "../runtime/main_loop.ts";
 import { VcpuThread } from "../runtime/vcpu_thread.ts";
 import { HistogramSnapshot, SharedHistogram } from "../measure/histogram.ts";
-import { encodeHdr } from "../measure/hdr_export.ts";
+import { encodeHistogram } from "../measure/hdr_export.ts";
 import { TimeBase } from "../measure/time_base.ts";
 import { TimeSeries } from "../measure/time_series.ts";
 import type { RunScenario } from "../scenario/types.ts";
@@ -266,22 +266,6 @@ const DOING_NAMES: Record<number, string> = {
   [VCPU_DOING.IO_WAIT]: "waiting for a completion",
   [VCPU_DOING.STOPPED]: "stopped",
 };
-
-function report(s: HistogramSnapshot): HistogramReport {
-  const m = s.summary();
-  return {
-    hdr: encodeHdr(s),
-    count: m.count,
-    minNs: m.min,
-    maxNs: m.max,
-    meanNs: m.mean,
-    p50Ns: m.p50,
-    p90Ns: m.p90,
-    p99Ns: m.p99,
-    p999Ns: m.p999,
-    p9999Ns: m.p9999,
-  };
-}
 
 function emptySnapshot(): HistogramSnapshot {
   return new HistogramSnapshot({ highestNs: MACHINE_HISTOGRAM_HIGHEST_NS });
@@ -894,8 +878,8 @@ export class Machine {
         if (free > 0) s.wait.recordValue(0, free);
         wait.add(s.wait);
         hold.add(s.hold);
-        r.wait = report(s.wait);
-        r.hold = report(s.hold);
+        r.wait = encodeHistogram(s.wait);
+        r.hold = encodeHistogram(s.hold);
       }
       byThread[name] = r;
       acquisitions += r.acquisitions;
@@ -909,8 +893,8 @@ export class Machine {
       contendedShare: acquisitions > 0 ? contended / acquisitions : 0,
       waitTotalNs,
       holdTotalNs,
-      wait: lock === null ? null : report(wait),
-      hold: lock === null ? null : report(hold),
+      wait: lock === null ? null : encodeHistogram(wait),
+      hold: lock === null ? null : encodeHistogram(hold),
       byThread,
     };
   }
@@ -985,12 +969,12 @@ export class Machine {
         completions,
         dropped,
         inFlight,
-        latency: report(total),
+        latency: encodeHistogram(total),
         stages: {
-          queued: report(stages.queued),
-          dispatch: report(stages.dispatch),
-          service: report(stages.service),
-          completion: report(stages.completion),
+          queued: encodeHistogram(stages.queued),
+          dispatch: encodeHistogram(stages.dispatch),
+          service: encodeHistogram(stages.service),
+          completion: encodeHistogram(stages.completion),
         },
         stageSampleEvery: plan.stageSampleEvery,
         contexts: [...d.contexts],
@@ -1010,7 +994,7 @@ export class Machine {
         polls: cs[b + CTX_STAT.POLLS],
         pollsWithWork: cs[b + CTX_STAT.PROGRESS],
         wakeups: cs[b + CTX_STAT.WAITS],
-        jitter: report(SharedHistogram.fromHandle(c.jitter).snapshot()),
+        jitter: encodeHistogram(SharedHistogram.fromHandle(c.jitter).snapshot()),
       };
     }
     const vt = new Float64Array(plan.vcpuTime);

@@ -98,3 +98,65 @@ export function fromHdrHistogram(h: hdr.Histogram): HistogramSnapshot {
 export function decodeHdr(base64: string): HistogramSnapshot {
   return fromHdrHistogram(hdr.decodeFromCompressedBase64(base64, 64));
 }
+
+/**
+ * A histogram as a result document stores it: the HdrHistogram encoding
+ * ({@link encodeHdr}) and the snapshot's summary, in ns. A type alias, not
+ * an interface, so that it is assignable to the result's loose (index
+ * signature) report types as it is.
+ */
+export type EncodedHistogram = {
+  /** HdrHistogram V2 compressed, base64. */
+  hdr: string;
+  /** Records. */
+  count: number;
+  /** Smallest, ns. */
+  minNs: number;
+  /** Largest, ns. */
+  maxNs: number;
+  /** Mean, ns. */
+  meanNs: number;
+  /** Median, ns. */
+  p50Ns: number;
+  /** 90th percentile, ns. */
+  p90Ns: number;
+  /** 99th percentile, ns. */
+  p99Ns: number;
+  /** 99.9th percentile, ns. */
+  p999Ns: number;
+  /** 99.99th percentile, ns. */
+  p9999Ns: number;
+};
+
+/**
+ * Encodes a snapshot with its summary (the one conversion of a snapshot to
+ * a result's histogram report). Any thread.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SharedHistogram } from "./histogram.ts";
+ * import { decodeHdr, encodeHistogram } from "./hdr_export.ts";
+ * const h = new SharedHistogram();
+ * h.record(1000);
+ * const e = encodeHistogram(h.snapshot());
+ * assert.equal(e.count, 1);
+ * assert.equal(e.p50Ns, h.snapshot().summary().p50);
+ * assert.equal(decodeHdr(e.hdr).summary().count, 1);
+ * ```
+ */
+export function encodeHistogram(s: HistogramSnapshot): EncodedHistogram {
+  const m = s.summary();
+  return {
+    hdr: encodeHdr(s),
+    count: m.count,
+    minNs: m.min,
+    maxNs: m.max,
+    meanNs: m.mean,
+    p50Ns: m.p50,
+    p90Ns: m.p90,
+    p99Ns: m.p99,
+    p999Ns: m.p999,
+    p9999Ns: m.p9999,
+  };
+}

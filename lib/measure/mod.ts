@@ -42,7 +42,7 @@ export {
   valueFromIndex,
 } from "./histogram.ts";
 // toHdrHistogram / fromHdrHistogram (hdr-histogram-js objects) are in ./hdr_export.ts.
-export { decodeHdr, encodeHdr } from "./hdr_export.ts";
+export { decodeHdr, type EncodedHistogram, encodeHdr, encodeHistogram } from "./hdr_export.ts";
 export {
   type IntervalRow,
   type SeriesEvent,

@@ -5,10 +5,10 @@
 // interval it completes requests until their latencies fill the interval,
 // so iops is 1 / mean latency.
 
-import { encodeHdr } from "../../measure/hdr_export.ts";
+import { type EncodedHistogram, encodeHistogram } from "../../measure/hdr_export.ts";
 import { type HistogramSnapshot, SharedHistogram } from "../../measure/histogram.ts";
 import { TimeSeries } from "../../measure/time_series.ts";
-import type { HistogramReportInput, NoiseFloorInput, ResultInput, RunInput } from "../input.ts";
+import type { NoiseFloorInput, ResultInput, RunInput } from "../input.ts";
 import { SeededRandom } from "../random.ts";
 
 /** One placement of a synthetic result. */
@@ -51,31 +51,8 @@ export interface SyntheticOptions {
   failed?: { placement: string; repetition: number }[];
 }
 
-/** A histogram report (the contract's fields) of a snapshot. */
-export function histogramReport(s: HistogramSnapshot): HistogramReportInput & {
-  minNs: number;
-  maxNs: number;
-  meanNs: number;
-  p50Ns: number;
-  p90Ns: number;
-  p99Ns: number;
-  p999Ns: number;
-  p9999Ns: number;
-} {
-  const m = s.summary();
-  return {
-    hdr: encodeHdr(s),
-    count: m.count,
-    minNs: m.min,
-    maxNs: m.max,
-    meanNs: m.mean,
-    p50Ns: m.p50,
-    p90Ns: m.p90,
-    p99Ns: m.p99,
-    p999Ns: m.p999,
-    p9999Ns: m.p9999,
-  };
-}
+/** A histogram report (the contract's fields) of a snapshot: lib/measure's `encodeHistogram`. */
+export const histogramReport: (s: HistogramSnapshot) => EncodedHistogram = encodeHistogram;
 
 /** A result document whose runs recorded the given distributions. */
 export function syntheticResult(o: SyntheticOptions): ResultInput {

@@ -8,8 +8,8 @@
 // shapes a producer may write them.
 
 import { SeededRandom } from "../../analysis/random.ts";
-import { encodeHdr } from "../../measure/hdr_export.ts";
-import { type HistogramSnapshot, SharedHistogram } from "../../measure/histogram.ts";
+import { encodeHistogram } from "../../measure/hdr_export.ts";
+import { SharedHistogram } from "../../measure/histogram.ts";
 import { TimeSeries } from "../../measure/time_series.ts";
 import {
   loadResult,
@@ -46,26 +46,10 @@ export function defaultResult(): ResultDocument {
   return loadResult(JSON.stringify(raw), "default_result.json");
 }
 
-function histogramReport(s: HistogramSnapshot): HistogramReport {
-  const m = s.summary();
-  return {
-    hdr: encodeHdr(s),
-    count: m.count,
-    minNs: m.min,
-    maxNs: m.max,
-    meanNs: m.mean,
-    p50Ns: m.p50,
-    p90Ns: m.p90,
-    p99Ns: m.p99,
-    p999Ns: m.p999,
-    p9999Ns: m.p9999,
-  };
-}
-
 function histogramOf(values: readonly number[]): HistogramReport {
   const h = new SharedHistogram();
   for (const v of values) h.record(v);
-  return histogramReport(h.snapshot());
+  return encodeHistogram(h.snapshot());
 }
 
 /**
@@ -289,12 +273,12 @@ function machineReport(
         completions: total.totalCount,
         dropped: 0,
         inFlight: 0,
-        latency: histogramReport(total),
+        latency: encodeHistogram(total),
         stages: {
-          queued: histogramReport(stages[i].queued.snapshot()),
-          dispatch: histogramReport(stages[i].dispatch.snapshot()),
-          service: histogramReport(stages[i].service.snapshot()),
-          completion: histogramReport(stages[i].completion.snapshot()),
+          queued: encodeHistogram(stages[i].queued.snapshot()),
+          dispatch: encodeHistogram(stages[i].dispatch.snapshot()),
+          service: encodeHistogram(stages[i].service.snapshot()),
+          completion: encodeHistogram(stages[i].completion.snapshot()),
         },
         stageSampleEvery: 1,
         contexts: [contextOf(i)],

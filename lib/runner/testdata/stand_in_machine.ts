@@ -7,7 +7,7 @@
 // handler throws). Test fixture; not part of the API.
 
 import { type HistogramSnapshot, SharedHistogram } from "../../measure/histogram.ts";
-import { encodeHdr } from "../../measure/hdr_export.ts";
+import { encodeHistogram } from "../../measure/hdr_export.ts";
 import { type IntervalRow, type SeriesEvent, TimeSeries } from "../../measure/time_series.ts";
 import type {
   HistogramReport,
@@ -22,20 +22,10 @@ import { CTL, DOING, type ThreadInit } from "./stand_in_thread.ts";
 
 const THREAD = new URL("./stand_in_thread.ts", import.meta.url);
 
+/** lib/measure's encoding, with an empty histogram stored as "" (as older documents have it). */
 function histReport(s: HistogramSnapshot): HistogramReport {
-  const m = s.summary();
-  return {
-    hdr: m.count > 0 ? encodeHdr(s) : "",
-    count: m.count,
-    minNs: m.min,
-    maxNs: m.max,
-    meanNs: m.mean,
-    p50Ns: m.p50,
-    p90Ns: m.p90,
-    p99Ns: m.p99,
-    p999Ns: m.p999,
-    p9999Ns: m.p9999,
-  };
+  const r = encodeHistogram(s);
+  return r.count > 0 ? r : { ...r, hdr: "" };
 }
 
 interface Thread {
