@@ -53,7 +53,7 @@ import { IoThread } from "../runtime/io_thread.ts";
 import { bqlStats, MainLoop } from "../runtime/main_loop.ts";
 import { VcpuThread } from "../runtime/vcpu_thread.ts";
 import { HistogramSnapshot, SharedHistogram } from "../measure/histogram.ts";
-import { encodeHistogram } from "../measure/hdr_export.ts";
+import { type EncodedHistogram, encodeHistogram } from "../measure/hdr_export.ts";
 import { TimeBase } from "../measure/time_base.ts";
 import { TimeSeries } from "../measure/time_series.ts";
 import type { RunScenario } from "../scenario/types.ts";
@@ -105,29 +105,8 @@ export interface MachineSample {
 // equal. They are type aliases, not interfaces, so that a report is
 // assignable as it is to the contract's types, which keep unknown fields.
 
-/** An encoded histogram plus its summary. */
-export type HistogramReport = {
-  /** HdrHistogram V2 compressed, base64 (lib/measure encodeHdr). */
-  hdr: string;
-  /** Records. */
-  count: number;
-  /** Smallest, ns. */
-  minNs: number;
-  /** Largest, ns. */
-  maxNs: number;
-  /** Mean, ns. */
-  meanNs: number;
-  /** Median, ns. */
-  p50Ns: number;
-  /** 90th percentile, ns. */
-  p90Ns: number;
-  /** 99th percentile, ns. */
-  p99Ns: number;
-  /** 99.9th percentile, ns. */
-  p999Ns: number;
-  /** 99.99th percentile, ns. */
-  p9999Ns: number;
-};
+/** An encoded histogram plus its summary (lib/measure `encodeHistogram`). */
+export type HistogramReport = EncodedHistogram;
 
 /** What was measured of one device. */
 export type DeviceReport = {
