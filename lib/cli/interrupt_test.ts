@@ -1,9 +1,13 @@
-// Ctrl-C for real: a SIGINT to a real `deno task bench` process (which
-// passes it on to the aiolab it runs) while a run of the real machine
-// measures. The command stops, exits 130, and leaves on disk a partial
-// document with the run that completed before and the stopped run's
-// measurements; every process it started (aiolab, the run processes and
-// with them their Workers) is gone, checked by pid.
+// Ctrl-C for real, while a run of the real machine measures, both ways it
+// comes: a SIGINT to the `deno task bench` process alone (a supervisor's
+// kill; deno task passes it on to the aiolab it runs), and a terminal's
+// Ctrl-C, a SIGINT to the whole process group (deno task, aiolab and the
+// run processes each get it, and aiolab gets it a second time from deno
+// task's forwarding: that is still one Ctrl-C). The command stops, exits
+// 130, and leaves on disk a partial document with the run that completed
+// before and the stopped run's measurements; every process it started
+// (aiolab, the run processes and with them their Workers) is gone, checked
+// by pid.
 
 import assert from "node:assert/strict";
 import { loadResult } from "../result/document.ts";
@@ -19,10 +23,19 @@ async function drain(stream: ReadableStream<Uint8Array>, into: { text: string })
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) into.text += chunk;
 }
 
-Deno.test("interrupt: Ctrl-C to deno task bench stops the run, writes a partial result, exits 130, leaves no process", async () => {
+/**
+ * How the SIGINT is sent: to the deno task process alone, or to its process
+ * group, as a terminal does (deno task then runs in a session of its own,
+ * under setsid, so that its group holds only it and what it started).
+ */
+type Sender = "process" | "terminal";
+
+async function ctrlC(sender: Sender): Promise<void> {
   const out = `${OUT_BASE}/ctrl-c-${crypto.randomUUID().slice(0, 8)}`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "bench", "lib/cli/testdata/ctrl_c.json", "--out", out],
+  const task = [Deno.execPath(), "task", "bench", "lib/cli/testdata/ctrl_c.json", "--out", out];
+  // setsid does not fork here (the test is not a group leader): the pid is deno task's.
+  const child = new Deno.Command(sender === "terminal" ? "setsid" : task[0], {
+    args: sender === "terminal" ? task : task.slice(1),
     cwd: ROOT,
     stdin: "null",
     stdout: "piped",
@@ -55,15 +68,19 @@ Deno.test("interrupt: Ctrl-C to deno task bench stops the run, writes a partial 
     await new Promise((r) => setTimeout(r, 300));
     for (const p of await descendants(child.pid)) seen.set(p.pid, p);
     const t0 = performance.now();
-    child.kill("SIGINT");
+    if (sender === "terminal") Deno.kill(-child.pid, "SIGINT");
+    else child.kill("SIGINT");
     const { code } = await status;
     const stopMs = performance.now() - t0;
-    console.log(`interrupt: deno task bench exited ${stopMs.toFixed(0)} ms after SIGINT`);
+    console.log(
+      `interrupt (${sender}): deno task bench exited ${stopMs.toFixed(0)} ms after SIGINT`,
+    );
     await reading;
     assert.equal(code, 130, stderr.text);
     assert.match(stderr.text, /aiolab: stopping \(Ctrl-C again quits at once\)/);
     assert.match(stderr.text, /aiolab: run 2\/2 \(ctrl-c iothread rep 1\) stopped\n/);
     assert.match(stderr.text, /aiolab: interrupted; the results above are partial\n$/);
+    assert.doesNotMatch(stderr.text, /quit at once/, "one Ctrl-C, not two");
 
     // Every process it started is gone: aiolab, both run processes (and their Workers).
     const runs = [...seen.values()].filter((p) => /run_child\.ts/.test(p.args));
@@ -113,4 +130,12 @@ Deno.test("interrupt: Ctrl-C to deno task bench stops the run, writes a partial 
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     });
   }
+}
+
+Deno.test("interrupt: SIGINT to deno task bench stops the run, writes a partial result, exits 130, leaves no process", async () => {
+  await ctrlC("process");
+});
+
+Deno.test("interrupt: a terminal's Ctrl-C (SIGINT to the process group, delivered to aiolab twice) is one Ctrl-C: the same partial result, 130, no process left", async () => {
+  await ctrlC("terminal");
 });

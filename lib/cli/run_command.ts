@@ -38,6 +38,7 @@ import { ScenarioError } from "../scenario/scenario_error.ts";
 import { validateScenario } from "../scenario/validate.ts";
 import { formatDuration } from "../scenario/units.ts";
 import { type LabOutcome, type LabOverrides, runLab } from "../runner/lab.ts";
+import { killRunProcesses } from "../runner/run_process.ts";
 import { EXIT, UsageError } from "./errors.ts";
 import type { Io } from "./io.ts";
 import { createProgress } from "./progress.ts";
@@ -271,6 +272,16 @@ export async function runCommand(
       progress.log(
         "aiolab: stopping (Ctrl-C again quits at once); what was measured is written, marked partial",
       ),
+    onSecond: () => {
+      // Quits without waiting, but leaves no run process (nor its Workers) behind.
+      const killed = killRunProcesses();
+      progress.stop();
+      io.err(
+        `aiolab: quit at once (second Ctrl-C); ${killed} run process${killed === 1 ? "" : "es"} ` +
+          `killed; the run in progress is lost, the runs completed before it are in the output folder\n`,
+      );
+      Deno.exit(EXIT.interrupted);
+    },
   });
   let outcome: LabOutcome;
   try {

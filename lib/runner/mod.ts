@@ -35,6 +35,7 @@ export {
   type RunPhase,
 } from "./run_child.ts";
 export {
+  killRunProcesses,
   type RunMessage,
   type RunOutcome,
   runProcess,

@@ -23,6 +23,39 @@
 
 import { fileURLToPath } from "node:url";
 
+/** Run processes started by {@linkcode runProcess} that have not exited yet. Orchestrator thread. */
+const live = new Set<Deno.ChildProcess>();
+
+/**
+ * Kills (SIGKILL) every run process of this orchestrator still running, at
+ * once: for a second Ctrl-C, which quits without waiting for anything. The
+ * runs' {@linkcode runProcess} calls still settle (as `failed`, by SIGKILL)
+ * if the process lives on. Returns how many were killed. Orchestrator thread.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { killRunProcesses, runProcess } from "./run_process.ts";
+ * const run = runProcess({ placement: "iothread", ops: 1, hang: true }); // started at once
+ * assert.equal(killRunProcesses(), 1);
+ * assert.equal((await run).signal, "SIGKILL");
+ * assert.equal(killRunProcesses(), 0);
+ * ```
+ */
+export function killRunProcesses(): number {
+  let n = 0;
+  for (const child of live) {
+    try {
+      child.kill("SIGKILL");
+      n++;
+    } catch (err) {
+      // It exited and its status is not collected yet: nothing to kill.
+      if (!(err instanceof TypeError)) throw err;
+    }
+  }
+  return n;
+}
+
 /** One message a child printed: a JSON object with a string `type` on its own line. */
 export interface RunMessage {
   /** `"progress"`, `"result"` (its `report` is the run's report), `"error"`, or the child's own kinds. */
@@ -185,6 +218,7 @@ export async function runProcess<R = unknown>(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  live.add(child);
 
   const messages: RunMessage[] = [];
   const malformed: string[] = [];
@@ -287,6 +321,7 @@ export async function runProcess<R = unknown>(
       elapsedMs,
     };
   } finally {
+    live.delete(child);
     clearTimeout(timer);
     clearTimeout(graceTimer);
     options.signal?.removeEventListener("abort", onAbort);

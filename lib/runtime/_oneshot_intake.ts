@@ -57,9 +57,13 @@ export class OneshotIntake {
     return { oneshots: this.#ring.consumerPending(), loads: this.#loading };
   }
 
-  /** Whether handler modules are still loading. */
+  /**
+   * Whether handler modules are still loading: in flight, whether or not a
+   * settle() already awaits them (the home thread must keep its JavaScript
+   * event loop running until they have loaded, or the import never ends).
+   */
   loading(): boolean {
-    return this.#loads.length > 0;
+    return this.#loading > 0;
   }
 
   /** Waits until the pending module loads have settled. */

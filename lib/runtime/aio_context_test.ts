@@ -139,7 +139,12 @@ Deno.test("oneshot: a module-reference handler not loaded yet is deferred, then 
   assert.equal(ctx.stats().oneshotRuns, 0);
   assert.equal(calls.filter((c) => c[0] === "deferredRecord").length, 0);
 
-  await ctx.settle();
+  // Still loading while a settle() awaits the load: a blocking poll is still refused (it would
+  // starve the JavaScript event loop that the import needs).
+  const settling = ctx.settle();
+  assert.equal(ctx.needsEventLoop(), true, "a load that settle() awaits is still in flight");
+  assert.throws(() => ctx.poll(true), /still loading/);
+  await settling;
   assert.equal(ctx.needsEventLoop(), false);
   assert.equal(ctx.computeTimeout(), 0, "the loaded call is queued for the next poll");
 
