@@ -1,7 +1,7 @@
 // Block-layer benchmark bodies that run inside aiolab threads.
 
 import { EventNotifier } from "../lib/sync/event_notifier.ts";
-import { MpscRing } from "../lib/sync/mpsc_ring.ts";
+import { SpscRing } from "../lib/sync/spsc_ring.ts";
 import { getCurrentAioContext } from "../lib/runtime/thread_state.ts";
 import { VIRTIO_BLK_OP } from "../lib/machine/layout.ts";
 import {
@@ -38,8 +38,8 @@ export function guestLatency(
   polling: boolean,
 ): number[] {
   const ctx = getCurrentAioContext()!;
-  const vq = MpscRing.fromHandle(dev.queues[0].vq);
-  const cq = MpscRing.fromHandle(dev.queues[0].cq);
+  const vq = SpscRing.fromHandle(dev.queues[0].vq);
+  const cq = SpscRing.fromHandle(dev.queues[0].cq);
   const kick = EventNotifier.fromHandle(dev.queues[0].kick);
   const irq = EventNotifier.fromHandle(dev.queues[0].irq);
   let done = false;

@@ -26,7 +26,7 @@ Deno.test("machine layout: ring records fit four words; ops are distinct", () =>
   assertWords(VIRTIO_BLK_REQ, req, 0, VIRTIO_BLK_REQ.WORDS, "VIRTIO_BLK_REQ");
   const cpl = Object.keys(VIRTIO_BLK_CPL).filter((k) => k !== "WORDS");
   assertWords(VIRTIO_BLK_CPL, cpl, 0, VIRTIO_BLK_CPL.WORDS, "VIRTIO_BLK_CPL");
-  // MpscRing.push and drain carry at most four words.
+  // SpscRing.push and drain carry at most four words.
   assert.ok(VIRTIO_BLK_REQ.WORDS <= 4 && VIRTIO_BLK_CPL.WORDS <= 4);
   assertWords(VIRTIO_BLK_OP, Object.keys(VIRTIO_BLK_OP), 0, 3, "VIRTIO_BLK_OP");
 });

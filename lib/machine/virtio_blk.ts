@@ -70,7 +70,7 @@
  */
 
 import { EventNotifier, type EventNotifierHandle } from "../sync/event_notifier.ts";
-import { MpscRing, type MpscRingHandle } from "../sync/mpsc_ring.ts";
+import { SpscRing, type SpscRingHandle } from "../sync/spsc_ring.ts";
 import { currentThreadId } from "../sync/thread_id.ts";
 import { aioWaitKick, aioWaitWhile } from "../runtime/aio_wait.ts";
 import type { AioContext } from "../runtime/aio_context.ts";
@@ -100,9 +100,9 @@ export const VIRTIO_BLK_MODULE: string = import.meta.url;
 /** Structured-cloneable description of one virtqueue. */
 export interface VirtioBlkQueueHandle {
   /** Guest → device requests (records: VIRTIO_BLK_REQ). */
-  readonly vq: MpscRingHandle;
+  readonly vq: SpscRingHandle;
   /** Device → guest completions (records: VIRTIO_BLK_CPL). */
-  readonly cq: MpscRingHandle;
+  readonly cq: SpscRingHandle;
   /** ioeventfd: the guest sets it after pushing requests. */
   readonly kick: EventNotifierHandle;
   /** irqfd: the device sets it after pushing completions. */
@@ -190,9 +190,9 @@ export function createVirtioBlk(options: VirtioBlkOptions): VirtioBlkHandle {
   for (let q = 0; q < numQueues; q++) {
     const tag = `${options.name}.${q}`;
     queues.push({
-      vq: new MpscRing({ capacity: size, recordWords: VIRTIO_BLK_REQ.WORDS }).handle,
+      vq: new SpscRing({ capacity: size, recordWords: VIRTIO_BLK_REQ.WORDS }).handle,
       // One completion per request, so the same size holds them all.
-      cq: new MpscRing({ capacity: size, recordWords: VIRTIO_BLK_CPL.WORDS }).handle,
+      cq: new SpscRing({ capacity: size, recordWords: VIRTIO_BLK_CPL.WORDS }).handle,
       kick: new EventNotifier({ name: `${tag}.kick` }).handle,
       irq: new EventNotifier({ name: `${tag}.irq` }).handle,
     });
@@ -235,8 +235,8 @@ interface HostedQueue {
   readonly index: number;
   /** Start of the queue's block in the device words. */
   readonly base: number;
-  readonly vq: MpscRing;
-  readonly cq: MpscRing;
+  readonly vq: SpscRing;
+  readonly cq: SpscRing;
   readonly kick: EventNotifier;
   readonly irq: EventNotifier;
   /** Start of the queue's event suppression words in `Hosted.ev`. */
@@ -357,8 +357,8 @@ export function hostVirtioBlk(handle: VirtioBlkHandle): void {
   const queues = handle.queues.map((q, index): HostedQueue => ({
     index,
     base: VIRTIO_BLK.QUEUES + index * VIRTIO_BLK.QUEUE_WORDS,
-    vq: MpscRing.fromHandle(q.vq),
-    cq: MpscRing.fromHandle(q.cq),
+    vq: SpscRing.fromHandle(q.vq),
+    cq: SpscRing.fromHandle(q.cq),
     kick: EventNotifier.fromHandle(q.kick),
     irq: EventNotifier.fromHandle(q.irq),
     evBase: index * VIRTIO_BLK_EVENTS.WORDS,

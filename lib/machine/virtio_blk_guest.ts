@@ -22,7 +22,7 @@
  */
 
 import { EventNotifier } from "../sync/event_notifier.ts";
-import { MpscRing } from "../sync/mpsc_ring.ts";
+import { SpscRing } from "../sync/spsc_ring.ts";
 import type { AioContext } from "../runtime/aio_context.ts";
 import type { VirtioBlkHandle } from "./virtio_blk.ts";
 import { VIRTIO_BLK_EVENTS } from "./layout.ts";
@@ -61,8 +61,8 @@ export class VirtioBlkGuest {
   readonly device: VirtioBlkHandle;
   /** Index of the virtqueue this guest drives. */
   readonly queue: number;
-  readonly #vq: MpscRing;
-  readonly #cq: MpscRing;
+  readonly #vq: SpscRing;
+  readonly #cq: SpscRing;
   readonly #kick: EventNotifier;
   readonly #irq: EventNotifier;
   readonly #ev: Int32Array;
@@ -95,8 +95,8 @@ export class VirtioBlkGuest {
     }
     this.device = device;
     this.queue = queue;
-    this.#vq = MpscRing.fromHandle(q.vq);
-    this.#cq = MpscRing.fromHandle(q.cq);
+    this.#vq = SpscRing.fromHandle(q.vq);
+    this.#cq = SpscRing.fromHandle(q.cq);
     this.#kick = EventNotifier.fromHandle(q.kick);
     this.#irq = EventNotifier.fromHandle(q.irq);
     this.#ev = new Int32Array(device.events);
@@ -122,8 +122,9 @@ export class VirtioBlkGuest {
   }
 
   /**
-   * Pushes one request (`op`: a VIRTIO_BLK_OP value), waiting while the
-   * virtqueue is full. The device sees it after the next {@link kick}.
+   * Pushes one request (`op`: a VIRTIO_BLK_OP value). The device sees it
+   * after the next {@link kick}. A guest keeps at most the queue's size in
+   * flight, as a virtio driver does: a push into a full virtqueue throws.
    *
    * @example
    * ```ts

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MpscRing } from "../sync/mpsc_ring.ts";
+import { SpscRing } from "../sync/spsc_ring.ts";
 import { EventNotifier } from "../sync/event_notifier.ts";
 import { AioContext } from "../runtime/aio_context.ts";
 import { VIRTIO_BLK_OP } from "./layout.ts";
@@ -13,8 +13,8 @@ Deno.test("virtio-blk guest: requests go to its own queue; a kick sets only that
   guest.submit(5, VIRTIO_BLK_OP.WRITE, 4096, 512);
   guest.kick();
   const seen: number[][] = [];
-  assert.equal(MpscRing.fromHandle(dev.queues[0].vq).drain(() => {}), 0);
-  MpscRing.fromHandle(dev.queues[1].vq).drain((...r) => seen.push(r));
+  assert.equal(SpscRing.fromHandle(dev.queues[0].vq).drain(() => {}), 0);
+  SpscRing.fromHandle(dev.queues[1].vq).drain((...r) => seen.push(r));
   assert.deepEqual(seen, [[5, VIRTIO_BLK_OP.WRITE, 4096, 512]]);
   assert.equal(EventNotifier.fromHandle(dev.queues[0].kick).isSet(), false);
   assert.equal(EventNotifier.fromHandle(dev.queues[1].kick).isSet(), true);
@@ -28,7 +28,7 @@ Deno.test("virtio-blk guest: an interrupt reaps completions in the listening con
   guest.listen(ctx, (...c) => got.push(c));
   await withCleanup(() => {
     // The device side, by hand: two completions, then the interrupt.
-    const cq = MpscRing.fromHandle(dev.queues[0].cq);
+    const cq = SpscRing.fromHandle(dev.queues[0].cq);
     cq.push(1, 1, 7, 3);
     cq.push(2, 0, 7, 3);
     assert.equal(ctx.poll(false), false, "no interrupt yet: nothing runs");

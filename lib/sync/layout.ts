@@ -1,6 +1,6 @@
 /**
  * The shared words of the sync primitives' SharedArrayBuffer layouts: mutex,
- * rec-mutex, event notifier, MPSC ring, the process registry with its
+ * rec-mutex, event notifier, MPSC and SPSC rings, the process registry with its
  * context control blocks, and the handler-name table. Each layer assigns its
  * own words in its own `layout.ts` (`lib/runtime/layout.ts`,
  * `lib/machine/layout.ts`, `lib/measure/layout.ts`) under the same rules.
@@ -142,6 +142,30 @@ export const RING = {
   OVF_PEAK: 21,
   /** Index of the first slot. Each slot is [seq, record...]; seq is Atomics-only: the producer stores pos + 1 after writing the record, the consumer stores pos + capacity after reading it. */
   SLOTS: 32,
+} as const;
+
+/**
+ * SPSC ring: a queue of fixed-size Int32 records between one producer
+ * thread and one consumer thread at a time (a virtqueue: its guest pushes
+ * requests, the thread serving it takes them). Header words, each side's
+ * position on a 64-byte line of its own, then `capacity` slots of
+ * `1 + recordWords` words: a sequence word followed by the record. The
+ * consumer learns of a record from its slot's sequence word alone and the
+ * producer of free room from TAIL, which it reads only when the TAIL it saw
+ * last says the ring is full; so a record costs one line transfer each way
+ * (the slot), not the shared-index traffic of the MPSC ring.
+ */
+export const SPSC_RING = {
+  /** Capacity in records (power of two). Written once at creation. */
+  CAPACITY: 0,
+  /** Int32 words per record. Written once at creation. */
+  RECORD_WORDS: 1,
+  /** Next position the producer writes. Atomics.store by the producer after publishing the slot; read by the producer (a new instance starts from it) and as a snapshot by size(). */
+  HEAD: 16,
+  /** Next position the consumer reads. Atomics.store by the consumer once it has read a record (frees the slot); read by the consumer (a consumer in a new thread starts from it) and by the producer when the ring looks full. */
+  TAIL: 32,
+  /** Index of the first slot. Each slot is [seq, record...]; seq is Atomics-only: the producer stores pos + 1 after writing the record. */
+  SLOTS: 48,
 } as const;
 
 /**

@@ -37,6 +37,7 @@ export {
 export { RecMutex, type RecMutexHandle, type RecMutexStats } from "./rec_mutex.ts";
 export { EventNotifier, type EventNotifierHandle } from "./event_notifier.ts";
 export { MpscRing, type MpscRingHandle, type MpscRingOptions } from "./mpsc_ring.ts";
+export { SpscRing, type SpscRingHandle, type SpscRingOptions } from "./spsc_ring.ts";
 export {
   defaultRegistry,
   installRegistry,
