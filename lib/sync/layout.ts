@@ -160,9 +160,9 @@ export const SPSC_RING = {
   CAPACITY: 0,
   /** Int32 words per record. Written once at creation. */
   RECORD_WORDS: 1,
-  /** Next position the producer writes. Atomics.store by the producer after publishing the slot; read by the producer (a new instance starts from it) and as a snapshot by size(). */
+  /** Next position the producer writes. One writer, the producer: a plain store after publishing the slot, read plain by the producer; Atomics.load as a snapshot by size(). */
   HEAD: 16,
-  /** Next position the consumer reads. Atomics.store by the consumer once it has read a record (frees the slot); read by the consumer (a consumer in a new thread starts from it) and by the producer when the ring looks full. */
+  /** Next position the consumer reads. One writer at a time, the consumer: Atomics.store once it has read a record (frees the slot; the release orders the record's reads before it), read plain by the consumer (one in a new thread after a handover that synchronised), Atomics.load by the producer when the ring looks full. */
   TAIL: 32,
   /** Index of the first slot. Each slot is [seq, record...]; seq is Atomics-only: the producer stores pos + 1 after writing the record. */
   SLOTS: 48,

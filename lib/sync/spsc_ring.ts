@@ -193,8 +193,8 @@ export class SpscRing {
    */
   push(r0: number, r1 = 0, r2 = 0, r3 = 0): void {
     const w = this.#w;
-    // Written only by the producer: its own last store.
-    const pos = Atomics.load(w, SPSC_RING.HEAD);
+    // Written only by the producer (plain): its own last store.
+    const pos = w[SPSC_RING.HEAD];
     if (((pos - this.#tailSeen) | 0) >= this.#capacity) {
       // Looks full: pairs with the consumer's Atomics.store(TAIL) made once it had read
       // the records before TAIL (their slots may be overwritten from here on).
@@ -215,7 +215,7 @@ export class SpscRing {
     // Release the record: pairs with the consumer's Atomics.load(seq).
     Atomics.store(w, at, (pos + 1) | 0);
     // For this producer's next push and for size(); the consumer does not read it.
-    Atomics.store(w, SPSC_RING.HEAD, (pos + 1) | 0);
+    w[SPSC_RING.HEAD] = (pos + 1) | 0;
   }
 
   /**
@@ -249,8 +249,9 @@ export class SpscRing {
     const most = Math.min(limit, this.#capacity);
     let done = 0;
     while (done < most) {
-      // Written only by the consumer (a nested drain's stores included).
-      const pos = Atomics.load(w, SPSC_RING.TAIL);
+      // Written only by the consumer (a nested drain's stores included); a consumer in a
+      // new thread sees the last one through the handover's own synchronisation.
+      const pos = w[SPSC_RING.TAIL];
       const seqAt = SPSC_RING.SLOTS + (pos & this.#mask) * this.#stride;
       // Acquire: pairs with the producer's publishing Atomics.store(seq, pos + 1).
       if (Atomics.load(w, seqAt) !== ((pos + 1) | 0)) break;
@@ -281,7 +282,8 @@ export class SpscRing {
    */
   consumerHasData(): boolean {
     const w = this.#w;
-    const pos = Atomics.load(w, SPSC_RING.TAIL);
+    // The consumer's own word (see drain).
+    const pos = w[SPSC_RING.TAIL];
     // Pairs with the producer's publishing Atomics.store(seq, pos + 1).
     return Atomics.load(w, SPSC_RING.SLOTS + (pos & this.#mask) * this.#stride) ===
       ((pos + 1) | 0);
