@@ -44,6 +44,7 @@ import type { Io } from "./io.ts";
 import { createProgress } from "./progress.ts";
 import { scenarioToInput } from "./scenario_json.ts";
 import { closest, DEFAULT_SUITE, resolveScenarioArg } from "./scenario_ref.ts";
+import { runOutputNotes } from "./run_output.ts";
 import { listenForInterrupt } from "./signals.ts";
 import { summaryTable } from "./summary_table.ts";
 import { printComparisons } from "./compare_command.ts";
@@ -311,6 +312,8 @@ export async function runCommand(
     if (!flags.quiet || !flags.json) {
       note(`result: ${r.path}${outcome.partial ? " (partial)" : ""}\n`);
     }
+    // Always said, even with --quiet: a run's own words are never dropped silently.
+    io.err(runOutputNotes(r.document.runs, r.path));
     if (flags.report !== false) {
       const path = join(dirname(r.path), "report.html");
       await writeTextFileAtomic(path, renderHtmlReport([r.document], { commandLine }));

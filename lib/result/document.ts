@@ -121,6 +121,23 @@ export type RunRecordStatus =
   /** Interrupted (Ctrl-C): what it measured until then is kept. */
   | "stopped";
 
+/**
+ * What a run's process printed besides its messages: a warning on stderr,
+ * a line a handler wrote to stdout. Kept, never dropped; present in a
+ * {@linkcode RunRecord} only when there was some.
+ */
+export interface RunOutput {
+  /** The end of its stderr (at most its last 64 KiB); "" when it wrote none. */
+  stderr: string;
+  /** Lines of its stdout that were not messages, the first {@linkcode RUN_OUTPUT_STRAY_KEPT}. */
+  strayStdout: string[];
+  /** How many such lines there were in all. */
+  strayStdoutLines: number;
+}
+
+/** Stray stdout lines a {@linkcode RunOutput} keeps (the rest are counted). */
+export const RUN_OUTPUT_STRAY_KEPT = 100;
+
 /** Why a run did not complete. */
 export interface RunError {
   /** The thread at fault (a thread of the run, or `"run-child"` for the run process's main thread). */
@@ -165,6 +182,8 @@ export interface RunRecord {
   lastProgress: Record<string, { completions: number; p99Ns: number }> | null;
   /** The run's report, or null when it never sent one (killed). */
   report: MachineReport | null;
+  /** What its process printed besides its messages; absent when nothing. */
+  output?: RunOutput;
 }
 
 /** One row of the flat summary: one run and one device. */
@@ -285,6 +304,11 @@ const runRecordSchema = z.object({
   exitCode: z.number().int(),
   lastProgress: z.record(z.string(), z.object({ completions: ns, p99Ns: ns })).nullable(),
   report: machineReportSchema.nullable(),
+  output: z.object({
+    stderr: z.string(),
+    strayStdout: z.array(z.string()),
+    strayStdoutLines: z.number().int().nonnegative(),
+  }).optional(),
 });
 
 const summaryRowSchema = z.object({

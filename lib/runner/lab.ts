@@ -55,6 +55,7 @@ import {
   type NoiseFloor,
   RESULT_SCHEMA_VERSION,
   type ResultDocument,
+  RUN_OUTPUT_STRAY_KEPT,
   type RunError,
   type RunRecord,
   type RunRecordStatus,
@@ -547,6 +548,13 @@ async function executeRun(c: RunContext): Promise<RunRecord> {
     exitCode: outcome.exitCode,
     lastProgress,
     report: result?.report ?? outcome.report ?? null,
+    ...(outcome.stderr === "" && outcome.malformed.length === 0 ? {} : {
+      output: {
+        stderr: outcome.stderr,
+        strayStdout: outcome.malformed.slice(0, RUN_OUTPUT_STRAY_KEPT),
+        strayStdoutLines: outcome.malformed.length,
+      },
+    }),
   };
 }
 

@@ -313,6 +313,32 @@ Deno.test("runLab: a handler that throws fails its run with thread, handler and 
   });
 });
 
+Deno.test("runLab: what a run prints besides its messages is kept in its record; a quiet run has none", async () => {
+  await withTempDir(async (dir) => {
+    const input: ScenarioInput = {
+      ...BASE,
+      repetitions: 1,
+      events: [],
+      placements: { noisy: {}, main: {} },
+    };
+    const outcome = await runLab({
+      scenarios: [loaded(input)],
+      outDir: dir,
+      commandLine: [],
+      machineModule: STAND_IN,
+      calibration: false,
+    });
+    assert.equal(outcome.partial, false);
+    const [noisy, quiet] = loadResult(await Deno.readTextFile(outcome.results[0].path)).runs;
+    assert.equal(noisy.status, "completed");
+    assert.match(noisy.output!.stderr, /Warning: the noisy stand-in writes to stderr\n$/);
+    assert.deepEqual(noisy.output!.strayStdout, ["a stray line on stdout", "another"]);
+    assert.equal(noisy.output!.strayStdoutLines, 2);
+    assert.equal(quiet.status, "completed");
+    assert.equal(quiet.output, undefined);
+  });
+});
+
 Deno.test("runLab: an abort mid-run keeps what was measured, runs nothing more, marks partial", async () => {
   await withTempDir(async (dir) => {
     const ac = new AbortController();

@@ -4,7 +4,7 @@
 // timers record into real shared histograms, and collect() returns a
 // MachineReport-shaped report. The placement's name selects a fault:
 // "stuck" (a context thread stops making progress) or "throws" (a device
-// handler throws). Test fixture; not part of the API.
+// handler throws); "noisy" prints to stderr and stdout besides its messages. Test fixture; not part of the API.
 
 import { type HistogramSnapshot, SharedHistogram } from "../../measure/histogram.ts";
 import { encodeHistogram } from "../../measure/hdr_export.ts";
@@ -68,6 +68,12 @@ export class Machine {
   /** Starts one Worker per context and one vCPU; idle until begin(). */
   static async start(opts: MachineOptions): Promise<Machine> {
     const m = new Machine(opts);
+    if (opts.placement === "noisy") {
+      // A run that talks besides its messages: the lab must keep what it said.
+      console.error("Warning: the noisy stand-in writes to stderr");
+      console.log("a stray line on stdout");
+      console.log("another");
+    }
     const fault = opts.placement === "stuck" || opts.placement === "throws"
       ? opts.placement
       : "none";
