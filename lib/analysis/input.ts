@@ -57,6 +57,8 @@ export interface ContextReportInput {
   pollNs?: number;
   /** Time asleep, ns. */
   sleepNs?: number;
+  /** Bound on the thread's offset to the shared time base, ns. */
+  clockUncertaintyNs?: number;
 }
 
 /** One thread's use of one lock (the contract's `LockThreadReport`). */
@@ -109,6 +111,8 @@ export interface VcpuReportInput {
   bqlWaitNs: number;
   /** Time waiting for I/O completions, ns. */
   ioWaitNs: number;
+  /** Bound on the thread's offset to the shared time base, ns. */
+  clockUncertaintyNs?: number;
 }
 
 /** What analysis reads of a run's `MachineReport`. */

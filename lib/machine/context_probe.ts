@@ -290,6 +290,7 @@ export function probeStart(plan: MachinePlan, ctxIndex: number): boolean {
     frozen: false,
   };
   probe = p;
+  p.stats[CTX_STAT.CLOCK_UNCERTAINTY_NS] = tb.uncertaintyNs;
   // File drivers submit to the context's thread pool, whose Workers take
   // tens of ms each to create (a pthread takes microseconds in QEMU): keep
   // one warm per request this context serves at start (thread-pool-min),

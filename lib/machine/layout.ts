@@ -210,6 +210,8 @@ export const VCPU_TIME = {
   BQL_WAIT_NS: 1,
   /** Time waiting for completions (blocked or polling), ns. */
   IO_WAIT_NS: 2,
+  /** Bound on the vCPU thread's offset to the shared time base, ns (TimeBase.uncertaintyNs): its timestamps are exact to within it. Written at start and again after each epoch restart (which zeroes the words above). */
+  CLOCK_UNCERTAINTY_NS: 3,
   /** Words per vCPU. */
   WORDS: 4,
 } as const;
@@ -246,6 +248,8 @@ export const CTX_STAT = {
   POLL_HITS: 6,
   /** Heartbeat: probe timer runs (grows while the loop runs timers). */
   HEARTBEAT: 7,
+  /** Bound on the context thread's offset to the shared time base, ns (TimeBase.uncertaintyNs): its stage stamps are exact to within it. Written once, at the probe's start (epoch restarts leave it). */
+  CLOCK_UNCERTAINTY_NS: 8,
   /** Words per context. */
-  WORDS: 8,
+  WORDS: 9,
 } as const;

@@ -151,6 +151,8 @@ export type ContextReport = {
   wakeups: number;
   /** Lateness of the jitter-probe timer. */
   jitter: HistogramReport;
+  /** Bound on the thread's offset to the shared time base, ns: its stage stamps are exact to within it (wide on a loaded host). Absent in older documents. */
+  clockUncertaintyNs?: number;
 };
 
 /** One thread's use of one lock. */
@@ -199,6 +201,8 @@ export type VcpuReport = {
   bqlWaitNs: number;
   /** Time waiting for completions, ns. */
   ioWaitNs: number;
+  /** Bound on the thread's offset to the shared time base, ns: its timestamps are exact to within it. Absent in older documents. */
+  clockUncertaintyNs?: number;
 };
 
 /** A failure seen during the run. */
@@ -974,6 +978,7 @@ export class Machine {
         pollsWithWork: cs[b + CTX_STAT.PROGRESS],
         wakeups: cs[b + CTX_STAT.WAITS],
         jitter: encodeHistogram(SharedHistogram.fromHandle(c.jitter).snapshot()),
+        clockUncertaintyNs: cs[b + CTX_STAT.CLOCK_UNCERTAINTY_NS],
       };
     }
     const vt = new Float64Array(plan.vcpuTime);
@@ -982,6 +987,7 @@ export class Machine {
       computeNs: vt[i * VCPU_TIME.WORDS + VCPU_TIME.COMPUTE_NS],
       bqlWaitNs: vt[i * VCPU_TIME.WORDS + VCPU_TIME.BQL_WAIT_NS],
       ioWaitNs: vt[i * VCPU_TIME.WORDS + VCPU_TIME.IO_WAIT_NS],
+      clockUncertaintyNs: vt[i * VCPU_TIME.WORDS + VCPU_TIME.CLOCK_UNCERTAINTY_NS],
     }));
     const end = this.#measureEnd >= 0 ? this.#measureEnd : this.#tb.now();
     const locks = this.#finalLocks ?? this.#lockReports();

@@ -122,6 +122,17 @@ Deno.test("machine: main-loop and IOThread placements balance their books", asyn
   assert.ok(io.contexts.io0.pollsWithWork > 0);
   assert.equal(io.vcpus.length, 1);
   assert.ok(io.vcpus[0].ioWaitNs > 0);
+  // Every thread says how well it knows its offset to the shared clock (a reading takes
+  // time, so the bound is never 0), and an epoch restart did not erase it.
+  for (
+    const [name, u] of [
+      ["main", io.contexts.main.clockUncertaintyNs],
+      ["io0", io.contexts.io0.clockUncertaintyNs],
+      ["vcpu0", io.vcpus[0].clockUncertaintyNs],
+    ] as const
+  ) {
+    assert.ok(u !== undefined && u > 0 && u < 1e9, `${name}: ${u}`);
+  }
 });
 
 Deno.test("machine: tcg and ioeventfd-off take the BQL on the request path", async () => {

@@ -123,6 +123,7 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
   const ctl = new Int32Array(plan.ctl);
   const my = new Int32Array(plan.vcpuCtl, index * VCPU_CTL.WORDS * 4, VCPU_CTL.WORDS);
   const times = new Float64Array(plan.vcpuTime, index * VCPU_TIME.WORDS * 8, VCPU_TIME.WORDS);
+  times[VCPU_TIME.CLOCK_UNCERTAINTY_NS] = tb.uncertaintyNs;
   const qstat = new Int32Array(plan.queueStat);
   installLockSinks(plan.lockTiming.locks, plan.lockTiming.vcpus[index]);
   const ctx = new AioContext({ name: `vcpu${index}` });
@@ -212,6 +213,7 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
       publish(dq);
     }
     times.fill(0);
+    times[VCPU_TIME.CLOCK_UNCERTAINTY_NS] = tb.uncertaintyNs;
     epoch = e;
     // Publishes the restart: pairs with the orchestrator's load before it drains.
     Atomics.store(my, VCPU_CTL.EPOCH_ACK, e);

@@ -252,6 +252,34 @@ function thresholdTable(outcomes: readonly ThresholdOutcome[]): string {
   }</p>${table(["threshold", "evaluated as", "point", "outcome", "why"], rows)}`;
 }
 
+/**
+ * The widest bound on a thread's offset to the shared time base over the
+ * document's runs: cross-thread stage stamps are exact to within it.
+ */
+function timeBaseLine(doc: ReportDocumentInput): string | undefined {
+  let worst = -1;
+  let who = "";
+  for (const run of doc.runs) {
+    const r = run.report;
+    if (r === null) continue;
+    const threads: { thread?: string; clockUncertaintyNs?: number }[] = [
+      ...Object.values(r.contexts),
+      ...(r.vcpus ?? []),
+    ];
+    for (const t of threads) {
+      const u = t.clockUncertaintyNs;
+      if (u !== undefined && u > worst) {
+        worst = u;
+        who = `${t.thread ?? "?"}, ${run.placement} rep ${run.repetition}`;
+      }
+    }
+  }
+  if (worst < 0) return undefined;
+  return `each thread's offset to the shared clock known to within ${
+    formatValue(worst, true)
+  } at worst (${who}): stage stamps of different threads compare to within that`;
+}
+
 function manifestList(
   doc: ReportDocumentInput,
   a: AnalysedResult,
@@ -285,6 +313,7 @@ function manifestList(
     "clock resolution",
     m.clockResolutionNs === undefined ? undefined : formatValue(m.clockResolutionNs, true),
   );
+  add("time base", timeBaseLine(doc));
   const nf = m.noiseFloor;
   add(
     "noise floor",

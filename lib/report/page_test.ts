@@ -94,6 +94,35 @@ Deno.test("renderHtmlReport: the default suite's page holds the summary, charts,
   assert.equal(boot.text, BOOT_SCRIPT);
 });
 
+Deno.test("renderHtmlReport: the manifest names the widest time-base offset bound of any thread, and says nothing for documents without one", async () => {
+  const doc = await fixture();
+  assert.ok(!section(renderHtmlReport([doc]), "manifest").includes("<dt>time base</dt>"));
+  const runs = doc.runs.map((run, i) =>
+    run.report === null ? run : {
+      ...run,
+      report: {
+        ...run.report,
+        contexts: Object.fromEntries(
+          Object.entries(run.report.contexts).map((
+            [k, c],
+          ) => [k, { ...c, clockUncertaintyNs: 400 }]),
+        ),
+        vcpus: (run.report.vcpus ?? []).map((v) => ({ ...v, clockUncertaintyNs: 2500 + i })),
+      },
+    }
+  );
+  assert.ok(runs.some((r) => (r.report?.vcpus ?? []).length > 0), "the fixture has vCPUs");
+  const manifest = section(renderHtmlReport([{ ...doc, runs }]), "manifest");
+  const last = runs.findLast((r) => (r.report?.vcpus ?? []).length > 0)!;
+  assert.match(
+    manifest,
+    new RegExp(
+      `<dt>time base</dt><dd>each thread&#39;s offset to the shared clock known to within 2\\.5 us ` +
+        `at worst \\(${last.report!.vcpus![0].thread}, ${last.placement} rep ${last.repetition}\\)`,
+    ),
+  );
+});
+
 Deno.test("renderHtmlReport: the thresholds stored in the document's scenario are evaluated before the given ones", async () => {
   const doc = await fixture();
   doc.manifest.scenario = { ...doc.manifest.scenario!, thresholds: ["*.disk0.p50 < 1s"] };

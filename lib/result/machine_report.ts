@@ -138,6 +138,8 @@ export interface ContextReport {
   wakeups: number;
   /** Lateness of the jitter-probe timer. */
   jitter: HistogramReport;
+  /** Bound on the thread's offset to the shared time base, ns: its stage stamps are exact to within it (wide on a loaded host). Absent in older documents. */
+  clockUncertaintyNs?: number;
   /** Fields a newer machine added. */
   [extra: string]: unknown;
 }
@@ -192,6 +194,8 @@ export interface VcpuReport {
   bqlWaitNs: number;
   /** Time waiting for I/O completions, ns. */
   ioWaitNs: number;
+  /** Bound on the thread's offset to the shared time base, ns: its timestamps are exact to within it. Absent in older documents. */
+  clockUncertaintyNs?: number;
   /** Fields a newer machine added. */
   [extra: string]: unknown;
 }
@@ -283,6 +287,7 @@ const machineReport = z.looseObject({
       pollsWithWork: count,
       wakeups: count,
       jitter: histogram,
+      clockUncertaintyNs: ns.optional(),
     }),
   ),
   locks: z.record(
@@ -313,6 +318,7 @@ const machineReport = z.looseObject({
     computeNs: ns,
     bqlWaitNs: ns,
     ioWaitNs: ns,
+    clockUncertaintyNs: ns.optional(),
   })),
   timeSeries: z.looseObject({
     intervalNs: z.number().positive(),
