@@ -47,8 +47,18 @@ let onStop: () => void = () => {};
 /** What a vCPU does when terminated (event-loop threads see THREAD_STATUS.TERMINATE). */
 let onTerminate: () => void = () => {};
 
-/** Publishes what this thread does now (a diagnostic for the orchestrator). */
+/** The phase this thread published last (it is the word's only writer). */
+let phaseNow = -1;
+
+/**
+ * Publishes what this thread does now (a diagnostic for the orchestrator);
+ * a store only on a change (the loop calls it on every iteration, and a
+ * sequentially consistent store is a full barrier).
+ */
 function setPhase(phase: number): void {
+  if (phase === phaseNow) return;
+  phaseNow = phase;
+  // Pairs with the orchestrator's Atomics.load(PHASE) (a snapshot).
   Atomics.store(status, THREAD_STATUS.PHASE, phase);
 }
 
