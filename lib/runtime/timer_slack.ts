@@ -30,27 +30,9 @@
  * @module
  */
 
-/**
- * Where libc is looked for, in order (glibc on Debian/Ubuntu x86_64 and
- * arm64, Fedora/RHEL, Arch; musl on Alpine). `--allow-ffi` is granted for
- * exactly these paths by the `bench` and `aiolab` tasks. Any thread.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { LIBC_PATHS } from "./timer_slack.ts";
- * assert.ok(LIBC_PATHS.includes("/lib/x86_64-linux-gnu/libc.so.6"));
- * ```
- */
-export const LIBC_PATHS: readonly string[] = Object.freeze([
-  "/lib/x86_64-linux-gnu/libc.so.6",
-  "/lib/aarch64-linux-gnu/libc.so.6",
-  "/lib64/libc.so.6",
-  "/usr/lib64/libc.so.6",
-  "/usr/lib/libc.so.6",
-  "/lib/ld-musl-x86_64.so.1",
-  "/lib/ld-musl-aarch64.so.1",
-]);
+import { LIBC_PATHS, openLibc } from "./_libc.ts";
+
+export { LIBC_PATHS };
 
 /** The Linux default timer slack, ns. */
 export const DEFAULT_TIMER_SLACK_NS = 50_000;
@@ -81,25 +63,13 @@ const SYMBOLS = {
   prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
 } as const;
 
-/** Opens the first granted libc of {@link LIBC_PATHS}, or returns why none could be. */
-function openLibc(): { lib: Deno.DynamicLibrary<typeof SYMBOLS>; libc: string } | string {
-  if (Deno.build.os !== "linux") return `timer slack is a Linux setting (this is ${Deno.build.os})`;
-  const granted = LIBC_PATHS.filter((path) =>
-    Deno.permissions.querySync({ name: "ffi", path }).state === "granted"
-  );
-  if (granted.length === 0) {
-    return `no --allow-ffi for libc (one of ${LIBC_PATHS.join(", ")}): ` +
-      `timed waits keep the kernel's default slack of ${DEFAULT_TIMER_SLACK_NS / 1000} us`;
-  }
-  const failures: string[] = [];
-  for (const libc of granted) {
-    try {
-      return { lib: Deno.dlopen(libc, SYMBOLS), libc };
-    } catch (err) {
-      failures.push(`${libc}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
-    }
-  }
-  return `no libc could be opened: ${failures.join("; ")}`;
+/** Opens libc with prctl, or returns why it could not be. */
+function openPrctl(): { lib: Deno.DynamicLibrary<typeof SYMBOLS>; libc: string } | string {
+  const opened = openLibc(SYMBOLS, "timer slack");
+  if (typeof opened !== "string" || !opened.startsWith("no --allow-ffi")) return opened;
+  return `${opened}: timed waits keep the kernel's default slack of ${
+    DEFAULT_TIMER_SLACK_NS / 1000
+  } us`;
 }
 
 /**
@@ -115,7 +85,7 @@ function openLibc(): { lib: Deno.DynamicLibrary<typeof SYMBOLS>; libc: string } 
  * ```
  */
 export function getTimerSlack(): number | null {
-  const opened = openLibc();
+  const opened = openPrctl();
   if (typeof opened === "string") return null;
   try {
     return Number(opened.lib.symbols.prctl(PR_GET_TIMERSLACK, 0n, 0n, 0n, 0n));
@@ -146,7 +116,7 @@ export function setTimerSlack(ns: number): TimerSlackResult {
     // 0 would mean "reset to the default" to the kernel: refuse it as a slack.
     throw new RangeError(`setTimerSlack: expected an integer number of ns in [1, 2^32), got ${ns}`);
   }
-  const opened = openLibc();
+  const opened = openPrctl();
   if (typeof opened === "string") return { applied: false, reason: opened };
   const { lib, libc } = opened;
   try {
