@@ -7,6 +7,7 @@ import bqlContention from "./bql-contention.ts";
 import contextMove from "./context-move.ts";
 import defaultScenario from "./default.ts";
 import fileBacked from "./file-backed.ts";
+import pinning from "./pinning.ts";
 import polling from "./polling.ts";
 import scaling from "./scaling.ts";
 import seedVsModern from "./seed-vs-modern.ts";
@@ -17,6 +18,7 @@ const SHIPPED = {
   "context-move.ts": contextMove,
   "default.ts": defaultScenario,
   "file-backed.ts": fileBacked,
+  "pinning.ts": pinning,
   "polling.ts": polling,
   "scaling.ts": scaling,
   "seed-vs-modern.ts": seedVsModern,

@@ -185,6 +185,27 @@ export const GUIDE_EXAMPLES: readonly GuideExample[] = [
     },
   },
   {
+    title: "Pinning threads to CPUs",
+    text: "`cpus` pins a placement's threads, as libvirt's emulatorpin, iothreadpin and vcpupin " +
+      'do: `"main"` is the main loop, `"vcpus"` every vCPU thread, other keys IOThread ids. ' +
+      "Threads not named, and the runtime's helper threads, are not pinned. The run refuses a " +
+      "CPU the host does not have (exit 2); each pinned thread checks where it runs when it " +
+      "starts, and the report lists its `cpus`. `scenarios/pinning.ts` shows what it changes.",
+    scenario: {
+      name: "pinned",
+      devices: [DISK],
+      mainLoop: { vnc: { period: "40ms", work: "8ms" } },
+      placements: {
+        iothread: { iothreads: { io0: {} }, map: { disk0: "io0" } },
+        pinned: {
+          iothreads: { io0: {} },
+          map: { disk0: "io0" },
+          cpus: { main: [0], io0: [1], vcpus: [1] },
+        },
+      },
+    },
+  },
+  {
     title: "A live move",
     text: "At 1 s after the warm-up, `disk0` moves to `io1` through a drained section, as the " +
       "monitor would; the time series marks the move, so its latency spike can be read there. " +

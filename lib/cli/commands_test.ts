@@ -15,6 +15,7 @@ Deno.test("commands: list shows every shipped scenario with one line of descript
     "context-move",
     "default",
     "file-backed",
+    "pinning",
     "polling",
     "scaling",
     "seed-vs-modern",

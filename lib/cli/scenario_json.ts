@@ -84,6 +84,7 @@ function placement(p: ResolvedPlacement): NonNullable<ScenarioInput["placements"
     map: Object.fromEntries(
       Object.entries(p.map).map(([k, v]) => [k, v.length === 1 ? v[0] : [...v]]),
     ),
+    cpus: Object.fromEntries(Object.entries(p.cpus).map(([k, v]) => [k, [...v]])),
   };
 }
 

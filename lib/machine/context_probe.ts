@@ -36,6 +36,7 @@ import { threadPoolFor } from "../runtime/thread_pool.ts";
 import type { AioContext } from "../runtime/aio_context.ts";
 import { SharedHistogram } from "../measure/histogram.ts";
 import { TimeBase } from "../measure/time_base.ts";
+import { assertThreadAffinity } from "../runtime/thread_affinity.ts";
 import { CTX_STAT, MACHINE_CTL } from "./layout.ts";
 import type { LockPlan, MachinePlan } from "./machine_plan.ts";
 import { installLockSinks, removeLockSinks } from "./lock_sinks.ts";
@@ -260,6 +261,7 @@ export function probeStart(plan: MachinePlan, ctxIndex: number): boolean {
     throw new Error("probeStart: run it in an event-loop thread (main loop or IOThread)");
   }
   if (probe !== null) throw new Error(`probeStart: context ${ctx.name} already has a probe`);
+  assertThreadAffinity(ctx.name, plan.contexts[ctxIndex].cpus);
   const tb = TimeBase.attach(plan.timeBase!);
   setVirtioBlkStampClock(() => tb.now());
   registerVirtioBlkHandlers();

@@ -55,6 +55,7 @@ import { VcpuThread } from "../runtime/vcpu_thread.ts";
 import { HistogramSnapshot, SharedHistogram } from "../measure/histogram.ts";
 import { type EncodedHistogram, encodeHistogram } from "../measure/hdr_export.ts";
 import { TimeBase } from "../measure/time_base.ts";
+import { withThreadAffinity } from "../runtime/thread_affinity.ts";
 import { TimeSeries } from "../measure/time_series.ts";
 import type { RunScenario } from "../scenario/types.ts";
 import { CONTEXT_PROBE_MODULE } from "./context_probe.ts";
@@ -153,6 +154,8 @@ export type ContextReport = {
   jitter: HistogramReport;
   /** Bound on the thread's offset to the shared time base, ns: its stage stamps are exact to within it (wide on a loaded host). Absent in older documents. */
   clockUncertaintyNs?: number;
+  /** CPUs its thread was pinned to (the placement's `cpus`, checked in the thread); absent when not pinned. */
+  cpus?: number[];
 };
 
 /** One thread's use of one lock. */
@@ -203,6 +206,8 @@ export type VcpuReport = {
   ioWaitNs: number;
   /** Bound on the thread's offset to the shared time base, ns: its timestamps are exact to within it. Absent in older documents. */
   clockUncertaintyNs?: number;
+  /** CPUs its thread was pinned to (the placement's `cpus.vcpus`, checked in the thread); absent when not pinned. */
+  cpus?: number[];
 };
 
 /** A failure seen during the run. */
@@ -475,13 +480,20 @@ export class Machine {
     const iothreads = new Map<string, IoThread>();
     const vcpus: VcpuThread[] = [];
     try {
-      main = await MainLoop.create({ onError });
+      // Pinned threads (the placement's cpus): a Worker's thread takes the affinity of the
+      // thread that creates it, and each create() makes its Worker before its first await.
+      const mainPlan = plan.contexts.find((c) => c.iothread === null)!;
+      main = await withThreadAffinity(mainPlan.cpus, () => MainLoop.create({ onError }));
       for (const c of plan.contexts) {
         if (c.iothread === null) {
           c.handle = main.contextHandle;
           continue;
         }
-        const t = await IoThread.create({ id: c.id, ...c.iothread, onError });
+        const io = c.iothread;
+        const t = await withThreadAffinity(
+          c.cpus,
+          () => IoThread.create({ id: c.id, ...io, onError }),
+        );
         iothreads.set(c.id, t);
         c.handle = t.contextHandle;
       }
@@ -507,7 +519,9 @@ export class Machine {
       }
       await main.run(`${MAIN_LOOP_CHORES_MODULE}#choresStart`, plan);
       for (let i = 0; i < plan.vcpus; i++) {
-        vcpus.push(await VcpuThread.create({ index: i, onError }));
+        vcpus.push(
+          await withThreadAffinity(plan.vcpuCpus, () => VcpuThread.create({ index: i, onError })),
+        );
       }
       const m = new Machine(plan, tb, main, iothreads, vcpus, errors, opts.run, opts);
       m.#guests = vcpus.map((v, i) =>
@@ -979,6 +993,7 @@ export class Machine {
         wakeups: cs[b + CTX_STAT.WAITS],
         jitter: encodeHistogram(SharedHistogram.fromHandle(c.jitter).snapshot()),
         clockUncertaintyNs: cs[b + CTX_STAT.CLOCK_UNCERTAINTY_NS],
+        ...(c.cpus === null ? {} : { cpus: [...c.cpus] }),
       };
     }
     const vt = new Float64Array(plan.vcpuTime);
@@ -988,6 +1003,7 @@ export class Machine {
       bqlWaitNs: vt[i * VCPU_TIME.WORDS + VCPU_TIME.BQL_WAIT_NS],
       ioWaitNs: vt[i * VCPU_TIME.WORDS + VCPU_TIME.IO_WAIT_NS],
       clockUncertaintyNs: vt[i * VCPU_TIME.WORDS + VCPU_TIME.CLOCK_UNCERTAINTY_NS],
+      ...(plan.vcpuCpus === null ? {} : { cpus: [...plan.vcpuCpus] }),
     }));
     const end = this.#measureEnd >= 0 ? this.#measureEnd : this.#tb.now();
     const locks = this.#finalLocks ?? this.#lockReports();

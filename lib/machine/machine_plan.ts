@@ -122,6 +122,8 @@ export interface ContextPlan {
   jitter: SharedHistogramHandle;
   /** The context's handle, once its thread runs (Machine.start fills it in). */
   handle: AioContextHandle | null;
+  /** CPUs its thread is pinned to (the placement's `cpus`), or null: not pinned. */
+  cpus: number[] | null;
 }
 
 /** Everything the machine's threads share. Structured-cloneable. */
@@ -136,6 +138,8 @@ export interface MachinePlan {
   locking: Locking;
   /** vCPU count. */
   vcpus: number;
+  /** CPUs every vCPU thread is pinned to (the placement's `cpus.vcpus`), or null: not pinned. */
+  vcpuCpus: number[] | null;
   /** Compute bursts (closed loop): shape and mean ns. */
   compute: { distribution: BurstDistribution; mean: number };
   /** BQL-taking exits per vCPU: rate per second, length ns. */
@@ -253,6 +257,7 @@ export function planMachine(
     jitterPeriodNs: run.probes.jitterPeriodByContext[id] ?? run.probes.jitterPeriod,
     jitter: histogram().handle,
     handle: null,
+    cpus: p.cpus[id] === undefined ? null : [...p.cpus[id]],
   }));
   const vcpus = Math.max(1, run.machine.vcpus);
   const devices: DevicePlan[] = [];
@@ -320,6 +325,7 @@ export function planMachine(
     accel: p.accel,
     locking: p.locking,
     vcpus,
+    vcpuCpus: p.cpus.vcpus === undefined ? null : [...p.cpus.vcpus],
     compute: { distribution: run.machine.compute.distribution, mean: run.machine.compute.mean },
     exits: { rate: run.machine.exits.rate, length: run.machine.exits.length },
     stageSampleEvery: Math.max(1, run.probes.stageSampleEvery),

@@ -45,6 +45,7 @@ import { bqlLock, bqlUnlock } from "../runtime/main_loop.ts";
 import { vcpuStopRequested } from "../runtime/vcpu_thread.ts";
 import { SharedHistogram } from "../measure/histogram.ts";
 import { TimeBase } from "../measure/time_base.ts";
+import { assertThreadAffinity } from "../runtime/thread_affinity.ts";
 import {
   MACHINE_CTL,
   QUEUE_STAT,
@@ -119,6 +120,7 @@ interface DrivenQueue {
  * ```
  */
 export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): VcpuGuestResult {
+  assertThreadAffinity(`vcpu${index}`, plan.vcpuCpus);
   const tb = TimeBase.attach(plan.timeBase!);
   const ctl = new Int32Array(plan.ctl);
   const my = new Int32Array(plan.vcpuCtl, index * VCPU_CTL.WORDS * 4, VCPU_CTL.WORDS);

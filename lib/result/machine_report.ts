@@ -140,6 +140,8 @@ export interface ContextReport {
   jitter: HistogramReport;
   /** Bound on the thread's offset to the shared time base, ns: its stage stamps are exact to within it (wide on a loaded host). Absent in older documents. */
   clockUncertaintyNs?: number;
+  /** CPUs its thread was pinned to; absent when not pinned. */
+  cpus?: number[];
   /** Fields a newer machine added. */
   [extra: string]: unknown;
 }
@@ -196,6 +198,8 @@ export interface VcpuReport {
   ioWaitNs: number;
   /** Bound on the thread's offset to the shared time base, ns: its timestamps are exact to within it. Absent in older documents. */
   clockUncertaintyNs?: number;
+  /** CPUs its thread was pinned to; absent when not pinned. */
+  cpus?: number[];
   /** Fields a newer machine added. */
   [extra: string]: unknown;
 }
@@ -288,6 +292,7 @@ const machineReport = z.looseObject({
       wakeups: count,
       jitter: histogram,
       clockUncertaintyNs: ns.optional(),
+      cpus: z.array(count).optional(),
     }),
   ),
   locks: z.record(
@@ -319,6 +324,7 @@ const machineReport = z.looseObject({
     bqlWaitNs: ns,
     ioWaitNs: ns,
     clockUncertaintyNs: ns.optional(),
+    cpus: z.array(count).optional(),
   })),
   timeSeries: z.looseObject({
     intervalNs: z.number().positive(),

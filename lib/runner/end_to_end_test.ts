@@ -38,6 +38,9 @@ const COMMON = {
   probes: { stageSampleEvery: 1, timeSeriesInterval: "100ms" },
 } as const;
 
+/** The host's last CPU: the pinned placement uses it and CPU 0 (the same CPU on a 1-core host). */
+const LAST_CPU = navigator.hardwareConcurrency - 1;
+
 /** The placement kinds on null drivers: two disks, one closed loop, one open loop. */
 const PLACEMENTS: ScenarioInput = {
   ...COMMON,
@@ -62,6 +65,11 @@ const PLACEMENTS: ScenarioInput = {
     },
     move: { iothreads: { io0: {}, io1: {} }, map: { disk0: "io0", disk1: "io1" } },
     tcg: { accel: "tcg", iothreads: { io0: {} }, map: { disk0: "io0", disk1: "io0" } },
+    pinned: {
+      iothreads: { io0: {} },
+      map: { disk0: "io0", disk1: "io0" },
+      cpus: { main: [0], io0: [LAST_CPU], vcpus: [LAST_CPU] },
+    },
   },
   events: [{ at: "500ms", move: "disk0", to: "io1", placements: ["move"] }],
 };
@@ -192,7 +200,7 @@ Deno.test("end to end: one run per placement kind on the real machine keeps a re
       commandLine: ["aiolab", "run", "e2e"],
       calibration: { jitterSamples: 10, handoffRounds: 20 },
     });
-    console.log(`end to end: 6 runs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`end to end: 7 runs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     polling = false;
     await watch;
     assert.equal(
@@ -214,7 +222,7 @@ Deno.test("end to end: one run per placement kind on the real machine keeps a re
     }
     const [placements, old] = docs;
     const runs = Object.fromEntries(placements.runs.map((r) => [r.placement, r.report!]));
-    assert.deepEqual(Object.keys(runs), ["main", "per-device", "spread", "move", "tcg"]);
+    assert.deepEqual(Object.keys(runs), ["main", "per-device", "spread", "move", "tcg", "pinned"]);
     assert.deepEqual(runs.main.devices.disk0.contexts, ["main", "main"]);
     assert.deepEqual(runs["per-device"].devices.disk0.contexts, ["io0", "io0"]);
     assert.deepEqual(runs["per-device"].devices.disk1.contexts, ["io1"]);
@@ -224,7 +232,7 @@ Deno.test("end to end: one run per placement kind on the real machine keeps a re
     const events = (r: typeof runs.move) =>
       (r.timeSeries.events as { name: string }[]).map((e) => e.name);
     assert.deepEqual(events(runs.move), ["move disk0 to io1: begin", "move disk0 to io1: end"]);
-    for (const p of ["main", "per-device", "spread", "tcg"]) {
+    for (const p of ["main", "per-device", "spread", "tcg", "pinned"]) {
       assert.deepEqual(events(runs[p]), [], p);
     }
     // tcg: the kicks are exits under the BQL; kvm's ioeventfd kicks (and no exits) never take it.
@@ -235,6 +243,12 @@ Deno.test("end to end: one run per placement kind on the real machine keeps a re
     assert.ok(runs.tcg.vcpus[0].bqlWaitNs > 0);
     for (const [thread, t] of vcpuBql(runs["per-device"])) assert.equal(t.acquisitions, 0, thread);
     assert.equal(runs["per-device"].vcpus[0].bqlWaitNs, 0);
+    // Pinned threads ran where the placement put them (each checked its own affinity when it
+    // started, or the run would have failed); unpinned ones say nothing.
+    assert.deepEqual(runs.pinned.contexts.main.cpus, [0]);
+    assert.deepEqual(runs.pinned.contexts.io0.cpus, [LAST_CPU]);
+    assert.deepEqual(runs.pinned.vcpus[0].cpus, [LAST_CPU]);
+    assert.equal(runs["per-device"].contexts.io0.cpus, undefined);
     // The open-loop disk counts what it could not issue; its books balanced above.
     assert.ok(runs.main.devices.disk1.issued > 0);
     // ioeventfd off: the device runs in the main loop whatever the map says; the file is real.
@@ -243,7 +257,7 @@ Deno.test("end to end: one run per placement kind on the real machine keeps a re
     assert.deepEqual(legacyRun.devices.file.contexts, ["io0"]);
     assert.ok((await Deno.stat(file)).size >= 1024 * 1024);
     // Every run process is gone.
-    assert.ok(seen.size >= 1 && seen.size <= 6, `${seen.size} run processes seen`);
+    assert.ok(seen.size >= 1 && seen.size <= 7, `${seen.size} run processes seen`);
     for (const pid of seen) assert.equal(await isRunning(pid), false, `run process ${pid}`);
     assert.deepEqual(await descendants(Deno.pid), []);
   } finally {

@@ -68,7 +68,8 @@ import type { MachineReport, ThreadErrorReport } from "../result/machine_report.
 import { expandScenario } from "../scenario/expand.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import type { ResolvedScenario, RunLabel, RunScenario } from "../scenario/types.ts";
-import { setTimerSlack } from "../runtime/timer_slack.ts";
+import { LIBC_PATHS, setTimerSlack } from "../runtime/timer_slack.ts";
+import { ScenarioError } from "../scenario/scenario_error.ts";
 import { calibrate, type CalibrateOptions } from "./calibrate.ts";
 import { interleave } from "./interleave.ts";
 import type { RunChildMessage, RunChildSpec, RunPhase } from "./run_child.ts";
@@ -298,6 +299,27 @@ export function planLab(
   });
 }
 
+/**
+ * Refuses, before anything runs, a placement that pins a thread to a CPU
+ * this host does not have: a ScenarioError naming the file and the path.
+ */
+function checkPinnedCpus(plans: readonly ScenarioPlan[], cores: number): void {
+  for (const plan of plans) {
+    for (const [name, p] of Object.entries(plan.resolved.placements)) {
+      for (const [thread, cpus] of Object.entries(p.cpus)) {
+        const i = cpus.findIndex((c) => c >= cores);
+        if (i < 0) continue;
+        throw new ScenarioError({
+          file: plan.loaded.file,
+          path: `placements.${name}.cpus.${thread}[${i}]`,
+          expected: `a CPU of this host (0 to ${cores - 1}: it has ${cores})`,
+          found: `the number ${cpus[i]}`,
+        });
+      }
+    }
+  }
+}
+
 /** Warnings about placements that need more busy threads than the host has cores. */
 function coreWarnings(plans: readonly ScenarioPlan[], cores: number): string[] {
   const out = new Set<string>();
@@ -412,6 +434,10 @@ async function executeRun(c: RunContext): Promise<RunRecord> {
   const files = fileDriverPaths(planned.run);
   const flags = [`--config=${fileURLToPath(CONFIG)}`];
   if (files.length > 0) flags.push(`--allow-write=${files.join(",")}`);
+  // A pinned placement's process sets its threads' CPU affinity through libc.
+  if (Object.keys(planned.run.placements[planned.placement].cpus).length > 0) {
+    flags.push(`--allow-ffi=${LIBC_PATHS.join(",")}`);
+  }
 
   const kill = new AbortController();
   let stall: RunError | null = null;
@@ -598,6 +624,7 @@ export async function runLab(options: LabOptions, hooks: LabHooks = {}): Promise
   const startDate = new Date();
   const labStart = performance.now();
   const host: HostDescription = await describeHost();
+  checkPinnedCpus(plans, host.cores);
   const warnings = coreWarnings(plans, host.cores);
   // QEMU's init_clocks: a timer slack of 1 ns, which the calibration's
   // Workers and every run's process (and its threads) inherit from here.

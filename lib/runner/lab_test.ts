@@ -232,6 +232,39 @@ Deno.test("runLab: an unwritable output directory is refused before anything run
   });
 });
 
+Deno.test("runLab: a placement pinned to a CPU the host does not have is refused before anything runs", async () => {
+  await withTempDir(async (dir) => {
+    const cores = navigator.hardwareConcurrency;
+    const input: ScenarioInput = {
+      ...BASE,
+      events: [],
+      placements: { main: {}, pinned: { cpus: { main: [0], vcpus: [0, cores] } } },
+    };
+    let ran = 0;
+    await assert.rejects(
+      runLab({
+        scenarios: [loaded(input)],
+        outDir: dir,
+        commandLine: [],
+        machineModule: STAND_IN,
+        calibration: false,
+      }, { onRunStart: () => ran++ }),
+      (e: Error) => {
+        assert.equal(e.name, "ScenarioError");
+        assert.equal(
+          e.message,
+          `lab_test.json: at placements.pinned.cpus.vcpus[1]: expected a CPU of this host (0 to ${
+            cores - 1
+          }: it has ${cores}), got the number ${cores}.`,
+        );
+        return true;
+      },
+    );
+    assert.equal(ran, 0);
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing written");
+  });
+});
+
 Deno.test("runLab: a stuck thread fails its run, naming the thread; the next scenario still runs", async () => {
   await withTempDir(async (dir) => {
     const stuck: ScenarioInput = {

@@ -116,6 +116,30 @@ export function setThreadAffinity(cpus: readonly number[]): number[] {
 }
 
 /**
+ * Checks that the calling thread runs on exactly `cpus` (null: nothing to
+ * check), for a thread created pinned: throws, naming `thread` and both
+ * lists, when it does not. Any thread.
+ *
+ * @example
+ * ```ts
+ * import { assertThreadAffinity } from "./thread_affinity.ts";
+ * assertThreadAffinity("io0", null); // not pinned: nothing to check
+ * ```
+ */
+export function assertThreadAffinity(thread: string, cpus: readonly number[] | null): void {
+  if (cpus === null) return;
+  const got = getThreadAffinity();
+  const want = [...cpus].sort((a, b) => a - b);
+  if (got === null || got.join(",") !== want.join(",")) {
+    throw new Error(
+      `thread ${thread} was to run on CPUs ${want.join(",")} but runs on ${
+        got === null ? "CPUs it cannot read (no --allow-ffi for libc)" : `CPUs ${got.join(",")}`
+      }`,
+    );
+  }
+}
+
+/**
  * Runs `fn` with the calling thread restricted to `cpus` (null: unchanged),
  * then gives the thread its CPUs back, also when `fn` throws: what `fn`
  * creates synchronously (a Worker's thread) keeps `cpus`. Returns what `fn`

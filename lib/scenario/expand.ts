@@ -415,6 +415,19 @@ function resolveRun(s: ResolvedScenario<number>, file: string, label: RunLabel):
         }
       }
     }
+    const pinnable = ["main", "vcpus", ...Object.keys(iothreads)];
+    for (const thread of Object.keys(p.cpus)) {
+      if (!pinnable.includes(thread)) {
+        fail(
+          [...base, "cpus", thread],
+          `"main", "vcpus" or an IOThread of placement "${name}" (${
+            Object.keys(iothreads).length ? Object.keys(iothreads).join(", ") : "it has none"
+          })`,
+          `the key "${thread}"`,
+          didYouMean(thread, pinnable),
+        );
+      }
+    }
     for (const c of Object.keys(iothreads)) allContexts.add(c);
     const { map: _map, accel, ...restPlacement } = p;
     placements[name] = {

@@ -56,6 +56,7 @@
  * | `placements.<p>.iothreads.<id>.pollShrink` | divisor, 0-1024 (0 = reset) | `0` |
  * | `placements.<p>.ownIothreads` | options of the `"own"` IOThreads, as above | IOThread defaults |
  * | `placements.<p>.map.<device \| group \| device.qN>` | `"main"`, IOThread id, `"own"`, or a list of IOThread ids (round-robin over queues) | unmapped: `"main"` |
+ * | `placements.<p>.cpus.<main \| vcpus \| IOThread id>` | CPU indices the thread may run on (pinning, as libvirt's emulatorpin / vcpupin / iothreadpin) | not pinned |
  * | `events[].at` | duration after warm-up (only 0) | required |
  * | `events[].move` / `.to` | device id / `"main"` or IOThread id | required |
  * | `events[].placements` | placement names | all |
@@ -324,6 +325,16 @@ const contextChoice = z.unknown().meta({
   return z.NEVER;
 });
 
+const CPU_EXPECTED = "a CPU index (a whole number from 0 to 1023)";
+const cpuIndex = z.number({ error: CPU_EXPECTED }).int({ error: CPU_EXPECTED }).min(0, {
+  error: CPU_EXPECTED,
+}).max(1023, { error: CPU_EXPECTED });
+const cpuList = z.array(cpuIndex, { error: "a list of CPU indices, such as [1]" })
+  .min(1, { error: "a non-empty list of CPU indices" })
+  .refine((cpus) => new Set(cpus).size === cpus.length, {
+    error: "a list of distinct CPU indices",
+  });
+
 const placement = obj({
   description: text().default(""),
   locking: oneOf(["seed", "modern"]).default("seed"),
@@ -340,6 +351,11 @@ const placement = obj({
     z.string({ error: "a device id, group id or <device>.q<N>" }),
     contextChoice,
     { error: "an object" },
+  ).default({}),
+  cpus: z.record(
+    z.string({ error: '"main", "vcpus" or an IOThread id' }),
+    cpuList,
+    { error: "CPU lists by thread, such as { main: [0], io0: [1], vcpus: [1] }" },
   ).default({}),
 });
 

@@ -205,6 +205,15 @@ export interface PlacementInput {
    * `main`. Default `{}`.
    */
   map?: Record<string, ContextChoice>;
+  /**
+   * CPU pinning, as libvirt's emulatorpin, vcpupin and iothreadpin (or
+   * `taskset` on QEMU's threads): keys `"main"` (the main loop's thread),
+   * `"vcpus"` (every vCPU thread) or an IOThread id of this placement (an
+   * `"own"` one is `io-<device>`); values the CPU indices that thread may
+   * run on. Threads not named are not pinned (the host places them), nor are
+   * the runtime's helper threads. Needs a host with those CPUs. Default `{}`.
+   */
+  cpus?: Record<string, readonly number[]>;
 }
 
 /** A timed event: moves a device to another context (a drained AioContext change). */
@@ -372,6 +381,8 @@ export interface ResolvedPlacement<N = Axis> {
   ownIothreads: ResolvedIothread<N>;
   /** Key -> contexts (`["main"]`, `["io0"]`, `["own"]`, `["io0", "io1"]`). */
   map: Record<string, string[]>;
+  /** Thread (`main`, `vcpus`, IOThread id) -> CPU indices it is pinned to. */
+  cpus: Record<string, number[]>;
 }
 
 /** Resolved {@link EventInput}; `at` in ns, `placements` null for all. */

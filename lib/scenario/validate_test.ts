@@ -198,7 +198,7 @@ const EXPECTED: [string, string][] = [
   ],
   [
     "placement misspelt key",
-    's.json: at placements.io.iothread: expected one of the keys description, locking, accel, iothreads, ownIothreads, map, got the unknown key "iothread". Did you mean "iothreads"?',
+    's.json: at placements.io.iothread: expected one of the keys description, locking, accel, iothreads, ownIothreads, map, cpus, got the unknown key "iothread". Did you mean "iothreads"?',
   ],
   [
     "pollMaxNs negative",
@@ -349,6 +349,18 @@ const EXPECTED: [string, string][] = [
     's.json: at devices[0].driver.path: expected a file no other device uses, got the string "/tmp/f", also the file of devices[0]. The 2 devices of group "d" would share it; give each its own device entry.',
   ],
   [
+    "pinning to no CPU",
+    "s.json: at placements.io.cpus.io0: expected a non-empty list of CPU indices, got an empty array.",
+  ],
+  [
+    "pinning to a CPU out of range",
+    "s.json: at placements.io.cpus.io0[0]: expected a CPU index (a whole number from 0 to 1023), got the number 1024.",
+  ],
+  [
+    "pinning an IOThread the placement does not have",
+    's.json: at placements.io.cpus.io1: expected "main", "vcpus" or an IOThread of placement "io" (io0), got the key "io1". Did you mean "io0"?',
+  ],
+  [
     "sweep too large",
     "s.json: expected a sweep of at most 1000 runs, got 30 × 40 = 1200 runs. The swept fields are repetitions, seed.",
   ],
@@ -444,6 +456,7 @@ Deno.test("validateScenario: defaults and units resolve to integers", () => {
     iothreads: { io0: { pollMaxNs: 4000, pollGrow: 0, pollShrink: 0 } },
     ownIothreads: { pollMaxNs: 32768, pollGrow: 0, pollShrink: 0 },
     map: { d: ["io0"] },
+    cpus: {},
   });
   assert.deepEqual(s.events, [{ at: 1e9, move: "d", to: "main", placements: null }]);
   assert.deepEqual(s.probes, {

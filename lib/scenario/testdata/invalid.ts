@@ -178,6 +178,18 @@ export const CASES: [string, unknown][] = [
     w((s) => (s.devices = [{ id: "d", count: 2, driver: { kind: "file", path: "/tmp/f" } }] as A)),
   ],
   [
+    "pinning to no CPU",
+    w((s) => ((s.placements as A).io.cpus = { io0: [] })),
+  ],
+  [
+    "pinning to a CPU out of range",
+    w((s) => ((s.placements as A).io.cpus = { main: [0], io0: [1024] })),
+  ],
+  [
+    "pinning an IOThread the placement does not have",
+    w((s) => ((s.placements as A).io.cpus = { io1: [1] })),
+  ],
+  [
     "sweep too large",
     w((
       s,
