@@ -12,6 +12,8 @@ export default defineScenario({
     "iothread (the tail the host's scheduler added), and at main-pinned: pinning cannot help " +
     "a disk served by the main loop, whose frames are on the request path. Needs a host with " +
     "CPUs 0 and 1; the runtime's helper threads (V8's, the thread pool's) are not pinned.",
+  // default.ts's workload, written out rather than imported: a result records this file's
+  // source, which then says everything the runs did.
   duration: "3s",
   warmup: "500ms",
   repetitions: 3,
