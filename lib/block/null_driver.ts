@@ -99,9 +99,6 @@ export class NullDriver implements DriverHooks, IoDriver {
   detaches = 0;
   /** Zero-latency batches by attached context (home thread of each). */
   readonly #batches = new Map<ContextId, Batch>();
-  /** The context and batch #batchOf returned last (reset whenever #batches changes). */
-  #lastCtx: ContextId | null = null;
-  #lastBatch: Batch | undefined = undefined;
 
   /**
    * Validates the options (negative latency is an error, as in QEMU).
@@ -205,27 +202,14 @@ export class NullDriver implements DriverHooks, IoDriver {
         refs: 1,
       };
       this.#batches.set(ctxId, b);
-      this.#lastCtx = null;
-      this.#lastBatch = undefined;
       return;
     }
     if (had === undefined || --had.refs > 0) return;
     this.#batches.delete(ctxId);
-    this.#lastCtx = null;
-    this.#lastBatch = undefined;
     had.bh.delete();
     if (had.n > 0) {
       ctx.scheduleOneshot(() => this.#complete(had), undefined, "null-aio-complete");
     }
-  }
-
-  /** The batch of context `ctxId` (the last one looked up is kept: a node's requests come in runs). */
-  #batchOf(ctxId: ContextId): Batch | undefined {
-    if (ctxId === this.#lastCtx && this.#lastBatch !== undefined) return this.#lastBatch;
-    const b = this.#batches.get(ctxId);
-    this.#lastCtx = ctxId;
-    this.#lastBatch = b;
-    return b;
   }
 
   /** The batch BH: completes what was submitted before it ran (later ones reschedule it). */
@@ -320,7 +304,7 @@ export class NullDriver implements DriverHooks, IoDriver {
     tag: number,
     done: TaggedDone,
   ): void {
-    const batch = this.latencyNs === 0 ? this.#batchOf(node.aioContext) : undefined;
+    const batch = this.latencyNs === 0 ? this.#batches.get(node.aioContext) : undefined;
     if (batch === undefined || !(tag >= 0)) {
       this.submit(node, { op, offset, bytes }, (r) => done(tag, r));
       return;
@@ -382,7 +366,7 @@ export class NullDriver implements DriverHooks, IoDriver {
       );
     }
     const result = this.#result(req);
-    const batch = this.latencyNs === 0 ? this.#batchOf(node.aioContext) : undefined;
+    const batch = this.latencyNs === 0 ? this.#batches.get(node.aioContext) : undefined;
     if (batch !== undefined) {
       this.#push(batch, done, -1, result);
       return;

@@ -45,7 +45,7 @@ function excerpt(text: string): string {
  */
 export function runOutputNotes(runs: readonly RunRecord[], path: string): string {
   let out = "";
-  for (const r of runs) {
+  for (const [i, r] of runs.entries()) {
     const o = r.output;
     if (o === undefined) continue;
     const what: string[] = [];
@@ -57,7 +57,7 @@ export function runOutputNotes(runs: readonly RunRecord[], path: string): string
       );
     }
     out += `aiolab: note: run ${r.index + 1} (${r.placement} rep ${r.repetition}) ` +
-      `${what.join(" and ")}; kept in ${path}, runs[${runs.indexOf(r)}].output\n`;
+      `${what.join(" and ")}; kept in ${path}, runs[${i}].output\n`;
   }
   return out;
 }

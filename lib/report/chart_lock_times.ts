@@ -144,6 +144,17 @@ interface Acc {
   histograms: "per thread" | "whole lock" | "none";
 }
 
+/** The four totals a lock or thread report carries. */
+type Totals = Pick<Acc, "acquisitions" | "contended" | "waitTotalNs" | "holdTotalNs">;
+
+/** Adds `t`'s totals into `a`. */
+function addTotals(a: Totals, t: Totals): void {
+  a.acquisitions += t.acquisitions;
+  a.contended += t.contended;
+  a.waitTotalNs += t.waitTotalNs;
+  a.holdTotalNs += t.holdTotalNs;
+}
+
 const KINDS = ["wait", "hold"] as const;
 const KIND_COLOURS = ["#D55E00", "#0072B2"];
 const STATS = ["median", "mean"] as const;
@@ -200,11 +211,7 @@ export function lockTimesChart(docs: readonly ChartDocument[]): VegaLiteSpec {
       if (perThread.some((p) => p !== null)) {
         for (const [i, l] of locks.entries()) {
           for (const t of lockThreadTotals(l)) {
-            const a = accOf(t.thread, "per thread");
-            a.acquisitions += t.acquisitions;
-            a.contended += t.contended;
-            a.waitTotalNs += t.waitTotalNs;
-            a.holdTotalNs += t.holdTotalNs;
+            addTotals(accOf(t.thread, "per thread"), t);
           }
           for (const h of perThread[i] ?? []) {
             const a = accOf(h.thread, "per thread");
@@ -215,21 +222,14 @@ export function lockTimesChart(docs: readonly ChartDocument[]): VegaLiteSpec {
       } else if (locks.some((l) => l.wait !== null || l.hold !== null)) {
         const a = accOf(threads.length === 1 ? threads[0] : "all threads", "whole lock");
         for (const l of locks) {
-          a.acquisitions += l.acquisitions;
-          a.contended += l.contended;
-          a.waitTotalNs += l.waitTotalNs;
-          a.holdTotalNs += l.holdTotalNs;
+          addTotals(a, l);
           a.wait.push(l.wait);
           a.hold.push(l.hold);
         }
       } else {
         for (const l of locks) {
           for (const t of lockThreadTotals(l)) {
-            const a = accOf(t.thread, "none");
-            a.acquisitions += t.acquisitions;
-            a.contended += t.contended;
-            a.waitTotalNs += t.waitTotalNs;
-            a.holdTotalNs += t.holdTotalNs;
+            addTotals(accOf(t.thread, "none"), t);
           }
         }
       }
