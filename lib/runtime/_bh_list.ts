@@ -91,11 +91,12 @@ export class BhList {
   poll(): boolean {
     const slices = this.#slices;
     let progress = false;
-    // Fast path: nothing scheduled locally or from other threads.
-    if (
-      this.#pending.length !== 0 || slices.length !== 0 ||
-      Atomics.load(this.table, SHARED_BH.HEAD) !== 0
-    ) {
+    // Fast path: nothing scheduled locally or from other threads. HEAD is
+    // read plainly, a snapshot: a BH another thread links after the read
+    // runs next poll, since its scheduler then stores NOTIFIED
+    // (notifyContext), which the next poll's accept and any sleep see;
+    // #detach() takes the stack with atomics.
+    if (this.#pending.length !== 0 || slices.length !== 0 || this.table[SHARED_BH.HEAD] !== 0) {
       slices.push(this.#detach());
     }
     while (slices.length > 0) {

@@ -35,7 +35,7 @@ export class OneshotIntake {
 
   /** Whether records are waiting in the ring. */
   hasData(): boolean {
-    return this.#ring.consumerHasData();
+    return this.#ring.consumerPeek();
   }
 
   /**
@@ -43,7 +43,7 @@ export class OneshotIntake {
    * a handler ran (a deferred record is not progress, QEMU_SEMANTICS.md 1.6).
    */
   drain(): boolean {
-    if (!this.#ring.consumerHasData()) return false;
+    if (!this.#ring.consumerPeek()) return false;
     const ran = this.runs;
     this.#ring.drain(this.#onRecord);
     return this.runs !== ran;

@@ -156,6 +156,16 @@ function macrotask(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/**
+ * poll(true) until the loop must end (`goOn` false), something needs the
+ * JavaScript event loop, or host-I/O handlers appear. A synchronous loop of
+ * its own: inside the async runEventLoop the same loop costs ~25 ns more
+ * per iteration, and a request served by a busy-polling thread takes two.
+ */
+function pollBlocking(c: AioContext, goOn: () => boolean, needsEventLoop: () => boolean): void {
+  do c.poll(true); while (goOn() && !needsEventLoop() && c.hostIoCount() === 0);
+}
+
 async function runEventLoop(init: InitMessage): Promise<void> {
   await setUp(init);
   const c = new AioContext({ name: init.ctx!.name, ...init.ctx!.poll });
@@ -202,11 +212,17 @@ async function runEventLoop(init: InitMessage): Promise<void> {
   // load may never complete (the loop must still see stop and terminate).
   let loads: Promise<void> | null = null;
   const goOn = (): boolean => running && !terminateRequested();
+  const needsEventLoop = (): boolean => mailboxPending() || c.needsEventLoop() || inFlight > 0;
+  // The same two checks from plain reads, for the busy loop: snapshots, since a message or a
+  // terminate also wakes the context, and the next iteration (after its atomics) sees them.
+  const goOnSeen = (): boolean => running && status[THREAD_STATUS.TERMINATE] === 0;
+  const needsEventLoopSeen = (): boolean =>
+    reg.words[mailbox] > 0 || c.needsEventLoop() || inFlight > 0;
   while (goOn()) {
     dispatching();
     try {
       if (c.hostIoCount() > 0) await c.pollAsync();
-      else c.poll(true);
+      else pollBlocking(c, goOnSeen, needsEventLoopSeen);
     } catch (err) {
       fatal(err);
       break;
@@ -214,7 +230,7 @@ async function runEventLoop(init: InitMessage): Promise<void> {
     // The JavaScript event loop: messages, module loads, handlers' promises.
     // It polls without blocking meanwhile, so that BHs (stop's among them)
     // run even while a load or a promise never settles.
-    while (goOn() && (mailboxPending() || c.needsEventLoop() || inFlight > 0)) {
+    while (goOn() && needsEventLoop()) {
       setPhase(THREAD_PHASE.EVENT_LOOP);
       if (loads === null && c.needsEventLoop()) loads = c.settle().finally(() => (loads = null));
       if (loads !== null) await Promise.race([loads, macrotask()]);

@@ -606,6 +606,35 @@ export class MpscRing {
   }
 
   /**
+   * {@link MpscRing.consumerHasData} from plain reads: a snapshot, with no
+   * ordering, that may miss a record published a moment ago (never one that
+   * is not there: a slot's sequence word holds `pos + 1` only once its
+   * record is published). For a consumer that is told of every record some
+   * other way, so that a miss only delays it: an AioContext's producers
+   * store NOTIFIED after each push, which its next poll and any sleep see.
+   * A plain read costs about a tenth of an Atomics.load here. The single consumer thread only.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MpscRing } from "./mpsc_ring.ts";
+   * const ring = new MpscRing();
+   * assert.equal(ring.consumerPeek(), false);
+   * ring.push(1);
+   * assert.equal(ring.consumerPeek(), true); // this thread's own push
+   * ring.drain(() => {});
+   * assert.equal(ring.consumerPeek(), false);
+   * ```
+   */
+  consumerPeek(): boolean {
+    const w = this.#w;
+    const pos = w[RING.TAIL];
+    if (w[RING.SLOTS + (pos & this.#mask) * this.#stride] === ((pos + 1) | 0)) return true;
+    if (this.#batchPos < this.#batchLen) return ((this.#barrier - pos) | 0) <= 0;
+    return w[RING.OVF_COUNT] !== 0;
+  }
+
+  /**
    * Whether {@link MpscRing.drain} would deliver a record now, for the
    * consumer thread: it owns TAIL and its batch, so this costs one atomic
    * load while the ring has records. The single consumer thread only.

@@ -405,6 +405,38 @@ Deno.test("MpscRing overflow: a batch waits for ring records claimed before it, 
   assert.deepEqual(drainSeq(ring), [0, 1, 2, 3, 4, 5]);
 });
 
+Deno.test("MpscRing: consumerPeek answers as consumerHasData in every state (ring, overflow, batch, unpublished)", () => {
+  const ring = new MpscRing({ capacity: 4, recordWords: 1 });
+  const w = new Int32Array(ring.handle.sab);
+  const both = (want: boolean, what: string): void => {
+    assert.equal(ring.consumerHasData(), want, `consumerHasData ${what}`);
+    assert.equal(ring.consumerPeek(), want, `consumerPeek ${what}`);
+  };
+  both(false, "empty");
+  pushSeq(ring, 0, 2);
+  both(true, "records in the ring");
+  drainSeq(ring, 1);
+  both(true, "one left");
+  drainSeq(ring);
+  both(false, "drained");
+  // An unpublished claim ahead of a full ring and an overflow: nothing runnable.
+  const head = Atomics.load(w, RING.HEAD);
+  assert.equal(Atomics.compareExchange(w, RING.HEAD, head, head + 1), head);
+  pushSeq(ring, 10, 13);
+  pushSeq(ring, 13, 15);
+  both(true, "the overflow holds records");
+  assert.deepEqual(drainSeq(ring), [], "nothing before the unpublished record");
+  both(false, "the overflow's batch waits behind the unpublished record");
+  const at = RING.SLOTS + (head & 3) * 2;
+  w[at + 1] = 9;
+  Atomics.store(w, at, head + 1);
+  both(true, "once it is published");
+  assert.deepEqual(drainSeq(ring, 2), [9, 10]);
+  both(true, "ring records and the overflow's batch still pending");
+  assert.deepEqual(drainSeq(ring), [11, 12, 13, 14]);
+  both(false, "all taken");
+});
+
 Deno.test("MpscRing overflow: nested drains and a throwing callback neither repeat nor reorder records", () => {
   const ring = new MpscRing({ capacity: 2, recordWords: 1 });
   pushSeq(ring, 0, 12);
