@@ -455,7 +455,8 @@ export class AioContext implements BhHost {
    */
   #kick(): void {
     this.#kicked = true;
-    if (Atomics.load(this.#w, this.#base + CONTEXT.NOTIFY_ME) !== 0) this.notify();
+    // NOTIFY_ME is written by this (the home) thread only: a plain read is exact.
+    if (this.#w[this.#base + CONTEXT.NOTIFY_ME] !== 0) this.notify();
     else this.#localSkips++;
   }
 
