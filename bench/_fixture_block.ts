@@ -1,6 +1,6 @@
 // Block-layer benchmark bodies that run inside aiolab threads.
 
-import { EventNotifier } from "../lib/sync/event_notifier.ts";
+import { EventNotifier, type EventNotifierHandle } from "../lib/sync/event_notifier.ts";
 import { SpscRing } from "../lib/sync/spsc_ring.ts";
 import { getCurrentAioContext } from "../lib/runtime/thread_state.ts";
 import { VIRTIO_BLK_OP } from "../lib/machine/layout.ts";
@@ -83,10 +83,9 @@ export function guestBusyLatency(dev: VirtioBlkHandle, total: number, batch: num
   const one = (i: number): void => {
     g.submit(i, VIRTIO_BLK_OP.READ, 0, 512);
     g.kick();
-    while (!g.hasCompletions()) {
-      // busy-wait, as a polling vCPU does
+    while (g.reap(onDone) === 0) {
+      // busy-wait on the completion ring, as a polling vCPU does
     }
-    g.reap(onDone);
   };
   for (let i = 0; i < Math.min(1000, total); i++) one(i);
   const samples: number[] = [];
@@ -96,6 +95,68 @@ export function guestBusyLatency(dev: VirtioBlkHandle, total: number, batch: num
     samples.push(((performance.now() - t0) * 1e6) / batch);
   }
   return samples;
+}
+
+/**
+ * (f) In a vCPU-like thread whose partner serves both the device and a
+ * round-trip server (rtServerSetup): alternates `pairs` times a batch of
+ * `batch` bare polled round trips (set `ping`, poll this context until
+ * `pong`, as rtClient does) with a batch of `batch` QD1 reads as
+ * {@link guestBusyLatency} does them. Both run between the same two
+ * threads, a millisecond apart, so that the host's state (CPU placement,
+ * its neighbours) is the same for a pair. ns per operation per batch.
+ */
+export function guestPairedLatency(
+  dev: VirtioBlkHandle,
+  ping: EventNotifierHandle,
+  pong: EventNotifierHandle,
+  pairs: number,
+  batch: number,
+): { rt: number[]; path: number[] } {
+  const ctx = getCurrentAioContext()!;
+  const n1 = EventNotifier.fromHandle(ping);
+  const n2 = EventNotifier.fromHandle(pong);
+  let got = false;
+  const onPong = (n: EventNotifier): void => {
+    n.testAndClear();
+    got = true;
+  };
+  ctx.setEventNotifier(n2, onPong, (n) => n.isSet(), onPong);
+  const g = new VirtioBlkGuest(dev);
+  // A busy-waiting guest needs no interrupt (virtio's VRING_AVAIL_F_NO_INTERRUPT).
+  g.setInterrupts(false);
+  const onDone = (): void => {};
+  const roundTrip = (): void => {
+    got = false;
+    n1.set();
+    while (!got) ctx.poll(true);
+  };
+  const request = (i: number): void => {
+    g.submit(i, VIRTIO_BLK_OP.READ, 0, 512);
+    g.kick();
+    while (g.reap(onDone) === 0) {
+      // busy-wait on the completion ring, as a polling vCPU does
+    }
+  };
+  const rt: number[] = [];
+  const path: number[] = [];
+  try {
+    for (let i = 0; i < 2000; i++) {
+      roundTrip();
+      request(i);
+    }
+    for (let p = 0; p < pairs; p++) {
+      let t0 = performance.now();
+      for (let i = 0; i < batch; i++) roundTrip();
+      rt.push(((performance.now() - t0) * 1e6) / batch);
+      t0 = performance.now();
+      for (let i = 0; i < batch; i++) request(i);
+      path.push(((performance.now() - t0) * 1e6) / batch);
+    }
+  } finally {
+    ctx.setEventNotifier(n2, null);
+  }
+  return { rt, path };
 }
 
 /**

@@ -327,7 +327,7 @@ export async function fileWrites(
 async function withDevice<T>(
   name: string,
   pollMaxNs: number,
-  body: (vcpu: IoThread, dev: VirtioBlkHandle) => Promise<T>,
+  body: (vcpu: IoThread, dev: VirtioBlkHandle, io: IoThread) => Promise<T>,
 ): Promise<T> {
   const fixture = new URL("./_fixture_block.ts", import.meta.url).href;
   const io = await IoThread.create({ id: `${name}-io`, pollMaxNs });
@@ -335,7 +335,7 @@ async function withDevice<T>(
   try {
     const dev = createVirtioBlk({ name: "vda", driver: { kind: "null", latencyNs: 0 } });
     await io.run(`${fixture}#deviceUp`, dev);
-    const out = await body(vcpu, dev);
+    const out = await body(vcpu, dev, io);
     await io.run(`${fixture}#deviceDown`, dev);
     return out;
   } finally {
@@ -348,18 +348,35 @@ async function withDevice<T>(
 /**
  * (f) The full request path vCPU → IOThread → vCPU at queue depth 1 on a
  * zero-latency null driver, polling on: the IOThread busy-polls (pollMaxNs
- * 32768) and the vCPU busy-waits on its completion ring. ns per request.
+ * 32768) and the vCPU busy-waits on its completion ring. Measured paired
+ * with its baseline: the same two threads also run bare polled round trips
+ * (the vCPU thread as rtClient, the IOThread as the server of
+ * {@link eventRoundTrip}), batch for batch, so that a host state (where the
+ * VM's vCPUs sit, what runs beside them) that lasts a few milliseconds hits
+ * both alike. Returns the request path ("blk_path_qd1_polling") and the
+ * round trips ("rt_polling_paired"), ns per operation; each IOThread also
+ * carries the other's idle handler.
  */
-export function requestPathQd1(total: number): Promise<Measurement> {
+export function requestPathQd1(total: number): Promise<Measurement[]> {
   const fixture = new URL("./_fixture_block.ts", import.meta.url).href;
-  return withDevice("blk-qd1", 32768, async (vcpu, dev) => {
-    const samples = await vcpu.run<number[]>(
-      `${fixture}#guestBusyLatency`,
+  return withDevice("blk-qd1", 32768, async (vcpu, dev, io) => {
+    const ping = new EventNotifier({ name: "ping" });
+    const pong = new EventNotifier({ name: "pong" });
+    await io.run(ref("rtServerSetup"), ping.handle, pong.handle, true, false);
+    const batch = 1000;
+    const r = await vcpu.run<{ rt: number[]; path: number[] }>(
+      `${fixture}#guestPairedLatency`,
       dev,
-      total,
-      Math.max(100, Math.floor(total / 50)),
+      ping.handle,
+      pong.handle,
+      Math.max(1, Math.floor(total / batch)),
+      batch,
     );
-    return measurement("blk_path_qd1_polling", samples);
+    await io.run(ref("rtServerTeardown"), ping.handle);
+    return [
+      measurement("blk_path_qd1_polling", r.path),
+      measurement("rt_polling_paired", r.rt),
+    ];
   });
 }
 
