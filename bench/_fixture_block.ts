@@ -1,6 +1,7 @@
 // Block-layer benchmark bodies that run inside aiolab threads.
 
 import { EventNotifier, type EventNotifierHandle } from "../lib/sync/event_notifier.ts";
+import { roundTripper } from "./_fixture_runtime.ts";
 import { SpscRing } from "../lib/sync/spsc_ring.ts";
 import { getCurrentAioContext } from "../lib/runtime/thread_state.ts";
 import { VIRTIO_BLK_OP } from "../lib/machine/layout.ts";
@@ -69,6 +70,20 @@ export function guestLatency(
   return samples;
 }
 
+const ignore = (): void => {};
+
+/**
+ * One read at queue depth 1 from a busy-waiting guest: submit, kick (skipped
+ * while the device polls the queue), spin on the completion ring.
+ */
+function busyRead(g: VirtioBlkGuest, i: number): void {
+  g.submit(i, VIRTIO_BLK_OP.READ, 0, 512);
+  g.kick();
+  while (g.reap(ignore) === 0) {
+    // busy-wait on the completion ring, as a polling vCPU does
+  }
+}
+
 /**
  * (f) In a vCPU-like thread, through the guest side of the device:
  * `total` reads at queue depth 1, the vCPU busy-waiting on the completion
@@ -79,14 +94,7 @@ export function guestBusyLatency(dev: VirtioBlkHandle, total: number, batch: num
   const g = new VirtioBlkGuest(dev);
   // A busy-waiting guest needs no interrupt (virtio's VRING_AVAIL_F_NO_INTERRUPT).
   g.setInterrupts(false);
-  const onDone = (): void => {};
-  const one = (i: number): void => {
-    g.submit(i, VIRTIO_BLK_OP.READ, 0, 512);
-    g.kick();
-    while (g.reap(onDone) === 0) {
-      // busy-wait on the completion ring, as a polling vCPU does
-    }
-  };
+  const one = (i: number): void => busyRead(g, i);
   for (let i = 0; i < Math.min(1000, total); i++) one(i);
   const samples: number[] = [];
   for (let b = 0; b < total; b += batch) {
@@ -113,31 +121,11 @@ export function guestPairedLatency(
   pairs: number,
   batch: number,
 ): { rt: number[]; path: number[] } {
-  const ctx = getCurrentAioContext()!;
-  const n1 = EventNotifier.fromHandle(ping);
-  const n2 = EventNotifier.fromHandle(pong);
-  let got = false;
-  const onPong = (n: EventNotifier): void => {
-    n.testAndClear();
-    got = true;
-  };
-  ctx.setEventNotifier(n2, onPong, (n) => n.isSet(), onPong);
+  const { roundTrip, close } = roundTripper(ping, pong, true);
   const g = new VirtioBlkGuest(dev);
   // A busy-waiting guest needs no interrupt (virtio's VRING_AVAIL_F_NO_INTERRUPT).
   g.setInterrupts(false);
-  const onDone = (): void => {};
-  const roundTrip = (): void => {
-    got = false;
-    n1.set();
-    while (!got) ctx.poll(true);
-  };
-  const request = (i: number): void => {
-    g.submit(i, VIRTIO_BLK_OP.READ, 0, 512);
-    g.kick();
-    while (g.reap(onDone) === 0) {
-      // busy-wait on the completion ring, as a polling vCPU does
-    }
-  };
+  const request = (i: number): void => busyRead(g, i);
   const rt: number[] = [];
   const path: number[] = [];
   try {
@@ -154,7 +142,7 @@ export function guestPairedLatency(
       path.push(((performance.now() - t0) * 1e6) / batch);
     }
   } finally {
-    ctx.setEventNotifier(n2, null);
+    close();
   }
   return { rt, path };
 }

@@ -77,6 +77,33 @@ export function rtClient(
   batch: number,
   polling: boolean,
 ): number[] {
+  const rt = roundTripper(ping, pong, polling);
+  const samples: number[] = [];
+  try {
+    // Warm up.
+    for (let i = 0; i < Math.min(batch, 1000); i++) rt.roundTrip();
+    for (let done = 0; done < roundTrips; done += batch) {
+      const t0 = performance.now();
+      for (let i = 0; i < batch; i++) rt.roundTrip();
+      samples.push(((performance.now() - t0) * 1e6) / batch);
+    }
+  } finally {
+    rt.close();
+  }
+  return samples;
+}
+
+/**
+ * The client side of one round trip at a time, in this thread's context:
+ * `roundTrip` sets `ping` (bound to the server's context) and polls this
+ * context (blocking, or busy-polling when it has pollMaxNs and `polling`)
+ * until `pong` fires; `close` unregisters `pong`. This thread.
+ */
+export function roundTripper(
+  ping: EventNotifierHandle,
+  pong: EventNotifierHandle,
+  polling: boolean,
+): { roundTrip: () => void; close: () => void } {
   const ctx = here();
   const n1 = EventNotifier.fromHandle(ping);
   const n2 = EventNotifier.fromHandle(pong);
@@ -87,27 +114,14 @@ export function rtClient(
   };
   if (polling) ctx.setEventNotifier(n2, onPong, (n) => n.isSet(), onPong);
   else ctx.setEventNotifier(n2, onPong);
-  const samples: number[] = [];
-  try {
-    // Warm up.
-    for (let i = 0; i < Math.min(batch, 1000); i++) {
+  return {
+    roundTrip: () => {
       got = false;
       n1.set();
       while (!got) ctx.poll(true);
-    }
-    for (let done = 0; done < roundTrips; done += batch) {
-      const t0 = performance.now();
-      for (let i = 0; i < batch; i++) {
-        got = false;
-        n1.set();
-        while (!got) ctx.poll(true);
-      }
-      samples.push(((performance.now() - t0) * 1e6) / batch);
-    }
-  } finally {
-    ctx.setEventNotifier(n2, null);
-  }
-  return samples;
+    },
+    close: () => ctx.setEventNotifier(n2, null),
+  };
 }
 
 /** Handler id used by the oneshot-throughput benchmark. */
