@@ -1,6 +1,7 @@
 // Faults on the real machine: the lab runs the real guest model with a
 // fault injected in its real main loop (testdata/faulty_machine.ts) during
-// the measured time: a handler that throws, a handler that spins forever.
+// the measured time: a handler that throws, a handler that spins forever;
+// or once the machine is asked to stop: a handler that blocks forever.
 // Each ends its run early with a partial document on disk that keeps what
 // was measured, names the failed run's thread (and handler and stack, or
 // what the thread was doing), and leaves no run process, hence no Worker,
@@ -38,25 +39,51 @@ const FAULTS: ScenarioInput = {
   },
 };
 
+/** A short run whose main loop measures normally, then blocks for good when the machine stops. */
+const STUCK_AT_STOP: ScenarioInput = {
+  ...BASE,
+  name: "faults-stop",
+  duration: "500ms",
+  placements: { "stuck-at-stop": { iothreads: { io0: {} }, map: { disk0: "io0" } } },
+};
+
 function loaded(input: ScenarioInput): LoadedScenario {
   const text = JSON.stringify(input, null, 2);
   const file = `${input.name}.json`;
   return { file, text, input, scenario: validateScenario(input, file) };
 }
 
-Deno.test("faults: a throwing handler and a stuck thread fail their runs, keep the rest, leave no process", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "aiolab-faults-" });
+/**
+ * Watches this process's descendants every 50 ms until stopped: the pid of
+ * every run process seen, with the placement `current()` named then.
+ */
+function watchRunProcesses(current: () => string): {
+  pids: Map<number, string>;
+  stop(): Promise<void>;
+} {
   const pids = new Map<number, string>();
-  let current = "";
   let polling = true;
   const watch = (async () => {
     while (polling) {
       for (const p of await descendants(Deno.pid)) {
-        if (/run_child\.ts/.test(p.args) && !pids.has(p.pid)) pids.set(p.pid, current);
+        if (/run_child\.ts/.test(p.args) && !pids.has(p.pid)) pids.set(p.pid, current());
       }
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
+  return {
+    pids,
+    stop: () => {
+      polling = false;
+      return watch;
+    },
+  };
+}
+
+Deno.test("faults: a throwing handler and a stuck thread fail their runs, keep the rest, leave no process", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "aiolab-faults-" });
+  let current = "";
+  const { pids, stop } = watchRunProcesses(() => current);
   try {
     const ends: string[] = [];
     const t0 = performance.now();
@@ -72,8 +99,7 @@ Deno.test("faults: a throwing handler and a stuck thread fail their runs, keep t
       onRunEnd: (i) => ends.push(`${i.status}`),
     });
     console.log(`faults: 3 runs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    polling = false;
-    await watch;
+    await stop();
     assert.deepEqual(ends, ["completed", "failed", "failed"]);
     assert.equal(outcome.partial, true);
     assert.equal(outcome.interrupted, false);
@@ -140,8 +166,69 @@ Deno.test("faults: a throwing handler and a stuck thread fail their runs, keep t
     }
     assert.deepEqual(await descendants(Deno.pid), []);
   } finally {
-    polling = false;
-    await watch;
+    await stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("faults: a thread that never stops fails its run while stopping, keeps its progress, leaves no process", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "aiolab-faults-stop-" });
+  const { pids, stop } = watchRunProcesses(() => "stuck-at-stop");
+  try {
+    const ends: string[] = [];
+    const t0 = performance.now();
+    const outcome = await runLab({
+      scenarios: [loaded(STUCK_AT_STOP)],
+      outDir: dir,
+      commandLine: ["aiolab", "run", "faults-stop.json"],
+      machineModule: FAULTY,
+      calibration: false,
+      stallTimeoutMs: STALL_TIMEOUT_MS,
+    }, { onRunEnd: (i) => ends.push(i.status) });
+    const seconds = (performance.now() - t0) / 1000;
+    console.log(`faults: the stop that never ends cost ${seconds.toFixed(1)} s`);
+    await stop();
+    assert.deepEqual(ends, ["failed"]);
+    assert.equal(outcome.partial, true);
+    assert.equal(outcome.interrupted, false);
+
+    // The document on disk says the same, and is partial.
+    const [{ path }] = outcome.results;
+    const doc = loadResult(await Deno.readTextFile(path), path);
+    assert.equal(doc.manifest.partial, true);
+    assert.equal(doc.manifest.interrupted, false);
+    assert.deepEqual(doc.runs.map((r) => `${r.placement} ${r.status}`), ["stuck-at-stop failed"]);
+    const [run] = doc.runs;
+
+    // The watchdog named the thread that did not stop, and the stop call it left waiting.
+    const e = run.error!;
+    assert.equal(e.thread, "main-loop");
+    assert.equal(e.handler, null);
+    assert.match(e.doing ?? "", /^dispatching its AioContext \(a bottom half, timer or handler/);
+    assert.match(e.doing ?? "", /run\(\) calls in flight: \S+#\w+/);
+    assert.match(
+      e.message,
+      new RegExp(
+        `^thread main-loop did not stop within \\d+ ms ` +
+          `\\(stall timeout ${STALL_TIMEOUT_MS} ms\\): ` +
+          `it made no progress for \\d+ ms while dispatching its AioContext .*` +
+          `; the run was killed while stopping\\.$`,
+      ),
+    );
+    // Killed (by the watchdog, not after the run's overall timeout of some 30 s, nor by the
+    // machine's own join timeouts, which take as long): no report, but its live figures.
+    assert.equal(run.exitCode, 137, "SIGKILL");
+    assert.ok(run.elapsedMs < 15_000, `the run was killed after ${run.elapsedMs} ms`);
+    assert.equal(run.report, null);
+    assert.ok(run.lastProgress !== null && run.lastProgress.disk0.completions > 0);
+    assert.deepEqual(doc.summary, []);
+
+    // Its process is gone, and with it the main loop's Worker; nothing else is left running.
+    assert.deepEqual([...pids.values()], ["stuck-at-stop"]);
+    for (const pid of pids.keys()) assert.equal(await isRunning(pid), false, `run process ${pid}`);
+    assert.deepEqual(await descendants(Deno.pid), []);
+  } finally {
+    await stop();
     await Deno.remove(dir, { recursive: true });
   }
 });

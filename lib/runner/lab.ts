@@ -13,14 +13,25 @@
  *
  * While a run goes, a watchdog reads its heartbeat lines: a thread whose
  * progress counter does not grow for `stallTimeoutMs` during warm-up or
- * measurement, or a run process that sends nothing for that long (30 s
- * more while it starts its machine), gets the
- * run killed and recorded as failed, naming the thread and what it was
- * doing. A failed run is recorded with its error and the lab goes on with
- * the next run (a fault in one placement should not cost the others'
- * figures); the document is then marked partial. The abort signal
- * (Ctrl-C) asks the current run to stop (SIGTERM; SIGKILL 1.5 s later),
- * keeps what it measured, runs nothing more and marks the document partial.
+ * measurement, a run that has been stopping (phases `stop` and `collect`)
+ * for longer than `stallTimeoutMs`, or a run process that sends nothing for
+ * that long (30 s more while it starts its machine), gets the run killed
+ * and recorded as failed, naming the thread and what it was doing (for a
+ * stop: each thread that has not ended and no longer makes progress, the
+ * longest silent first). A stop is bounded as a whole, not per thread,
+ * because its threads rightly stop making progress as they end; the
+ * machine's own bound is per stop step (lib/machine `joinTimeoutMs`, 5 s),
+ * and a thread stuck for good misses every step that waits for it (six or
+ * seven for the main loop: 30 s or more, which the run's overall timeout,
+ * 30 s beyond its estimate, would otherwise race). A stop that ends within
+ * the bound is recorded with the errors the machine reported (a step that
+ * timed out among them). An interrupted run's stop is bounded by the
+ * interrupt instead (below). A failed run is recorded with its error and
+ * the lab goes on with the next run (a fault in one placement should not
+ * cost the others' figures); the document is then marked partial. The abort
+ * signal (Ctrl-C) asks the current run to stop (SIGTERM; SIGKILL 1.5 s
+ * later), keeps what it measured, runs nothing more and marks the document
+ * partial.
  *
  * The document of a scenario is written (atomically) after each of its
  * runs, to `<outDir>/<timestamp>-<scenario>/result.json`, so a crash of the
@@ -105,7 +116,11 @@ export interface LabOptions {
   outDir: string;
   /** Ctrl-C: the current run stops within 2 s, what it measured is kept, the document is partial. */
   signal?: AbortSignal;
-  /** A thread whose heartbeat does not grow for this long fails its run. Default 10 000 ms. */
+  /**
+   * A thread whose heartbeat does not grow for this long while the run warms
+   * up or measures, or a run that takes longer than this to stop, fails its
+   * run. Default 10 000 ms.
+   */
   stallTimeoutMs?: number;
   /** The command line, for the manifest. */
   commandLine: string[];
@@ -208,6 +223,13 @@ const RUN_OVERHEAD_MS = 1500;
 const START_SILENCE_MS = 30_000;
 /** How long a run being interrupted may take to report and exit, ms. */
 const INTERRUPT_GRACE_MS = 1500;
+/**
+ * What a heartbeat says of a thread that has ended or is leaving, which a
+ * stop that overran does not blame: lib/machine's vCPUs report "stopped",
+ * lib/runtime's event-loop threads "exiting" (with any run() calls still in
+ * flight after it).
+ */
+const ENDED_DOING = /^(stopped|exiting)\b/;
 
 function checkOverrides(o: LabOverrides): void {
   const bad = (what: string, expected: string, v: unknown) =>
@@ -419,6 +441,59 @@ function fromThreadError(e: ThreadErrorReport): RunError {
   return { thread: e.thread, handler: e.handler, message: e.message, stack: e.stack, doing: null };
 }
 
+/** What the watchdog knows of one thread of a run, from its heartbeats. Orchestrator. */
+interface ThreadWatch {
+  /** The last progress counter seen. */
+  progress: number;
+  /** When it last changed, or the run's phase did (a stop is one phase), performance.now() ms. */
+  since: number;
+  /** What the thread said it was doing in the last heartbeat. */
+  doing: string;
+}
+
+/**
+ * The error of a run that has been stopping for `stoppingMs`, longer than
+ * the stall timeout: it names every thread that has not ended and made no
+ * progress for half the stall timeout or more (at least two heartbeats),
+ * the longest-silent first, with what each was doing; or, when there is
+ * none (every thread ended or still makes progress), the run process's own
+ * main thread, which did not finish stopping its machine. Pure; orchestrator.
+ */
+function stopOverrun(
+  threads: ReadonlyMap<string, ThreadWatch>,
+  now: number,
+  stoppingMs: number,
+  stallTimeoutMs: number,
+): RunError {
+  const within = `within ${Math.round(stoppingMs)} ms (stall timeout ${stallTimeoutMs} ms)`;
+  const stuck = [...threads]
+    .filter(([, t]) => !ENDED_DOING.test(t.doing) && now - t.since >= stallTimeoutMs / 2)
+    .sort(([, a], [, b]) => a.since - b.since);
+  if (stuck.length === 0) {
+    return {
+      thread: "run-child",
+      handler: null,
+      message: `the run process did not finish stopping its machine ${within}, though every ` +
+        `thread of it has ended or still makes progress; the run was killed while stopping.`,
+      stack: "",
+      doing: "stopping the machine",
+    };
+  }
+  const silent = ([name, t]: [string, ThreadWatch]) =>
+    `thread ${name} (no progress for ${Math.round(now - t.since)} ms, while ${t.doing})`;
+  const [[name, first], ...others] = stuck;
+  return {
+    thread: name,
+    handler: null,
+    message: `thread ${name} did not stop ${within}: it made no progress for ` +
+      `${Math.round(now - first.since)} ms while ${first.doing}` +
+      (others.length === 0 ? "" : `; nor did ${others.map(silent).join(", ")}`) +
+      `; the run was killed while stopping.`,
+    stack: "",
+    doing: first.doing,
+  };
+}
+
 async function executeRun(c: RunContext): Promise<RunRecord> {
   const { planned, stallTimeoutMs } = c;
   const startTime = new Date().toISOString();
@@ -445,18 +520,22 @@ async function executeRun(c: RunContext): Promise<RunRecord> {
   let phase: RunPhase = "start";
   let lastMessageAt = performance.now();
   let lastProgress: RunRecord["lastProgress"] = null;
-  const threads = new Map<string, { progress: number; since: number; doing: string }>();
-  const stalled = (thread: string, doing: string, ms: number): void => {
-    stall = {
+  /** When the first heartbeat of phase stop or collect arrived, or null. */
+  let stoppingSince: number | null = null;
+  const threads = new Map<string, ThreadWatch>();
+  const fail = (error: RunError): void => {
+    stall = error;
+    kill.abort();
+  };
+  const stalled = (thread: string, doing: string, ms: number): void =>
+    fail({
       thread,
       handler: null,
       message: `thread ${thread} made no progress for ${Math.round(ms)} ms ` +
         `(stall timeout ${stallTimeoutMs} ms) while ${doing}; the run was killed.`,
       stack: "",
       doing,
-    };
-    kill.abort();
-  };
+    });
   const watchdog = setInterval(() => {
     if (!helloSeen || stall !== null) return;
     const now = performance.now();
@@ -465,6 +544,14 @@ async function executeRun(c: RunContext): Promise<RunRecord> {
     const silence = phase === "start" ? stallTimeoutMs + START_SILENCE_MS : stallTimeoutMs;
     if (now - lastMessageAt > silence) {
       stalled("run-child", `in phase ${phase} (its process sent nothing)`, now - lastMessageAt);
+      return;
+    }
+    if (stoppingSince !== null) {
+      // Ctrl-C: the interrupt's grace bounds the stop, and the run is recorded as stopped.
+      if (c.signal?.aborted) return;
+      if (now - stoppingSince > stallTimeoutMs) {
+        fail(stopOverrun(threads, now, now - stoppingSince, stallTimeoutMs));
+      }
       return;
     }
     if (phase !== "warmup" && phase !== "measure") return;
@@ -480,8 +567,11 @@ async function executeRun(c: RunContext): Promise<RunRecord> {
     if (msg.type === "hello") helloSeen = true;
     else if (msg.type === "heartbeat") {
       if (msg.phase !== phase) {
+        const wasStopping = stoppingSince !== null;
         phase = msg.phase;
-        for (const t of threads.values()) t.since = now;
+        if (phase === "stop" || phase === "collect") stoppingSince ??= now;
+        // Progress counts afresh in each phase; a stop that goes on to collect is one stop.
+        if (!wasStopping) { for (const t of threads.values()) t.since = now; }
       }
       for (const h of msg.threads) {
         const t = threads.get(h.thread);

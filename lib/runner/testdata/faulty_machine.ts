@@ -6,6 +6,8 @@
 // the real main loop's context (fault_handlers.ts):
 // - "throws": a handler that throws (the main-loop thread fails);
 // - "stuck": a handler that spins synchronously forever;
+// - "stuck-at-stop": nothing while the run measures; when stop() is called, a
+//   handler that blocks forever (the main loop never finishes stopping);
 // any other placement runs unchanged. Test fixture; not part of the API.
 // Run-child main thread.
 
@@ -21,15 +23,22 @@ const FAULTS: Record<string, string> = {
   stuck: `${HANDLERS}#faultSpinningHandler`,
 };
 
-/** The real Machine, with a fault scheduled by resetMeasurements(). */
+/** The fault a placement injects when stop() is called, instead of during the measured time. */
+const STOP_FAULTS: Record<string, string> = {
+  "stuck-at-stop": `${HANDLERS}#faultBlockingHandler`,
+};
+
+/** The real Machine, with a fault scheduled by resetMeasurements() or injected by stop(). */
 export class Machine {
   readonly #real: RealMachine;
   readonly #fault: string | undefined;
+  readonly #stopFault: string | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(real: RealMachine, placement: string) {
     this.#real = real;
     this.#fault = FAULTS[placement];
+    this.#stopFault = STOP_FAULTS[placement];
   }
 
   /** Starts the real machine. */
@@ -67,6 +76,9 @@ export class Machine {
 
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
+    // Queued beside the stop's first calls into the main loop: it blocks before or just after
+    // the first of them, and the next never runs.
+    if (this.#stopFault !== undefined) getMainAioContext().scheduleOneshot(this.#stopFault);
     await this.#real.stop();
   }
 
