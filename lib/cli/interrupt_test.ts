@@ -7,11 +7,14 @@
 // 130, and leaves on disk a partial document with the run that completed
 // before and the stopped run's measurements; every process it started
 // (aiolab, the run processes and with them their Workers) is gone, checked
-// by pid.
+// by pid. A second Ctrl-C, later than the same Ctrl-C could come twice,
+// while a run is slow to stop, quits at once: 130, the run process killed,
+// the runs completed before it kept on disk.
 
 import assert from "node:assert/strict";
 import { loadResult } from "../result/document.ts";
 import { descendants, isRunning, type ProcessInfo, workerThreads } from "../testing/processes.ts";
+import { SAME_CTRL_C_MS } from "./signals.ts";
 import { ROOT } from "./testdata/run_cli.ts";
 
 /** Output folders of this test: under results/ (all that `deno task bench` may write). */
@@ -30,9 +33,27 @@ async function drain(stream: ReadableStream<Uint8Array>, into: { text: string })
  */
 type Sender = "process" | "terminal";
 
-async function ctrlC(sender: Sender): Promise<void> {
-  const out = `${OUT_BASE}/ctrl-c-${crypto.randomUUID().slice(0, 8)}`;
-  const task = [Deno.execPath(), "task", "bench", "lib/cli/testdata/ctrl_c.json", "--out", out];
+/** A `deno task bench` started by {@linkcode startBench}, with what it printed so far. */
+interface Bench {
+  /** The deno task process (setsid's pid is the same). */
+  child: Deno.ChildProcess;
+  /** Its stdout so far. */
+  stdout: { text: string };
+  /** Its stderr so far. */
+  stderr: { text: string };
+  /** Both streams read to their end. */
+  reading: Promise<unknown>;
+  /** Its exit status. */
+  status: Promise<Deno.CommandStatus>;
+  /** Whether it has exited. */
+  exited(): boolean;
+  /** Every process seen under it (see {@linkcode waitForRun}). */
+  seen: Map<number, ProcessInfo>;
+}
+
+/** Starts `deno task bench <args>` in the repository root, as `sender` will interrupt it. */
+function startBench(sender: Sender, args: string[]): Bench {
+  const task = [Deno.execPath(), "task", "bench", ...args];
   // setsid does not fork here (the test is not a group leader): the pid is deno task's.
   const child = new Deno.Command(sender === "terminal" ? "setsid" : task[0], {
     args: sender === "terminal" ? task : task.slice(1),
@@ -44,26 +65,56 @@ async function ctrlC(sender: Sender): Promise<void> {
   const stdout = { text: "" };
   const stderr = { text: "" };
   const reading = Promise.all([drain(child.stdout, stdout), drain(child.stderr, stderr)]);
-  const seen = new Map<number, ProcessInfo>();
   let exited = false;
   const status = child.status.then((s) => {
     exited = true;
     return s;
   });
-  try {
-    // Wait until the long run's process has started its machine's threads (generous: a
-    // loaded host takes seconds to start Deno processes and Workers).
-    const deadline = Date.now() + 120_000;
-    let longRun: ProcessInfo | undefined;
-    while (longRun === undefined || await workerThreads(longRun.pid) < MACHINE_WORKERS) {
-      assert.ok(!exited, `deno task bench exited before the long run started: ${stderr.text}`);
-      assert.ok(Date.now() < deadline, `the long run did not start: ${stderr.text}`);
-      for (const p of await descendants(child.pid)) {
-        seen.set(p.pid, p);
-        if (/run_child\.ts .*"duration":60000000000/.test(p.args)) longRun = p;
-      }
-      await new Promise((r) => setTimeout(r, 50));
+  return { child, stdout, stderr, reading, status, exited: () => exited, seen: new Map() };
+}
+
+/**
+ * Waits until the run process whose command line matches `run` has started
+ * its machine's threads (generous: a loaded host takes seconds to start
+ * Deno processes and Workers), noting every process seen on the way.
+ */
+async function waitForRun(bench: Bench, run: RegExp): Promise<ProcessInfo> {
+  const deadline = Date.now() + 120_000;
+  let found: ProcessInfo | undefined;
+  while (found === undefined || await workerThreads(found.pid) < MACHINE_WORKERS) {
+    assert.ok(
+      !bench.exited(),
+      `deno task bench exited before the run started: ${bench.stderr.text}`,
+    );
+    assert.ok(Date.now() < deadline, `the run did not start: ${bench.stderr.text}`);
+    for (const p of await descendants(bench.child.pid)) {
+      bench.seen.set(p.pid, p);
+      if (run.test(p.args)) found = p;
     }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return found;
+}
+
+/** Kills what is left of `bench` (after a failed assertion) and removes the output folder `out`. */
+async function cleanUp(bench: Bench, out: string): Promise<void> {
+  if (!bench.exited()) bench.child.kill("SIGKILL");
+  await bench.status;
+  await bench.reading.catch(() => {});
+  for (const p of bench.seen.values()) {
+    if (await isRunning(p.pid)) Deno.kill(p.pid, "SIGKILL");
+  }
+  await Deno.remove(`${ROOT}${out}`, { recursive: true }).catch((e) => {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  });
+}
+
+async function ctrlC(sender: Sender): Promise<void> {
+  const out = `${OUT_BASE}/ctrl-c-${crypto.randomUUID().slice(0, 8)}`;
+  const bench = startBench(sender, ["lib/cli/testdata/ctrl_c.json", "--out", out]);
+  const { child, stdout, stderr, reading, status, seen } = bench;
+  try {
+    await waitForRun(bench, /run_child\.ts .*"duration":60000000000/);
     // Let it measure a little (pacing only; nothing below depends on how much).
     await new Promise((r) => setTimeout(r, 300));
     for (const p of await descendants(child.pid)) seen.set(p.pid, p);
@@ -120,15 +171,7 @@ async function ctrlC(sender: Sender): Promise<void> {
     assert.deepEqual(stopped.report.errors, []);
     assert.deepEqual(doc.summary.map((r) => r.status), ["completed", "stopped"]);
   } finally {
-    if (!exited) child.kill("SIGKILL");
-    await status;
-    await reading.catch(() => {});
-    for (const p of seen.values()) {
-      if (await isRunning(p.pid)) Deno.kill(p.pid, "SIGKILL");
-    }
-    await Deno.remove(`${ROOT}${out}`, { recursive: true }).catch((e) => {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    });
+    await cleanUp(bench, out);
   }
 }
 
@@ -138,4 +181,70 @@ Deno.test("interrupt: SIGINT to deno task bench stops the run, writes a partial 
 
 Deno.test("interrupt: a terminal's Ctrl-C (SIGINT to the process group, delivered to aiolab twice) is one Ctrl-C: the same partial result, 130, no process left", async () => {
   await ctrlC("terminal");
+});
+
+Deno.test("interrupt: a second Ctrl-C while a run is slow to stop kills the run process and exits 130 at once, keeping the runs before it", async () => {
+  const out = `${OUT_BASE}/ctrl-c-twice-${crypto.randomUUID().slice(0, 8)}`;
+  const bench = startBench("process", [
+    "lib/cli/testdata/quick.json",
+    "lib/cli/testdata/slow_stop.json",
+    "--out",
+    out,
+  ]);
+  const { child, stderr, status, seen } = bench;
+  try {
+    const slow = await waitForRun(bench, /run_child\.ts .*"duration":60000000000/);
+    // Its main loop has run monitor commands since before the vCPU's Worker (the last of the
+    // three) started; let it measure a little (pacing only, as above).
+    await new Promise((r) => setTimeout(r, 300));
+    for (const p of await descendants(child.pid)) seen.set(p.pid, p);
+    child.kill("SIGINT");
+    const deadline = Date.now() + 60_000;
+    while (!/aiolab: stopping \(Ctrl-C again quits at once\)/.test(stderr.text)) {
+      assert.ok(!bench.exited(), `deno task bench exited after one Ctrl-C: ${stderr.text}`);
+      assert.ok(Date.now() < deadline, `the first Ctrl-C was not seen: ${stderr.text}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // Later than the same Ctrl-C can come twice, and well before the 1.5 s the run has to stop
+    // (it would need seconds: its stop waits for the monitor commands): it is still stopping.
+    await new Promise((r) => setTimeout(r, SAME_CTRL_C_MS + 200));
+    assert.ok(!bench.exited(), `the run stopped before the second Ctrl-C: ${stderr.text}`);
+    const t0 = performance.now();
+    child.kill("SIGINT");
+    const { code } = await status;
+    console.log(
+      `interrupt (twice): deno task bench exited ${
+        (performance.now() - t0).toFixed(0)
+      } ms after the second SIGINT`,
+    );
+    await bench.reading;
+    assert.equal(code, 130, stderr.text);
+    assert.match(
+      stderr.text,
+      /aiolab: quit at once \(second Ctrl-C\); 1 run process killed; the run in progress is lost/,
+    );
+    assert.doesNotMatch(stderr.text, /interrupted; the results above are partial/);
+
+    // Every process it started is gone, the slow run's process (and its Workers) first of all.
+    assert.equal(await isRunning(slow.pid), false, `the slow-stop run's process ${slow.pid}`);
+    const runs = [...seen.values()].filter((p) => /run_child\.ts/.test(p.args));
+    assert.equal(runs.length, 2, JSON.stringify(runs.map((p) => p.args.slice(0, 80))));
+    assert.ok([...seen.values()].some((p) => /lib\/cli\/main\.ts run/.test(p.args)));
+    for (const p of seen.values()) {
+      assert.equal(await isRunning(p.pid), false, `${p.pid} ${p.args.slice(0, 80)}`);
+    }
+    assert.equal(await isRunning(child.pid), false);
+
+    // The run completed before is on disk, whole; the run in progress is lost.
+    const dirs = [...Deno.readDirSync(`${ROOT}${out}`)].map((e) => e.name);
+    assert.equal(dirs.length, 1, dirs.join(", "));
+    assert.match(dirs[0], /^\d{8}T\d{6}Z-quick$/);
+    const path = `${ROOT}${out}/${dirs[0]}/result.json`;
+    const doc = loadResult(await Deno.readTextFile(path), path);
+    assert.equal(doc.manifest.partial, false);
+    assert.deepEqual(doc.runs.map((r) => r.status), ["completed"]);
+    assert.ok(doc.runs[0].report!.devices.disk0.completions > 0);
+  } finally {
+    await cleanUp(bench, out);
+  }
 });
