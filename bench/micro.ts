@@ -281,7 +281,7 @@ async function main(): Promise<void> {
   if (want("a") || want("f")) {
     // (a)'s round trip beside (f)'s own paired one, in the same rounds.
     if (!want("a")) entries.push(() => eventRoundTrip("rt_polling", per * 4, 32768));
-    if (want("f")) entries.push(() => requestPathQd1(per * 4));
+    if (want("f")) entries.push(() => requestPathQd1(per * 20));
   }
   if (want("g")) entries.push(() => requestPathThroughput(32, quick ? 200_000 : 1_000_000));
   if (want("c2")) {
