@@ -34,6 +34,7 @@ import { getCurrentAioContext } from "../runtime/thread_state.ts";
 import type { MachinePlan } from "./machine_plan.ts";
 import { graphDeviceContext, graphDrain } from "./machine_graph.ts";
 import { Prng } from "./prng.ts";
+import { spinUntil } from "./_spin.ts";
 
 /** This module's URL (for `${MAIN_LOOP_CHORES_MODULE}#choresStart` and `#choresStop`). */
 export const MAIN_LOOP_CHORES_MODULE: string = import.meta.url;
@@ -62,13 +63,12 @@ interface Chores {
 
 let chores: Chores | null = null;
 
+const nowNs = (): number => performance.now() * 1e6;
+
 /** Spins for `ns` on the thread's clock; returns the time spent. */
 function spin(ns: number): number {
-  const t0 = performance.now();
-  const end = t0 + ns / 1e6;
-  let t = t0;
-  while (t < end) t = performance.now();
-  return (t - t0) * 1e6;
+  const t0 = nowNs();
+  return spinUntil(nowNs, t0 + ns) - t0;
 }
 
 /**

@@ -59,7 +59,8 @@ import {
 import type { MachinePlan } from "./machine_plan.ts";
 import { installLockSinks, removeLockSinks } from "./lock_sinks.ts";
 import { Prng } from "./prng.ts";
-import { VirtioBlkGuest } from "./virtio_blk_guest.ts";
+import { type VirtioBlkCompletionFn, VirtioBlkGuest } from "./virtio_blk_guest.ts";
+import { spinUntil } from "./_spin.ts";
 
 /** This module's URL (for `${VCPU_GUEST_MODULE}#vcpuGuestRun`). */
 export const VCPU_GUEST_MODULE: string = import.meta.url;
@@ -187,6 +188,7 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
   let timerFired = false;
   const timer = ctx.timerNew(ClockType.REALTIME, Scale.NS, () => (timerFired = true));
   const toLocal = (sharedNs: number): number => sharedNs - tb.offsetNs;
+  const clock = (): number => tb.now();
   const doing = (v: number): void => void Atomics.store(my, VCPU_CTL.DOING, v);
   const stopped = (): boolean => Atomics.load(ctl, MACHINE_CTL.STOP) !== 0 || vcpuStopRequested();
 
@@ -233,9 +235,7 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
     bqlLock();
     const t1 = tb.now();
     doing(VCPU_DOING.EXIT);
-    const end = t1 + exitLen;
-    let t = t1;
-    while (t < end) t = tb.now();
+    const t = spinUntil(clock, t1 + exitLen);
     bqlUnlock();
     times[VCPU_TIME.BQL_WAIT_NS] += t1 - t0;
     nextExit = t + exitDraws.exponential(exitMeanNs);
@@ -248,7 +248,7 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
     let end = t0 + bursts.draw(plan.compute.distribution, plan.compute.mean);
     let t = t0;
     while (t < end) {
-      t = tb.now();
+      t = spinUntil(clock, Math.min(end, nextExit));
       if (t >= nextExit) {
         const after = exit(t);
         end += after - t; // the exit does not count as compute
@@ -290,41 +290,49 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
   };
 
   /**
-   * Reaps every completion of `dq` seen at `seenAt` (-1: now, the clock read once at the
-   * first completion found, so that a completion found after a preemption is not stamped
-   * with an older time); returns how many.
+   * The clock at which the reap in progress saw its completions (-1: not read yet): read
+   * once, at the first completion found, so that a completion found after a preemption is
+   * not stamped with an older time. A box, not a captured variable: storing a double in a
+   * closure's context allocates.
    */
-  const reap = (dq: DrivenQueue, seenAt: number): number => {
-    let t = seenAt;
-    return dq.guest.reap((reqId) => {
-      if (t < 0) t = tb.now();
-      const slot = reqId & dq.stampMask;
-      dq.hTotal.record(t - dq.intended[slot]);
-      if (dq.sampled[slot] !== 0 && dq.stamps !== null) {
-        const s = (dq.stampBase + slot) * VIRTIO_BLK_STAMP.WORDS;
-        const issued = dq.issued[slot];
-        // The serving thread's stamps are on the shared time base only to within its
-        // offset's uncertainty (wide on a loaded host): kept in causal order inside
-        // [issued, t], so that the four stages add up to the request's total.
-        const picked = Math.min(Math.max(dq.stamps[s + VIRTIO_BLK_STAMP.PICKED_UP], issued), t);
-        const done = Math.min(Math.max(dq.stamps[s + VIRTIO_BLK_STAMP.BACKEND_DONE], picked), t);
-        dq.hQueued.record(issued - dq.intended[slot]);
-        dq.hDispatch.record(picked - issued);
-        dq.hService.record(done - picked);
-        dq.hCompletion.record(t - done);
-      }
-      dq.free.push(slot);
-      dq.completedN++;
-    });
+  const reapSeen = new Float64Array(1);
+  /** One completion callback per queue, made once: a reap allocates nothing. */
+  const completionOf = (dq: DrivenQueue): VirtioBlkCompletionFn => (reqId) => {
+    if (reapSeen[0] < 0) reapSeen[0] = tb.now();
+    const t = reapSeen[0];
+    const slot = reqId & dq.stampMask;
+    dq.hTotal.record(t - dq.intended[slot]);
+    if (dq.sampled[slot] !== 0 && dq.stamps !== null) {
+      const s = (dq.stampBase + slot) * VIRTIO_BLK_STAMP.WORDS;
+      const issued = dq.issued[slot];
+      // The serving thread's stamps are on the shared time base only to within its
+      // offset's uncertainty (wide on a loaded host): kept in causal order inside
+      // [issued, t], so that the four stages add up to the request's total.
+      const picked = Math.min(Math.max(dq.stamps[s + VIRTIO_BLK_STAMP.PICKED_UP], issued), t);
+      const done = Math.min(Math.max(dq.stamps[s + VIRTIO_BLK_STAMP.BACKEND_DONE], picked), t);
+      dq.hQueued.record(issued - dq.intended[slot]);
+      dq.hDispatch.record(picked - issued);
+      dq.hService.record(done - picked);
+      dq.hCompletion.record(t - done);
+    }
+    dq.free.push(slot);
+    dq.completedN++;
+  };
+  const completions = queues.map(completionOf);
+
+  /** Reaps every completion of queue `k` seen at `seenAt` (-1: now, see reapSeen); returns how many. */
+  const reap = (k: number, seenAt: number): number => {
+    reapSeen[0] = seenAt;
+    return queues[k].guest.reap(completions[k]);
   };
 
   const reapAll = (t: number): number => {
     let n = 0;
-    for (const dq of queues) {
-      const k = reap(dq, t);
-      if (k > 0) {
-        n += k;
-        publish(dq);
+    for (let k = 0; k < queues.length; k++) {
+      const got = reap(k, t);
+      if (got > 0) {
+        n += got;
+        publish(queues[k]);
       }
     }
     return n;
@@ -347,6 +355,7 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
     return t;
   };
 
+  const anyOpen = queues.some((dq) => dq.open);
   let rr = 0;
   while (!stopped()) {
     Atomics.add(my, VCPU_CTL.PROGRESS, 1);
@@ -389,7 +398,6 @@ export function vcpuGuestRun(plan: MachinePlan, index: number, drainMs = 500): V
       }
     }
     if (issuedAny) continue;
-    const anyOpen = queues.some((dq) => dq.open);
     if (anyOpen && now >= nextExit) {
       now = exit(now);
       continue;
