@@ -6,7 +6,10 @@
  * turned batching on ({@link NullDriver.batchCompletions}, as a device does
  * for the context serving it), one bottom half per context that completes
  * every request submitted since it last ran (the cost of a schedule, not of
- * a new BH, per request; still never inside submit).
+ * a new BH, per request; still never inside submit); with a latency, one
+ * timer per such context completes each request at its deadline (the
+ * requests wait in submission order, which is deadline order), instead of a
+ * timer per request.
  * Reads fill the buffer with zeroes only with
  * `readZeroes` (otherwise the data is null: "left untouched"). The size is
  * reported, and requests beyond it fail.
@@ -25,7 +28,9 @@
  * @module
  */
 
+import type { AioContext } from "../runtime/aio_context.ts";
 import type { BottomHalf } from "../runtime/bottom_half.ts";
+import type { Timer } from "../runtime/timer.ts";
 import { ClockType, Scale } from "../runtime/clock.ts";
 import { localContext } from "../runtime/thread_state.ts";
 import type {
@@ -60,6 +65,29 @@ interface Batch {
   n: number;
   /** The pair of arrays the next run's submissions go to. */
   spare: { fns: Batch["fns"]; tags: number[]; results: RequestResult[] };
+  /** batchCompletions(ctx, true) calls not yet matched by a false. */
+  refs: number;
+}
+
+/**
+ * Completions with a latency of one attached context: one REALTIME timer
+ * there, armed for the oldest request's deadline, and the requests in a ring
+ * in submission order, which is deadline order (every request waits the same
+ * latency on a monotonic clock). Parallel arrays reused from request to
+ * request (no allocation per request once they have grown). The context's
+ * home thread only.
+ */
+interface DelayLine {
+  readonly ctx: AioContext;
+  readonly timer: Timer;
+  /** Per entry: deadline (REALTIME ns), completion callback (`(r)` where the tag is -1, else tagged), tag, result. */
+  deadlines: number[];
+  fns: (((r: RequestResult) => void) | TaggedDone)[];
+  tags: number[];
+  results: RequestResult[];
+  /** Index of the oldest entry; entries in use. The arrays' length is a power of two. */
+  head: number;
+  n: number;
   /** batchCompletions(ctx, true) calls not yet matched by a false. */
   refs: number;
 }
@@ -99,6 +127,8 @@ export class NullDriver implements DriverHooks, IoDriver {
   detaches = 0;
   /** Zero-latency batches by attached context (home thread of each). */
   readonly #batches = new Map<ContextId, Batch>();
+  /** Delay lines by attached context, when latencyNs > 0 (home thread of each). */
+  readonly #lines = new Map<ContextId, DelayLine>();
 
   /**
    * Validates the options (negative latency is an error, as in QEMU).
@@ -158,11 +188,14 @@ export class NullDriver implements DriverHooks, IoDriver {
   /**
    * Turns completion batching on (`on` true) or off for context `ctxId` of
    * this thread, counted: with latency 0, requests of nodes in that context
-   * complete from one bottom half of the context instead of a oneshot each.
-   * Each `true` needs its `false` before the context is destroyed (the BH
-   * lives until then); what the BH still holds at the last `false`
-   * completes from a oneshot. No-op with a latency, or for a context not
-   * homed here. The context's home thread.
+   * complete from one bottom half of the context instead of a oneshot each;
+   * with a latency, from one timer of the context (armed for the oldest
+   * request's deadline) instead of a timer each, every request still at its
+   * own deadline. Each `true` needs its `false` before the context is
+   * destroyed (the BH or timer lives until then); what they still hold at
+   * the last `false` completes from a oneshot (latency 0) or from a timer
+   * each at its deadline. No-op for a context not homed here. The context's
+   * home thread.
    *
    * @example
    * ```ts
@@ -183,9 +216,12 @@ export class NullDriver implements DriverHooks, IoDriver {
    * ```
    */
   batchCompletions(ctxId: ContextId, on: boolean): void {
-    if (this.latencyNs !== 0) return;
     const ctx = localContext(ctxId);
     if (ctx === undefined) return;
+    if (this.latencyNs !== 0) {
+      this.#delayLine(ctx, on);
+      return;
+    }
     const had = this.#batches.get(ctxId);
     if (on) {
       if (had !== undefined) {
@@ -209,6 +245,114 @@ export class NullDriver implements DriverHooks, IoDriver {
     had.bh.delete();
     if (had.n > 0) {
       ctx.scheduleOneshot(() => this.#complete(had), undefined, "null-aio-complete");
+    }
+  }
+
+  /** batchCompletions with a latency: makes or counts (`on`), or releases, the context's delay line. */
+  #delayLine(ctx: AioContext, on: boolean): void {
+    const had = this.#lines.get(ctx.id);
+    if (on) {
+      if (had !== undefined) {
+        had.refs++;
+        return;
+      }
+      const size = 16;
+      const line: DelayLine = {
+        ctx,
+        timer: ctx.timerNew(
+          ClockType.REALTIME,
+          Scale.NS,
+          () => this.#expire(line),
+          undefined,
+          "null-aio-latency",
+        ),
+        deadlines: new Array<number>(size).fill(0),
+        fns: new Array(size).fill(NOOP),
+        tags: new Array<number>(size).fill(0),
+        results: new Array<RequestResult>(size).fill(OK),
+        head: 0,
+        n: 0,
+        refs: 1,
+      };
+      this.#lines.set(ctx.id, line);
+      return;
+    }
+    if (had === undefined || --had.refs > 0) return;
+    this.#lines.delete(ctx.id);
+    had.timer.del();
+    had.timer.deinit();
+    // What is still waiting completes at its own deadline, a timer each.
+    while (had.n > 0) {
+      const i = had.head;
+      const deadline = had.deadlines[i];
+      const fn = had.fns[i];
+      const tag = had.tags[i];
+      const r = had.results[i];
+      had.head = (i + 1) & (had.deadlines.length - 1);
+      had.n--;
+      const complete = (): void => {
+        t.deinit();
+        this.completed++;
+        if (tag < 0) (fn as (r: RequestResult) => void)(r);
+        else (fn as TaggedDone)(tag, r);
+      };
+      const t = ctx.timerNew(ClockType.REALTIME, Scale.NS, complete, undefined, "null-aio-latency");
+      t.modNs(deadline);
+    }
+  }
+
+  /** Queues one request on a delay line, arming its timer when it was empty. */
+  #delay(
+    line: DelayLine,
+    fn: ((r: RequestResult) => void) | TaggedDone,
+    tag: number,
+    r: RequestResult,
+  ): void {
+    let size = line.deadlines.length;
+    if (line.n === size) {
+      // Full: unroll into arrays twice as long, oldest first.
+      const order = (a: unknown[]) => a.slice(line.head).concat(a.slice(0, line.head));
+      line.deadlines = order(line.deadlines).concat(new Array<number>(size).fill(0)) as number[];
+      line.fns = order(line.fns).concat(new Array(size).fill(NOOP)) as DelayLine["fns"];
+      line.tags = order(line.tags).concat(new Array<number>(size).fill(0)) as number[];
+      line.results = order(line.results).concat(new Array(size).fill(OK)) as RequestResult[];
+      line.head = 0;
+      size *= 2;
+    }
+    const deadline = line.ctx.clocks.now(ClockType.REALTIME) + this.latencyNs;
+    const i = (line.head + line.n) & (size - 1);
+    line.deadlines[i] = deadline;
+    line.fns[i] = fn;
+    line.tags[i] = tag;
+    line.results[i] = r;
+    if (line.n++ === 0) line.timer.modNs(deadline);
+  }
+
+  /**
+   * The delay line's timer: completes every request whose deadline has
+   * passed, oldest first, then re-arms for the next one. A callback that
+   * throws leaves the rest for the timer, re-armed first.
+   */
+  #expire(line: DelayLine): void {
+    const now = line.ctx.clocks.now(ClockType.REALTIME);
+    const mask = line.deadlines.length - 1;
+    try {
+      while (line.n > 0 && line.deadlines[line.head] <= now) {
+        const i = line.head;
+        const fn = line.fns[i];
+        const tag = line.tags[i];
+        const r = line.results[i];
+        line.fns[i] = NOOP;
+        line.results[i] = OK;
+        line.head = (i + 1) & mask;
+        line.n--;
+        this.completed++;
+        if (tag < 0) (fn as (r: RequestResult) => void)(r);
+        else (fn as TaggedDone)(tag, r);
+      }
+    } finally {
+      // A callback may have grown the arrays (its own submissions): index afresh.
+      if (line.n > 0 && !line.timer.pending()) line.timer.modNs(line.deadlines[line.head]);
     }
   }
 
@@ -305,7 +449,8 @@ export class NullDriver implements DriverHooks, IoDriver {
     done: TaggedDone,
   ): void {
     const batch = this.latencyNs === 0 ? this.#batches.get(node.aioContext) : undefined;
-    if (batch === undefined || !(tag >= 0)) {
+    const line = batch === undefined ? this.#lines.get(node.aioContext) : undefined;
+    if ((batch === undefined && line === undefined) || !(tag >= 0)) {
       this.submit(node, { op, offset, bytes }, (r) => done(tag, r));
       return;
     }
@@ -314,7 +459,8 @@ export class NullDriver implements DriverHooks, IoDriver {
       : op === "read"
       ? (this.readZeroes ? { ok: true, data: new Uint8Array(bytes) } : READ_OK)
       : OK;
-    this.#push(batch, done, tag, result);
+    if (batch !== undefined) this.#push(batch, done, tag, result);
+    else this.#delay(line!, done, tag, result);
   }
 
   #push(
@@ -369,6 +515,11 @@ export class NullDriver implements DriverHooks, IoDriver {
     const batch = this.latencyNs === 0 ? this.#batches.get(node.aioContext) : undefined;
     if (batch !== undefined) {
       this.#push(batch, done, -1, result);
+      return;
+    }
+    const line = this.latencyNs === 0 ? undefined : this.#lines.get(node.aioContext);
+    if (line !== undefined) {
+      this.#delay(line, done, -1, result);
       return;
     }
     const complete = (): void => {

@@ -67,3 +67,64 @@ Deno.test("null driver: a node whose context is not homed here is refused", () =
     /context 250, which is not homed in this thread/,
   );
 });
+
+Deno.test("null driver: a batching context's delay line completes each request at its own deadline, from one timer", () => {
+  const { ctx, mono, drv, node } = setup({ latencyNs: 1000 });
+  drv.batchCompletions(ctx.id, true);
+  const done: number[] = [];
+  const fn = (tag: number) => done.push(tag);
+  // 40 requests 100 ns apart: more than the line's first 16 slots.
+  for (let i = 0; i < 40; i++) {
+    drv.submitTagged(node, "read", 0, 512, i, fn);
+    mono.advance(100);
+  }
+  // Requests 0..30 were submitted 1000 ns or more ago (t = 0, 100, ... 3000; now 4000).
+  assert.equal(ctx.timers.armed, 1, "one timer for the whole line");
+  assert.equal(ctx.poll(false), true);
+  assert.deepEqual(done, Array.from({ length: 31 }, (_, i) => i));
+  assert.equal(ctx.computeTimeout(), 100, "re-armed for the next deadline (request 31 at 4100)");
+  mono.advance(99);
+  assert.equal(ctx.poll(false), false);
+  mono.advance(1);
+  assert.equal(ctx.poll(false), true);
+  assert.equal(done.length, 32);
+  // A completion that submits again queues behind the rest, each at its own deadline.
+  const chained = (tag: number) => {
+    done.push(tag);
+    if (tag === 39) drv.submit(node, { op: "write", offset: 0, bytes: 512 }, () => done.push(-1));
+  };
+  drv.submitTagged(node, "flush", 0, 0, 100, chained); // deadline 5100
+  mono.advance(1000); // 5100: 32..39 and 100 are due
+  ctx.poll(false);
+  assert.deepEqual(done.slice(32), [32, 33, 34, 35, 36, 37, 38, 39, 100]);
+  assert.equal(drv.completed, 41);
+  drv.batchCompletions(ctx.id, false);
+  ctx.destroy();
+});
+
+Deno.test("null driver: a delay line released with requests waiting completes them at their deadlines; a throwing callback leaves the rest", () => {
+  const { ctx, mono, drv, node } = setup({ latencyNs: 500 });
+  drv.batchCompletions(ctx.id, true);
+  drv.batchCompletions(ctx.id, true); // counted
+  const done: number[] = [];
+  drv.submitTagged(node, "read", 0, 512, 1, (tag) => {
+    done.push(tag);
+    throw new Error("boom");
+  });
+  drv.submitTagged(node, "read", 0, 512, 2, (tag) => done.push(tag));
+  mono.advance(500);
+  assert.throws(() => ctx.poll(false), /boom/);
+  assert.deepEqual(done, [1]);
+  assert.equal(ctx.poll(false), true, "the timer was re-armed for the rest");
+  assert.deepEqual(done, [1, 2]);
+  drv.submitTagged(node, "read", 0, 512, 3, (tag) => done.push(tag));
+  drv.batchCompletions(ctx.id, false);
+  drv.batchCompletions(ctx.id, false); // the last: request 3 gets a timer of its own
+  mono.advance(499);
+  ctx.poll(false);
+  assert.deepEqual(done, [1, 2]);
+  mono.advance(1);
+  assert.equal(ctx.poll(false), true);
+  assert.deepEqual(done, [1, 2, 3]);
+  ctx.destroy(); // no timer left behind
+});
