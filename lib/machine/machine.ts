@@ -378,6 +378,9 @@ export class Machine {
   readonly #vcpuCtl: Int32Array;
   readonly #qstat: Int32Array;
   readonly #deviceHists: Record<string, SharedHistogram>;
+  /** Per plan queue, its total histogram and the snapshot #gather drains it into (no allocation per sample). */
+  readonly #queueTotals: SharedHistogram[];
+  readonly #queueScratch: HistogramSnapshot[];
   readonly #intervalNs: number;
   readonly #rowCapacity: number;
   readonly #drainMs: number;
@@ -413,6 +416,10 @@ export class Machine {
     this.#ctl = new Int32Array(plan.ctl);
     this.#vcpuCtl = new Int32Array(plan.vcpuCtl);
     this.#qstat = new Int32Array(plan.queueStat);
+    this.#queueTotals = plan.queues.map((q) => SharedHistogram.fromHandle(q.hist.total));
+    this.#queueScratch = this.#queueTotals.map((h) =>
+      new HistogramSnapshot({ digits: h.digits, highestNs: h.highestNs })
+    );
     this.#deviceHists = Object.fromEntries(
       plan.devices.map((
         d,
@@ -609,12 +616,13 @@ export class Machine {
 
   /** Moves what the vCPUs recorded since the epoch into the devices' interval histograms. */
   #gather(): void {
-    for (const q of this.#plan.queues) {
+    for (let i = 0; i < this.#plan.queues.length; i++) {
+      const q = this.#plan.queues[i];
       const base = q.vcpu * VCPU_CTL.WORDS + VCPU_CTL.EPOCH_ACK;
       // Pairs with the vCPU's store of EPOCH_ACK after its restart.
       if (Atomics.load(this.#vcpuCtl, base) !== this.#epoch) continue;
       const dev = this.#plan.devices[q.device].name;
-      this.#deviceHists[dev].add(SharedHistogram.fromHandle(q.hist.total).drain());
+      this.#deviceHists[dev].add(this.#queueTotals[i].drainInto(this.#queueScratch[i]));
     }
   }
 

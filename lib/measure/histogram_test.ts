@@ -271,3 +271,22 @@ Deno.test("SharedHistogram: drains racing with 2 Workers' new extremes lose noth
   assert.equal(last.min, 3);
   assert.equal(last.max, mid + 12_345_678);
 });
+
+Deno.test("SharedHistogram.drainInto: overwrites the target (counts and extremes), refuses another geometry", () => {
+  const h = new SharedHistogram();
+  const scratch = new HistogramSnapshot();
+  h.record(5000);
+  h.record(7000);
+  const first = h.drainInto(scratch);
+  assert.equal(first, scratch);
+  assert.equal(first.totalCount, 2);
+  assert.ok(first.max >= 7000 && first.min <= 5000);
+  h.record(10);
+  const second = h.drainInto(scratch);
+  assert.equal(second.totalCount, 1);
+  assert.equal(second.min, second.max, "the first interval's extremes are gone");
+  assert.ok(second.max < 100);
+  assert.equal(h.drainInto(scratch).totalCount, 0);
+  assert.equal(scratch.max, 0, "empty again");
+  assert.throws(() => h.drainInto(new HistogramSnapshot({ digits: 3 })), /geometry|digits/);
+});

@@ -84,6 +84,8 @@ export class TimeSeries {
   readonly devices: readonly string[];
   readonly #hists: SharedHistogram[];
   readonly #totals: HistogramSnapshot[];
+  /** Per device, the interval's snapshot, drained into again at every tick (no allocation). */
+  readonly #scratch: HistogramSnapshot[];
   readonly #clock: () => number;
   readonly #rowDevice: Int32Array;
   readonly #rowData: Float64Array;
@@ -113,6 +115,9 @@ export class TimeSeries {
     this.devices = Object.keys(devices);
     this.#hists = this.devices.map((d) => devices[d]);
     this.#totals = this.#hists.map((h) =>
+      new HistogramSnapshot({ digits: h.digits, highestNs: h.highestNs })
+    );
+    this.#scratch = this.#hists.map((h) =>
       new HistogramSnapshot({ digits: h.digits, highestNs: h.highestNs })
     );
     this.#clock = options.clock ?? (() => performance.now() * 1e6);
@@ -145,7 +150,7 @@ export class TimeSeries {
   tick(nowNs: number = this.#clock()): number {
     const start = this.#start;
     for (let d = 0; d < this.#hists.length; d++) {
-      const s = this.#hists[d].drain();
+      const s = this.#hists[d].drainInto(this.#scratch[d]);
       this.#totals[d].add(s);
       const count = s.totalCount;
       this.#pushRow(d, [
