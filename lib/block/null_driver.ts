@@ -335,10 +335,11 @@ export class NullDriver implements DriverHooks, IoDriver {
    */
   #expire(line: DelayLine): void {
     const now = line.ctx.clocks.now(ClockType.REALTIME);
-    const mask = line.deadlines.length - 1;
     try {
       while (line.n > 0 && line.deadlines[line.head] <= now) {
         const i = line.head;
+        // Read each time: a callback's submissions may have grown the arrays.
+        const mask = line.deadlines.length - 1;
         const fn = line.fns[i];
         const tag = line.tags[i];
         const r = line.results[i];
@@ -351,7 +352,6 @@ export class NullDriver implements DriverHooks, IoDriver {
         else (fn as TaggedDone)(tag, r);
       }
     } finally {
-      // A callback may have grown the arrays (its own submissions): index afresh.
       if (line.n > 0 && !line.timer.pending()) line.timer.modNs(line.deadlines[line.head]);
     }
   }

@@ -417,9 +417,7 @@ export class Machine {
     this.#vcpuCtl = new Int32Array(plan.vcpuCtl);
     this.#qstat = new Int32Array(plan.queueStat);
     this.#queueTotals = plan.queues.map((q) => SharedHistogram.fromHandle(q.hist.total));
-    this.#queueScratch = this.#queueTotals.map((h) =>
-      new HistogramSnapshot({ digits: h.digits, highestNs: h.highestNs })
-    );
+    this.#queueScratch = this.#queueTotals.map((h) => h.newSnapshot());
     this.#deviceHists = Object.fromEntries(
       plan.devices.map((
         d,

@@ -515,10 +515,23 @@ export class SharedHistogram implements HistogramGeometry {
 
   /** A copy of the current counts and statistics. Any thread. */
   snapshot(): HistogramSnapshot {
-    return this.#copy(
-      false,
-      new HistogramSnapshot({ digits: this.digits, highestNs: this.highestNs }),
-    );
+    return this.#copy(false, this.newSnapshot());
+  }
+
+  /**
+   * An empty snapshot of this histogram's geometry (for {@link SharedHistogram.drainInto}). Any thread.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SharedHistogram } from "./histogram.ts";
+   * const h = new SharedHistogram({ digits: 3 });
+   * assert.equal(h.newSnapshot().digits, 3);
+   * assert.equal(h.newSnapshot().totalCount, 0);
+   * ```
+   */
+  newSnapshot(): HistogramSnapshot {
+    return new HistogramSnapshot({ digits: this.digits, highestNs: this.highestNs });
   }
 
   /**
@@ -528,10 +541,7 @@ export class SharedHistogram implements HistogramGeometry {
    * next. The owner only (one drainer at a time).
    */
   drain(): HistogramSnapshot {
-    return this.#copy(
-      true,
-      new HistogramSnapshot({ digits: this.digits, highestNs: this.highestNs }),
-    );
+    return this.#copy(true, this.newSnapshot());
   }
 
   /**
@@ -561,7 +571,7 @@ export class SharedHistogram implements HistogramGeometry {
 
   /** Empties the histogram (a drain whose result is dropped). The owner only. */
   reset(): void {
-    this.#copy(true, new HistogramSnapshot({ digits: this.digits, highestNs: this.highestNs }));
+    this.#copy(true, this.newSnapshot());
   }
 
   /** Adds every count of `other` into this shared histogram (same geometry). Any thread. */

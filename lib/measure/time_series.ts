@@ -31,7 +31,7 @@
  * @module
  */
 
-import { HistogramSnapshot, type SharedHistogram } from "./histogram.ts";
+import type { HistogramSnapshot, SharedHistogram } from "./histogram.ts";
 
 /** Options of a {@link TimeSeries}. */
 export interface TimeSeriesOptions {
@@ -114,12 +114,8 @@ export class TimeSeries {
     }
     this.devices = Object.keys(devices);
     this.#hists = this.devices.map((d) => devices[d]);
-    this.#totals = this.#hists.map((h) =>
-      new HistogramSnapshot({ digits: h.digits, highestNs: h.highestNs })
-    );
-    this.#scratch = this.#hists.map((h) =>
-      new HistogramSnapshot({ digits: h.digits, highestNs: h.highestNs })
-    );
+    this.#totals = this.#hists.map((h) => h.newSnapshot());
+    this.#scratch = this.#hists.map((h) => h.newSnapshot());
     this.#clock = options.clock ?? (() => performance.now() * 1e6);
     this.#rowCap = rowCap;
     this.#rowDevice = new Int32Array(rowCap);
